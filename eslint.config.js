@@ -1,0 +1,49 @@
+// ESLint 9 flat config: typescript-eslint type-aware rules plus the module boundaries of CONVENTIONS.md §3.3.
+import js from '@eslint/js'
+import tseslint from 'typescript-eslint'
+
+const pureCoreImports = {
+  patterns: [
+    {
+      group: ['node:fs*', 'node:http*', 'node:net', 'node:child_process', 'undici', 'cosmiconfig', '@oclif/*'],
+      message: 'planner/render/model are pure: no I/O or CLI imports',
+    },
+    {
+      group: ['**/apollo/**', '**/applier/**', '**/services/**', '**/commands/**', '**/cli/**', '**/emulator/**'],
+      message: 'the pure core must not depend on outer layers',
+    },
+  ],
+}
+
+export default tseslint.config(
+  {ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bench-results/**']},
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: {projectService: {allowDefaultProject: ['*.js', 'bin/*.js', 'scripts/*.js']}, tsconfigRootDir: import.meta.dirname},
+    },
+    rules: {
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', {argsIgnorePattern: '^_'}],
+    },
+  },
+  {
+    files: ['src/planner/**/*.ts', 'src/render/**/*.ts', 'src/model/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', pureCoreImports],
+      'no-restricted-globals': ['error', 'process', 'fetch', 'console'],
+    },
+  },
+  {
+    files: ['**/*.test.ts', 'test/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+)

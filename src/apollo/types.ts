@@ -1,0 +1,131 @@
+// The contract between the Apollo client (src/apollo/client.ts) and its users (services, applier port).
+// Everything returned here is already mapped to model types; wire DTOs stay in apollo/wire-types.ts.
+
+import type {ApiKey} from './api-key.js'
+import type {EnrollSwitches, LiveContact, LiveMailbox, LiveSequence} from '../model/state.js'
+
+/**
+ * Endpoint labels used for call counting, rate-limit tracking and the cost report. Apollo limits
+ * each endpoint separately; `contacts/search` is shared by member sweeps, email look-ups and scans.
+ */
+export type Endpoint =
+  | 'auth/health'
+  | 'users/api_profile'
+  | 'usage_stats/api_usage_stats'
+  | 'emailer_campaigns/search'
+  | 'emailer_campaigns/show'
+  | 'emailer_campaigns/add_contact_ids'
+  | 'emailer_campaigns/remove_or_stop_contact_ids'
+  | 'contacts/search'
+  | 'contacts/show'
+  | 'contacts/bulk_create'
+  | 'email_accounts'
+
+export interface QuotaWindowLeft {
+  readonly minute: number | null
+  readonly hour: number | null
+  readonly day: number | null
+}
+
+/** Something the client wants a human to know (the command prints it to stderr with --verbose). */
+export type ClientEvent =
+  | {readonly type: 'request'; readonly endpoint: Endpoint; readonly method: string; readonly path: string}
+  | {readonly type: 'retry'; readonly endpoint: Endpoint; readonly attempt: number; readonly delayMs: number; readonly why: string}
+  | {readonly type: 'pace'; readonly endpoint: Endpoint; readonly delayMs: number; readonly window: 'minute' | 'hour' | 'day'}
+
+export interface ClientOptions {
+  /** e.g. `https://api.apollo.io/api/v1` or `http://127.0.0.1:4010/api/v1`. Plain http only to loopback. */
+  readonly baseUrl: string
+  readonly apiKey: ApiKey
+  /** Max requests in flight across all endpoints (default 4). */
+  readonly concurrency?: number
+  /** Connect / headers / body timeouts in ms (defaults 10 s / 60 s / 60 s). */
+  readonly timeouts?: {readonly connect?: number; readonly headers?: number; readonly body?: number}
+  /** Max retries of one request on 5xx / network errors / minute-window 429 (default 5). */
+  readonly maxRetries?: number
+  /** Base backoff in ms for 5xx/network retries (default 500; exponential with full jitter, capped at 30 s). */
+  readonly backoffMs?: number
+  /**
+   * Length scale of Apollo's rate-limit windows (default 1 = 60 s / 1 h / 24 h). Only for the emulator
+   * running with shortened windows (`SEQSYNC_RATE_WINDOW_SCALE`).
+   */
+  readonly windowScale?: number
+  readonly onEvent?: (event: ClientEvent) => void
+  /** For tests: a seeded random source for jitter. */
+  readonly random?: () => number
+}
+
+export interface Page<T> {
+  readonly items: readonly T[]
+  readonly page: number
+  readonly totalPages: number
+  readonly totalEntries: number
+}
+
+export interface NewContact {
+  readonly email: string
+  readonly firstName?: string
+  readonly lastName?: string
+  readonly organization?: string
+  readonly title?: string
+}
+
+export type RemoveMode = 'remove' | 'mark_as_finished' | 'stop'
+
+export interface AddContactsResult {
+  /** Ids Apollo reports as added (`contacts[]`). */
+  readonly added: readonly string[]
+  /** `skipped_contact_ids`: id -> reason code. */
+  readonly skipped: Readonly<Record<string, string>>
+}
+
+export interface ApolloClient {
+  // --- reads -----------------------------------------------------------------------------------
+  /** One page of `POST /emailer_campaigns/search` (100 per page). `qName` omitted = all sequences. */
+  searchSequences(params: {readonly qName?: string; readonly page: number}): Promise<Page<LiveSequence>>
+  /** `GET /emailer_campaigns/{id}`; null when Apollo says it does not exist. */
+  getSequence(id: string): Promise<LiveSequence | null>
+  /** `GET /email_accounts` (no pagination). */
+  listMailboxes(): Promise<readonly LiveMailbox[]>
+  /** `GET /users/api_profile`: the key's owner. */
+  getApiProfile(): Promise<{readonly id: string; readonly email: string | null}>
+  /**
+   * One page (100) of `POST /contacts/search` filtered by `emailer_campaign_ids` (several ids at once).
+   * Fails closed (IncompleteReadError) when the breadcrumbs do not echo every id or a returned contact
+   * is not in any of the requested sequences (Apollo ignored the filter).
+   */
+  searchContactsInSequences(sequenceIds: readonly string[], page: number): Promise<Page<LiveContact>>
+  /** One page (100) of an unfiltered `POST /contacts/search` (the full scan), sorted by creation ascending. */
+  scanContacts(page: number): Promise<Page<LiveContact>>
+  /** `q_keywords` search, every page, filtered client-side to exact case-insensitive primary/additional email. */
+  findContactsByEmail(email: string): Promise<readonly LiveContact[]>
+  /** `GET /contacts/{id}`; null on Apollo's 422 "does not exist". */
+  getContact(id: string): Promise<LiveContact | null>
+
+  // --- writes ----------------------------------------------------------------------------------
+  /** `POST /contacts/bulk_create` with `run_dedupe: true`, at most 100 contacts. */
+  bulkCreateContacts(contacts: readonly NewContact[]): Promise<{readonly created: readonly LiveContact[]; readonly existing: readonly LiveContact[]}>
+  /** `POST /emailer_campaigns/{id}/add_contact_ids` with `emailer_campaign_id` in the body and every switch explicit. */
+  addContactIds(request: {
+    readonly sequenceId: string
+    readonly contactIds: readonly string[]
+    readonly mailboxId: string
+    readonly enroll: EnrollSwitches
+  }): Promise<AddContactsResult>
+  /** `POST /emailer_campaigns/remove_or_stop_contact_ids` for exactly one sequence. */
+  removeOrStopContactIds(request: {
+    readonly sequenceId: string
+    readonly contactIds: readonly string[]
+    readonly mode: RemoveMode
+  }): Promise<void>
+
+  // --- accounting ------------------------------------------------------------------------------
+  /** Requests sent per endpoint (every attempt counts, retries included). */
+  callCounts(): Readonly<Partial<Record<Endpoint, number>>>
+  /** 429 responses received per endpoint. */
+  rateLimitedCounts(): Readonly<Partial<Record<Endpoint, number>>>
+  /** Requests left per endpoint as last reported by Apollo's headers. */
+  quotaLeft(): Readonly<Partial<Record<Endpoint, QuotaWindowLeft>>>
+  /** Releases sockets. */
+  close(): Promise<void>
+}

@@ -1,0 +1,163 @@
+// The one error hierarchy. Expected failures are SeqsyncError subclasses: printed without a stack,
+// exit code 1 (unless `exitCode` says otherwise). Anything else is a bug.
+// Never put the API key, request headers or request bodies on an error: oclif's JSON error output
+// serialises every enumerable own property.
+
+import type {SourceRef} from './model/state.js'
+
+export type ErrorCode =
+  | 'CONFIG_INVALID'
+  | 'MANIFEST_INVALID'
+  | 'USAGE'
+  | 'API_REQUEST_FAILED'
+  | 'API_UNAUTHORIZED'
+  | 'API_FORBIDDEN'
+  | 'API_QUOTA_EXHAUSTED'
+  | 'LIVE_STATE_INCOMPLETE'
+  | 'PLAN_INVALID'
+  | 'PLAN_UNSAFE'
+  | 'PLAN_STALE'
+  | 'PLAN_MISMATCH'
+  | 'APPLY_NOT_CONFIRMED'
+  | 'INTERNAL'
+
+export abstract class SeqsyncError extends Error {
+  abstract readonly code: ErrorCode
+  readonly hint: string | undefined
+  /** Process exit code for this error. */
+  readonly exitCode: number = 1
+
+  constructor(message: string, options: {hint?: string | undefined; cause?: unknown} = {}) {
+    super(message, options.cause === undefined ? undefined : {cause: options.cause})
+    this.name = new.target.name
+    this.hint = options.hint
+  }
+}
+
+/** One located problem in a manifest or config file. */
+export interface Issue {
+  readonly severity: 'error' | 'warning'
+  readonly file: string
+  readonly line: number
+  readonly col: number
+  readonly message: string
+  /** Stable machine code, e.g. `yaml-syntax`, `schema`, `duplicate-contact`. */
+  readonly code: string
+  /** Other declarations involved (both sides of a duplicate, …). */
+  readonly related?: readonly SourceRef[]
+}
+
+export class ManifestError extends SeqsyncError {
+  readonly code = 'MANIFEST_INVALID'
+  readonly issues: readonly Issue[]
+  constructor(issues: readonly Issue[], options: {hint?: string} = {}) {
+    const errors = issues.filter((i) => i.severity === 'error').length
+    super(`${errors} error${errors === 1 ? '' : 's'} in manifests`, options)
+    this.issues = issues
+  }
+}
+
+export class ConfigError extends SeqsyncError {
+  readonly code = 'CONFIG_INVALID'
+  readonly issues: readonly Issue[]
+  constructor(message: string, issues: readonly Issue[] = [], options: {hint?: string} = {}) {
+    super(message, options)
+    this.issues = issues
+  }
+}
+
+export class UsageError extends SeqsyncError {
+  readonly code = 'USAGE'
+}
+
+/** An HTTP-level failure talking to Apollo. Carries only safe fields. */
+export class ApolloApiError extends SeqsyncError {
+  readonly code: 'API_REQUEST_FAILED' | 'API_UNAUTHORIZED' | 'API_FORBIDDEN'
+  readonly method: string
+  readonly path: string
+  /** HTTP status, or 0 for a network error / timeout. */
+  readonly status: number
+  /** Apollo's `error`/`message` (or text body), truncated to 300 characters. */
+  readonly apolloMessage: string
+
+  constructor(
+    init: {method: string; path: string; status: number; apolloMessage: string},
+    options: {hint?: string; cause?: unknown} = {},
+  ) {
+    const what = init.status === 0 ? 'network error' : `HTTP ${init.status}`
+    super(`Apollo ${init.method} ${init.path} failed: ${what}${init.apolloMessage ? `: ${init.apolloMessage}` : ''}`, options)
+    this.code = init.status === 401 ? 'API_UNAUTHORIZED' : init.status === 403 ? 'API_FORBIDDEN' : 'API_REQUEST_FAILED'
+    this.method = init.method
+    this.path = init.path
+    this.status = init.status
+    this.apolloMessage = init.apolloMessage
+  }
+}
+
+/** Apollo's hourly or daily window is exhausted: stop, tell the user when to resume. */
+export class QuotaExhaustedError extends SeqsyncError {
+  readonly code = 'API_QUOTA_EXHAUSTED'
+  readonly endpoint: string
+  readonly window: 'hour' | 'day'
+  /** When the window is expected to reset (epoch ms), or null when unknown. */
+  readonly resumeAt: number | null
+  constructor(endpoint: string, window: 'hour' | 'day', resumeAt: number | null) {
+    const when = resumeAt === null ? 'later' : `at ${new Date(resumeAt).toISOString().slice(11, 16)} UTC`
+    super(`Apollo's ${window === 'hour' ? 'hourly' : 'daily'} quota for ${endpoint} is exhausted; resume ${when}`, {
+      hint: 'Re-run the same command after the window resets: seqsync converges from wherever it stopped.',
+    })
+    this.endpoint = endpoint
+    this.window = window
+    this.resumeAt = resumeAt
+  }
+}
+
+/** A live read that could not be complete (display cap, ignored filter): never plan removals from it. */
+export class IncompleteReadError extends SeqsyncError {
+  readonly code = 'LIVE_STATE_INCOMPLETE'
+}
+
+/** The plan has blocking errors (unknown sequence, ambiguous contact, …) or a plan file is unusable. */
+export class PlanError extends SeqsyncError {
+  readonly code = 'PLAN_INVALID'
+  readonly problems: readonly {message: string; source: SourceRef | null}[]
+  constructor(message: string, problems: readonly {message: string; source: SourceRef | null}[] = [], options: {hint?: string} = {}) {
+    super(message, options)
+    this.problems = problems
+  }
+}
+
+export class UnsafePlanError extends SeqsyncError {
+  readonly code = 'PLAN_UNSAFE'
+  readonly violations: readonly string[]
+  readonly planned: number
+  constructor(violations: readonly string[], planned: number, options: {hint?: string} = {}) {
+    super(`Refusing to apply: ${violations.join('; ')}`, options)
+    this.violations = violations
+    this.planned = planned
+  }
+}
+
+export class StalePlanError extends SeqsyncError {
+  readonly code = 'PLAN_STALE'
+  readonly stale: readonly string[]
+  constructor(stale: readonly string[]) {
+    super(`The saved plan is stale: ${stale.length} item${stale.length === 1 ? '' : 's'} changed in Apollo since it was made`, {
+      hint: 'Run `seqsync plan --out FILE` again and review the new plan.',
+    })
+    this.stale = stale
+  }
+}
+
+export class PlanMismatchError extends SeqsyncError {
+  readonly code = 'PLAN_MISMATCH'
+}
+
+export class NotConfirmedError extends SeqsyncError {
+  readonly code = 'APPLY_NOT_CONFIRMED'
+}
+
+/** An invariant was violated: a bug in seqsync. */
+export class BugError extends SeqsyncError {
+  readonly code = 'INTERNAL'
+}
