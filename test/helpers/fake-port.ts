@@ -1,0 +1,289 @@
+// An in-memory SequencePort with Apollo's semantics for the applier tests: skip reasons as
+// add_contact_ids reports them, dedupe on bulk_create, remove/finish/stop per sequence; every call
+// is recorded; failures can be injected (5xx, 4xx, quota, lost responses).
+
+import type {PortNewContact, SequencePort} from '../../src/applier/port.js'
+import {ApolloApiError, QuotaExhaustedError} from '../../src/errors.js'
+import type {EnrollSwitches, LiveContact, LiveMembership, MemberStatus} from '../../src/model/state.js'
+import {normalizeEmail} from '../../src/model/state.js'
+
+export interface FakeContact {
+  id: string
+  email: string | null
+  otherEmails?: string[]
+  emailStatus?: string | null
+  jobChange?: boolean
+  organizationName?: string | null
+  /** sequence id -> status */
+  memberships?: Record<string, MemberStatus>
+}
+
+export type FakeCall =
+  | {readonly method: 'bulkCreateContacts'; readonly emails: readonly string[]}
+  | {
+      readonly method: 'addContactIds'
+      readonly sequenceId: string
+      readonly contactIds: readonly string[]
+      readonly mailboxId: string
+      readonly enroll: EnrollSwitches
+    }
+  | {
+      readonly method: 'removeOrStopContactIds'
+      readonly sequenceId: string
+      readonly contactIds: readonly string[]
+      readonly mode: 'remove' | 'mark_as_finished' | 'stop'
+    }
+
+export interface FakePortOptions {
+  readonly contacts?: readonly FakeContact[]
+  /** Sequence id -> active flag (unknown sequences count as active). Adds to an inactive one land paused. */
+  readonly sequences?: Readonly<Record<string, {readonly active: boolean}>>
+  /** The first N calls (any method) throw an ApolloApiError with status 500 before writing. */
+  readonly failFirst?: number
+  /** Any call whose contact ids (or emails for bulk create) include one of these throws status 500, every time. */
+  readonly failWhenContains?: readonly string[]
+  /** Use a plain Error with a numeric `status` (not an ApolloApiError) for the injected 5xx. */
+  readonly plainServerErrors?: boolean
+  /** Any call whose contact ids include one of these throws a 422 ApolloApiError, every time. */
+  readonly fail4xxWhenContains?: readonly string[]
+  /** After this many calls (successful or not), every further call throws QuotaExhaustedError. */
+  readonly quotaAfter?: number
+  /** Ids whose add is written but reported in neither `contacts` nor `skipped_contact_ids`. */
+  readonly unreportedIds?: readonly string[]
+  /** Runs at the start of every call (after recording it); may await to simulate latency. */
+  readonly beforeCall?: (call: FakeCall, index: number) => Promise<void> | void
+  /** Milliseconds every call takes (a setTimeout); default 0 = one macrotask. */
+  readonly latencyMs?: number
+}
+
+interface StoredContact {
+  id: string
+  email: string | null
+  otherEmails: string[]
+  emailStatus: string | null
+  jobChange: boolean
+  organizationName: string | null
+  memberships: Map<string, MemberStatus>
+}
+
+export class FakeSequencePort implements SequencePort {
+  readonly calls: FakeCall[] = []
+  /** Most calls that were in flight at once. */
+  maxInFlight = 0
+  private inFlight = 0
+  private readonly contacts = new Map<string, StoredContact>()
+  private readonly sequences: Readonly<Record<string, {readonly active: boolean}>>
+  private readonly options: FakePortOptions
+  private nextId = 1
+
+  constructor(options: FakePortOptions = {}) {
+    this.options = options
+    this.sequences = options.sequences ?? {}
+    for (const c of options.contacts ?? []) {
+      this.contacts.set(c.id, {
+        id: c.id,
+        email: c.email,
+        otherEmails: [...(c.otherEmails ?? [])],
+        emailStatus: c.emailStatus === undefined ? 'verified' : c.emailStatus,
+        jobChange: c.jobChange ?? false,
+        organizationName: c.organizationName ?? null,
+        memberships: new Map(Object.entries(c.memberships ?? {})),
+      })
+    }
+  }
+
+  callsOf<M extends FakeCall['method']>(method: M): Extract<FakeCall, {method: M}>[] {
+    return this.calls.filter((c): c is Extract<FakeCall, {method: M}> => c.method === method)
+  }
+
+  /** Current status of a contact in a sequence. */
+  statusOf(contactId: string, sequenceId: string): MemberStatus | 'absent' {
+    return this.contacts.get(contactId)?.memberships.get(sequenceId) ?? 'absent'
+  }
+
+  /** Sets a membership behind the applier's back (someone editing in Apollo's UI). */
+  setStatus(contactId: string, sequenceId: string, status: MemberStatus | 'absent'): void {
+    const contact = this.contacts.get(contactId)
+    if (contact === undefined) throw new Error(`fake: unknown contact ${contactId}`)
+    if (status === 'absent') contact.memberships.delete(sequenceId)
+    else contact.memberships.set(sequenceId, status)
+  }
+
+  findIdByEmail(email: string): string | undefined {
+    const wanted = normalizeEmail(email)
+    for (const c of this.contacts.values()) {
+      if (c.email !== null && normalizeEmail(c.email) === wanted) return c.id
+    }
+    return undefined
+  }
+
+  /** What a member sweep of these sequences would read: members and their full contacts. */
+  sweep(sequenceIds: readonly string[]): {contacts: Map<string, LiveContact>; members: Map<string, string[]>} {
+    const contacts = new Map<string, LiveContact>()
+    const members = new Map<string, string[]>(sequenceIds.map((id) => [id, []]))
+    for (const c of this.contacts.values()) {
+      for (const seq of sequenceIds) {
+        if (c.memberships.has(seq)) {
+          members.get(seq)?.push(c.id)
+          contacts.set(c.id, this.toLive(c))
+        }
+      }
+    }
+    return {contacts, members}
+  }
+
+  async bulkCreateContacts(
+    contacts: readonly PortNewContact[],
+  ): Promise<{readonly created: readonly LiveContact[]; readonly existing: readonly LiveContact[]}> {
+    await this.enter({method: 'bulkCreateContacts', emails: contacts.map((c) => c.email)})
+    try {
+      if (contacts.length > 100) throw this.error422('/contacts/bulk_create', 'Please limit your array to 100 contacts or fewer.')
+      const created: LiveContact[] = []
+      const existing: LiveContact[] = []
+      for (const nc of contacts) {
+        const wanted = normalizeEmail(nc.email)
+        const match = [...this.contacts.values()].find(
+          (c) => (c.email !== null && normalizeEmail(c.email) === wanted) || c.otherEmails.some((e) => normalizeEmail(e) === wanted),
+        )
+        if (match !== undefined) {
+          existing.push(this.toLive(match))
+          continue
+        }
+        const stored: StoredContact = {
+          id: `new-${this.nextId++}`,
+          email: nc.email,
+          otherEmails: [],
+          emailStatus: 'verified',
+          jobChange: false,
+          organizationName: nc.organization ?? null,
+          memberships: new Map(),
+        }
+        this.contacts.set(stored.id, stored)
+        created.push(this.toLive(stored))
+      }
+      return {created, existing}
+    } finally {
+      this.inFlight--
+    }
+  }
+
+  async addContactIds(request: {
+    readonly sequenceId: string
+    readonly contactIds: readonly string[]
+    readonly mailboxId: string
+    readonly enroll: EnrollSwitches
+  }): Promise<{readonly added: readonly string[]; readonly skipped: Readonly<Record<string, string>>}> {
+    await this.enter({method: 'addContactIds', ...request, contactIds: [...request.contactIds]})
+    try {
+      const {sequenceId, enroll} = request
+      const active = this.sequences[sequenceId]?.active ?? true
+      const added: string[] = []
+      const skipped: Record<string, string> = {}
+      for (const id of request.contactIds) {
+        const c = this.contacts.get(id)
+        const reason = c === undefined ? 'contact_not_found' : this.skipReason(c, sequenceId, enroll)
+        if (reason !== null) {
+          skipped[id] = reason
+          continue
+        }
+        c?.memberships.set(sequenceId, active ? 'active' : 'paused')
+        if (!(this.options.unreportedIds ?? []).includes(id)) added.push(id)
+      }
+      return {added, skipped}
+    } finally {
+      this.inFlight--
+    }
+  }
+
+  async removeOrStopContactIds(request: {
+    readonly sequenceId: string
+    readonly contactIds: readonly string[]
+    readonly mode: 'remove' | 'mark_as_finished' | 'stop'
+  }): Promise<void> {
+    await this.enter({method: 'removeOrStopContactIds', ...request, contactIds: [...request.contactIds]})
+    try {
+      for (const id of request.contactIds) {
+        const m = this.contacts.get(id)?.memberships
+        if (m === undefined || !m.has(request.sequenceId)) continue
+        if (request.mode === 'remove') m.delete(request.sequenceId)
+        else if (request.mode === 'mark_as_finished') m.set(request.sequenceId, 'finished')
+        else if (m.get(request.sequenceId) === 'active') m.set(request.sequenceId, 'paused')
+      }
+    } finally {
+      this.inFlight--
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private skipReason(c: StoredContact, sequenceId: string, enroll: EnrollSwitches): string | null {
+    if (c.memberships.has(sequenceId)) return 'contacts_already_exists_in_current_campaign'
+    if (c.email === null && !enroll.noEmail) return 'contacts_without_email'
+    if (c.emailStatus !== 'verified' && c.email !== null && !enroll.unverifiedEmail) return 'contacts_unverified_email'
+    if (c.jobChange && !enroll.jobChange) return 'contacts_with_job_change'
+    const others = [...c.memberships.entries()].filter(([seq]) => seq !== sequenceId)
+    if (!enroll.activeInOtherSequences && others.some(([, s]) => s === 'active' || s === 'paused')) {
+      return 'contacts_active_in_other_campaigns'
+    }
+    if (!enroll.finishedInOtherSequences && others.some(([, s]) => s === 'finished')) {
+      return 'contacts_finished_in_other_campaigns'
+    }
+    return null
+  }
+
+  /** Records the call, applies injected failures, counts concurrency. The caller must decrement inFlight. */
+  private async enter(call: FakeCall): Promise<void> {
+    const index = this.calls.length
+    this.calls.push(call)
+    this.inFlight++
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight)
+    try {
+      await this.options.beforeCall?.(call, index)
+      await new Promise((resolve) => setTimeout(resolve, this.options.latencyMs ?? 0))
+      const ids = call.method === 'bulkCreateContacts' ? call.emails : call.contactIds
+      const path =
+        call.method === 'bulkCreateContacts'
+          ? '/contacts/bulk_create'
+          : call.method === 'addContactIds'
+            ? `/emailer_campaigns/${call.sequenceId}/add_contact_ids`
+            : '/emailer_campaigns/remove_or_stop_contact_ids'
+      if (this.options.quotaAfter !== undefined && index >= this.options.quotaAfter) {
+        throw new QuotaExhaustedError(path.replace(/^\//, ''), 'hour', null)
+      }
+      const poisoned = (this.options.failWhenContains ?? []).some((x) => ids.includes(x))
+      if (index < (this.options.failFirst ?? 0) || poisoned) {
+        if (this.options.plainServerErrors) throw Object.assign(new Error('socket hang up'), {status: 0})
+        throw new ApolloApiError({method: 'POST', path, status: 500, apolloMessage: 'Unexpected error'})
+      }
+      if ((this.options.fail4xxWhenContains ?? []).some((x) => ids.includes(x))) {
+        throw this.error422(path, 'These mailboxes are no longer active. sdr@acme.com')
+      }
+    } catch (error) {
+      this.inFlight--
+      throw error
+    }
+  }
+
+  private error422(path: string, message: string): ApolloApiError {
+    return new ApolloApiError({method: 'POST', path, status: 422, apolloMessage: message})
+  }
+
+  private toLive(c: StoredContact): LiveContact {
+    const memberships: LiveMembership[] = [...c.memberships.entries()].map(([sequenceId, status]) => ({
+      sequenceId,
+      status,
+      inactiveReason: null,
+      failureReason: null,
+      mailboxId: null,
+    }))
+    return {
+      id: c.id,
+      email: c.email,
+      otherEmails: [...c.otherEmails],
+      emailStatus: c.emailStatus,
+      name: null,
+      organizationName: c.organizationName,
+      memberships,
+    }
+  }
+}
