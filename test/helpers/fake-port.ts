@@ -4,8 +4,9 @@
 
 import type {PortNewContact, SequencePort} from '../../src/applier/port.js'
 import {ApolloApiError, QuotaExhaustedError} from '../../src/errors.js'
+import type {Change, Plan, SequencePlan} from '../../src/model/plan.js'
 import type {EnrollSwitches, LiveContact, LiveMembership, MemberStatus} from '../../src/model/state.js'
-import {normalizeEmail} from '../../src/model/state.js'
+import {DEFAULT_ENROLL, normalizeEmail} from '../../src/model/state.js'
 
 export interface FakeContact {
   id: string
@@ -68,6 +69,8 @@ interface StoredContact {
 
 export class FakeSequencePort implements SequencePort {
   readonly calls: FakeCall[] = []
+  /** `start <method> <sequence>` / `end …` per call, in the order they happened. */
+  readonly log: string[] = []
   /** Most calls that were in flight at once. */
   maxInFlight = 0
   private inFlight = 0
@@ -135,7 +138,8 @@ export class FakeSequencePort implements SequencePort {
   async bulkCreateContacts(
     contacts: readonly PortNewContact[],
   ): Promise<{readonly created: readonly LiveContact[]; readonly existing: readonly LiveContact[]}> {
-    await this.enter({method: 'bulkCreateContacts', emails: contacts.map((c) => c.email)})
+    const call: FakeCall = {method: 'bulkCreateContacts', emails: contacts.map((c) => c.email)}
+    await this.enter(call)
     try {
       if (contacts.length > 100) throw this.error422('/contacts/bulk_create', 'Please limit your array to 100 contacts or fewer.')
       const created: LiveContact[] = []
@@ -163,7 +167,7 @@ export class FakeSequencePort implements SequencePort {
       }
       return {created, existing}
     } finally {
-      this.inFlight--
+      this.exit(call)
     }
   }
 
@@ -173,7 +177,8 @@ export class FakeSequencePort implements SequencePort {
     readonly mailboxId: string
     readonly enroll: EnrollSwitches
   }): Promise<{readonly added: readonly string[]; readonly skipped: Readonly<Record<string, string>>}> {
-    await this.enter({method: 'addContactIds', ...request, contactIds: [...request.contactIds]})
+    const call: FakeCall = {method: 'addContactIds', ...request, contactIds: [...request.contactIds]}
+    await this.enter(call)
     try {
       const {sequenceId, enroll} = request
       const active = this.sequences[sequenceId]?.active ?? true
@@ -191,7 +196,7 @@ export class FakeSequencePort implements SequencePort {
       }
       return {added, skipped}
     } finally {
-      this.inFlight--
+      this.exit(call)
     }
   }
 
@@ -200,7 +205,8 @@ export class FakeSequencePort implements SequencePort {
     readonly contactIds: readonly string[]
     readonly mode: 'remove' | 'mark_as_finished' | 'stop'
   }): Promise<void> {
-    await this.enter({method: 'removeOrStopContactIds', ...request, contactIds: [...request.contactIds]})
+    const call: FakeCall = {method: 'removeOrStopContactIds', ...request, contactIds: [...request.contactIds]}
+    await this.enter(call)
     try {
       for (const id of request.contactIds) {
         const m = this.contacts.get(id)?.memberships
@@ -210,7 +216,7 @@ export class FakeSequencePort implements SequencePort {
         else if (m.get(request.sequenceId) === 'active') m.set(request.sequenceId, 'paused')
       }
     } finally {
-      this.inFlight--
+      this.exit(call)
     }
   }
 
@@ -235,6 +241,7 @@ export class FakeSequencePort implements SequencePort {
   private async enter(call: FakeCall): Promise<void> {
     const index = this.calls.length
     this.calls.push(call)
+    this.log.push(`start ${describeCall(call)}`)
     this.inFlight++
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight)
     try {
@@ -259,9 +266,14 @@ export class FakeSequencePort implements SequencePort {
         throw this.error422(path, 'These mailboxes are no longer active. sdr@acme.com')
       }
     } catch (error) {
-      this.inFlight--
+      this.exit(call)
       throw error
     }
+  }
+
+  private exit(call: FakeCall): void {
+    this.inFlight--
+    this.log.push(`end ${describeCall(call)}`)
   }
 
   private error422(path: string, message: string): ApolloApiError {
@@ -285,5 +297,59 @@ export class FakeSequencePort implements SequencePort {
       organizationName: c.organizationName,
       memberships,
     }
+  }
+}
+
+function describeCall(call: FakeCall): string {
+  return `${call.method} ${'sequenceId' in call ? call.sequenceId : '-'}`
+}
+
+// ---- plain-object plan builders for applier tests (the planner is not involved) ----------------
+
+/** A change with test defaults: sequence `s1` ("Seq s1"), planned against `absent`, mailbox `mb1` for adds. */
+export function makeChange(init: Partial<Change> & Pick<Change, 'kind'>): Change {
+  const sequenceId = init.sequenceId ?? 's1'
+  const kind = init.kind
+  return {
+    sequenceId,
+    sequenceName: `Seq ${sequenceId}`,
+    contactId: null,
+    email: null,
+    source: null,
+    reason: kind === 'add' ? 'declared-in-contacts' : kind === 'create' ? 'missing-contact' : 'pruned',
+    liveStatus: kind === 'add' || kind === 'create' ? 'absent' : 'active',
+    ...(kind === 'add' ? {mailboxId: 'mb1', enroll: DEFAULT_ENROLL} : {}),
+    ...init,
+  }
+}
+
+/** A plan whose sequences are the distinct sequenceIds of the changes, in first-appearance order. */
+export function makePlan(changes: readonly Change[], liveMembers: Readonly<Record<string, number>> = {}): Plan {
+  const order: string[] = []
+  for (const c of changes) if (!order.includes(c.sequenceId)) order.push(c.sequenceId)
+  const sequences: SequencePlan[] = order.map((id) => ({
+    id,
+    name: `Seq ${id}`,
+    active: true,
+    source: {file: 'manifests/x.yaml', line: 1, col: 1},
+    liveMembers: liveMembers[id] ?? 0,
+    unmanaged: [],
+    changes: changes.filter((c) => c.sequenceId === id),
+    warnings: [],
+  }))
+  const count = (kind: Change['kind']): number => changes.filter((c) => c.kind === kind).length
+  return {
+    formatVersion: 1,
+    planHash: 'sha256:test',
+    summary: {
+      add: count('add'),
+      remove: count('remove'),
+      finish: count('finish'),
+      stop: count('stop'),
+      create: count('create'),
+      skipsForecast: changes.filter((c) => c.forecastSkip !== undefined).length,
+    },
+    sequences,
+    errors: [],
   }
 }
