@@ -122,6 +122,10 @@ function compareErrors(a: PlanError, b: PlanError): number {
   return compareSources(a.source, b.source) || compareStrings(a.code, b.code) || compareStrings(a.message, b.message)
 }
 
+function refKey(e: DesiredEntry): string {
+  return e.ref.kind === 'id' ? `id:${e.ref.id}` : `email:${e.ref.email}`
+}
+
 function describeSelector(s: DesiredSequence): string {
   return 'id' in s.selector ? `id ${s.selector.id}` : `"${s.selector.name}"`
 }
@@ -302,7 +306,11 @@ function planSequence(
   const warnings: PlanWarning[] = []
   const declared = new Map<string, DesiredEntry>()
 
-  for (const entry of ds.entries) {
+  // Canonical entry order (by source), so the order of `entries` never changes the output.
+  const entries = [...ds.entries].sort(
+    (a, b) => compareSources(a.source, b.source) || compareStrings(a.list, b.list) || compareStrings(refKey(a), refKey(b)),
+  )
+  for (const entry of entries) {
     const r = resolveEntry(entry, ds, live, errors)
     if (r.kind === 'error') continue
     if (r.kind === 'contact') {
