@@ -26,9 +26,13 @@ export function findStaleChanges(plan: Plan, sweep: MemberSweep): string[] {
       }
     }
     const prunes = sequence.changes.some((c) => c.reason === 'pruned')
-    const members = sweep.members.get(sequence.id)
-    if (prunes && members !== undefined && members.length !== sequence.liveMembers) {
-      stale.push(`"${sequence.name}": planned against ${sequence.liveMembers} live members, now ${members.length}`)
+    // The sweep covers every sequence with changes; a sequence it has no entry for has no members.
+    // Counted like the planner counts liveMembers: distinct ids with a membership in the sequence.
+    const members = [...new Set(sweep.members.get(sequence.id) ?? [])].filter(
+      (id) => findLiveStatus(sweep, id, sequence.id) !== 'absent',
+    ).length
+    if (prunes && members !== sequence.liveMembers) {
+      stale.push(`"${sequence.name}": planned against ${sequence.liveMembers} live members, now ${members}`)
     }
   }
   return stale
