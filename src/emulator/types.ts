@@ -38,6 +38,11 @@ export interface SeedContact {
     readonly failure_reason?: string | null
     readonly inactive_reason?: string | null
   }[]
+  /**
+   * Sequences the contact was removed from with mode `remove` (snapshot only; additive). Apollo cannot
+   * restart a contact in the same sequence, so a later add there is skipped as already existing.
+   */
+  readonly removed_sequence_ids?: readonly string[]
 }
 
 export interface RateLimitConfig {

@@ -1,0 +1,64 @@
+// Seeded fault injection: the same seed and the same request sequence give the same faults.
+
+import type {FaultConfig} from './types.js'
+
+export type FaultKind = 'error500Before' | 'error500After' | 'dropBefore' | 'dropAfter' | 'spurious429'
+
+export interface FaultDecision {
+  /** null = serve normally. */
+  readonly kind: FaultKind | null
+  /** Latency to add before handling, in ms (0 = none). */
+  readonly latencyMs: number
+}
+
+export const DEFAULT_FAULT_ENDPOINTS: readonly string[] = [
+  'emailer_campaigns/add_contact_ids',
+  'emailer_campaigns/remove_or_stop_contact_ids',
+  'contacts/bulk_create',
+]
+
+/** mulberry32: a tiny, well-known 32-bit PRNG. */
+export function createPrng(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+export class FaultInjector {
+  readonly #config: FaultConfig
+  readonly #random: () => number
+  readonly #endpoints: ReadonlySet<string>
+
+  constructor(config: FaultConfig) {
+    this.#config = config
+    this.#random = createPrng(config.seed)
+    this.#endpoints = new Set(config.endpoints ?? DEFAULT_FAULT_ENDPOINTS)
+  }
+
+  /** Draws exactly three numbers per request to a faulted endpoint, so decisions stay aligned. */
+  decide(endpoint: string): FaultDecision {
+    if (!this.#endpoints.has(endpoint)) return {kind: null, latencyMs: 0}
+    const uLatency = this.#random()
+    const uKind = this.#random()
+    const uSide = this.#random()
+    const c = this.#config
+    const [min, max] = c.latencyMs ?? [0, 0]
+    const latencyMs = max > 0 ? Math.round(min + (max - min) * uLatency) : 0
+    let edge = 0
+    const pick = (p: number | undefined): boolean => {
+      edge += p ?? 0
+      return uKind < edge
+    }
+    let kind: FaultKind | null = null
+    if (pick(c.spurious429)) kind = 'spurious429'
+    else if (pick(c.error500Before)) kind = 'error500Before'
+    else if (pick(c.dropConnection)) kind = uSide < 0.5 ? 'dropBefore' : 'dropAfter'
+    else if (pick(c.error500After)) kind = 'error500After'
+    return {kind, latencyMs}
+  }
+}

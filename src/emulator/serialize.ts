@@ -1,0 +1,170 @@
+// Apollo wire shapes (see /work/shared/seeds and apollo-api.md §1.4, §1.6): contacts, sequences,
+// mailboxes. Only the page being returned is ever serialised.
+
+import type {ContactRec, EmulatorState, MailboxRec, SequenceRec} from './state.js'
+
+/** Apollo reuses `contact_campaign_statuses[].id` across contacts: derive one id per sequence. */
+function sharedStatusId(sequenceId: string): string {
+  return `5c10${sequenceId.slice(4)}`.slice(0, 24)
+}
+
+export function serializeContact(state: EmulatorState, c: ContactRec): Record<string, unknown> {
+  const name = [c.firstName, c.lastName].filter((s) => s).join(' ')
+  return {
+    id: c.id,
+    first_name: c.firstName,
+    last_name: c.lastName,
+    name: name === '' ? null : name,
+    linkedin_url: null,
+    title: c.title,
+    contact_stage_id: null,
+    owner_id: state.users[0]?.id ?? null,
+    person_id: null,
+    email_needs_tickling: false,
+    organization_name: c.organizationName,
+    organization_id: null,
+    headline: null,
+    photo_url: null,
+    present_raw_address: null,
+    linkedin_uid: null,
+    extrapolated_email_confidence: null,
+    salesforce_id: null,
+    salesforce_lead_id: null,
+    salesforce_contact_id: null,
+    salesforce_account_id: null,
+    salesforce_owner_id: null,
+    created_at: c.createdAt,
+    lead_request_id: null,
+    test_predictive_score: null,
+    emailer_campaign_ids: [...c.memberships.keys()],
+    email_manually_changed: false,
+    direct_dial_status: null,
+    direct_dial_enrichment_failed_at: null,
+    email_status: c.emailStatus,
+    account_id: null,
+    last_activity_date: null,
+    hubspot_vid: null,
+    hubspot_company_id: null,
+    sanitized_phone: null,
+    merged_crm_ids: [],
+    typed_custom_fields: {},
+    updated_at: c.updatedAt,
+    queued_for_crm_push: false,
+    starred_by_user_ids: [],
+    suggested_from_rule_engine_config_id: null,
+    label_ids: [],
+    has_pending_email_arcgate_request: false,
+    has_email_arcgate_request: false,
+    existence_level: 'full',
+    email: c.email,
+    email_from_customer: null,
+    contact_emails: [
+      ...(c.email === null ? [] : [{email: c.email, email_status: c.emailStatus, position: 0}]),
+      ...c.otherEmails.map((email, i) => ({email, email_status: 'unverified', position: i + 1})),
+    ],
+    contact_campaign_statuses: [...c.memberships.values()].map((m) => {
+      const mailbox = m.mailboxId === null ? undefined : state.mailboxes.get(m.mailboxId)
+      return {
+        id: sharedStatusId(m.sequenceId),
+        emailer_campaign_id: m.sequenceId,
+        send_email_from_user_id: mailbox?.userId ?? state.users[0]?.id ?? null,
+        inactive_reason: m.inactiveReason,
+        status: m.status,
+        added_at: m.addedAt,
+        added_by_user_id: state.users[0]?.id ?? null,
+        finished_at: m.finishedAt,
+        paused_at: m.pausedAt,
+        auto_unpause_at: null,
+        send_email_from_email_address: mailbox?.email ?? null,
+        send_email_from_email_account_id: m.mailboxId,
+        manually_set_unpause: null,
+        failure_reason: m.failureReason,
+        current_step_id: null,
+        in_response_to_emailer_message_id: null,
+        cc_emails: null,
+        bcc_emails: null,
+        to_emails: null,
+        current_step_position: m.status === 'active' || m.status === 'paused' ? 1 : null,
+      }
+    }),
+    phone_numbers: [],
+    account_phone_note: null,
+  }
+}
+
+export function serializeSequence(state: EmulatorState, s: SequenceRec): Record<string, unknown> {
+  return {
+    id: s.id,
+    name: s.name,
+    archived: s.archived,
+    created_at: s.createdAt,
+    emailer_schedule_id: null,
+    max_emails_per_day: null,
+    user_id: state.users[0]?.id ?? null,
+    same_account_reply_policy_cd: null,
+    excluded_account_stage_ids: [],
+    excluded_contact_stage_ids: [],
+    contact_email_event_to_stage_mapping: {},
+    label_ids: [],
+    create_task_if_email_open: false,
+    email_open_trigger_task_threshold: 3,
+    mark_finished_if_click: false,
+    active: s.active,
+    days_to_wait_before_mark_as_response: 5,
+    starred_by_user_ids: [],
+    mark_finished_if_reply: true,
+    mark_finished_if_interested: true,
+    mark_paused_if_ooo: true,
+    sequence_by_exact_daytime: null,
+    permissions: 'team_can_use',
+    last_used_at: null,
+    sequence_ruleset_id: null,
+    folder_id: null,
+    same_account_reply_delay_days: 30,
+    num_steps: 1,
+    // Apollo sends "loading" for stats it has not computed yet, even with loaded_stats: true.
+    unique_scheduled: 'loading',
+    unique_delivered: 'loading',
+    unique_bounced: 0,
+    unique_opened: 0,
+    unique_replied: 0,
+    unique_demoed: 0,
+    unique_clicked: 0,
+    unique_unsubscribed: 0,
+    bounce_rate: 0,
+    open_rate: 'loading',
+    click_rate: 0,
+    reply_rate: 0,
+    spam_blocked_rate: 0,
+    opt_out_rate: 0,
+    demo_rate: 0,
+    loaded_stats: true,
+    cc_emails: '',
+    bcc_emails: '',
+  }
+}
+
+export const LOADING_STATUSES = {
+  active: 'loading',
+  failed: 'loading',
+  paused: 'loading',
+  finished: 'loading',
+  bounced: 'loading',
+  not_sent: 'loading',
+} as const
+
+export function serializeMailbox(m: MailboxRec, isDefault: boolean): Record<string, unknown> {
+  return {
+    id: m.id,
+    user_id: m.userId,
+    email: m.email,
+    type: 'gmail',
+    active: m.active,
+    default: isDefault,
+    aasm_state: m.active ? 'active' : 'deactivated',
+    provider_display_name: 'Gmail',
+    email_daily_threshold: 50,
+    seconds_delay_between_emails: 60,
+    last_synced_at: null,
+  }
+}
