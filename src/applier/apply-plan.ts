@@ -347,7 +347,7 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
 /** 5xx or network (status 0) after the client's own retries: worth splitting the batch. */
 function isServerOrNetworkError(error: unknown): boolean {
   if (typeof error !== 'object' || error === null || !('status' in error)) return false
-  const status = (error as {status: unknown}).status
+  const status = (error).status
   return typeof status === 'number' && (status >= 500 || status === 0)
 }
 

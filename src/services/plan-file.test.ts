@@ -75,7 +75,7 @@ describe('plan file', () => {
     const data = planFile(hashedPlan(), `https://user:${key}@api.apollo.io/api/v1?api_key=${key}`)
     expect(data.apiHost).toBe('api.apollo.io')
     const path = join(dir, 'plan.json')
-    await writePlanFile(path, {...data, ...({apiKey: key} as object)} as PlanFile)
+    await writePlanFile(path, {...data, ...({apiKey: key} as object)})
     const text = await readFile(path, 'utf8')
     expect(text).not.toContain(key)
     expect(text).not.toContain('SECRET')

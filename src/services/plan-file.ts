@@ -151,7 +151,7 @@ const LIVE_STATUSES = new Set(['absent', 'active', 'paused', 'finished', 'failed
 
 function checkChange(change: unknown, sequenceId: string, where: string, fail: (message: string) => never): void {
   if (!isObject(change)) fail(`${where} must be an object`)
-  const c = change as Record<string, unknown>
+  const c = change
   if (typeof c.kind !== 'string' || !CHANGE_KINDS.has(c.kind)) fail(`${where}.kind is not a change kind`)
   if (c.sequenceId !== sequenceId) fail(`${where}.sequenceId does not match its sequence`)
   if (c.contactId !== null && typeof c.contactId !== 'string') fail(`${where}.contactId must be a string or null`)
