@@ -1,0 +1,149 @@
+// oclif glue shared by every command: global flags, settings (flags > env > config > defaults),
+// the API key from the environment only, and error presentation (no stacks, exit codes, redaction).
+import {Command, Flags} from '@oclif/core'
+import type {Interfaces} from '@oclif/core'
+import {ApiKey} from '../apollo/api-key.js'
+import {DEFAULT_API_URL} from '../config/config-schema.js'
+import type {ResolvedConfig} from '../config/config-schema.js'
+import {loadConfig} from '../config/load-config.js'
+import {ConfigError, ManifestError, SeqsyncError, UsageError} from '../errors.js'
+import type {Issue} from '../errors.js'
+import {formatIssue} from '../render/issues.js'
+
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
+export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
+
+export interface Settings {
+  readonly config: ResolvedConfig
+  /** The config file read (relative to cwd), or null. */
+  readonly configFile: string | null
+  readonly apiUrl: string
+  readonly color: boolean
+  readonly verbose: boolean
+}
+
+/** Replaces the API key (from APOLLO_API_KEY) wherever it appears in `text`. */
+export function redactSecrets(text: string, env: NodeJS.ProcessEnv = process.env): string {
+  const key = env['APOLLO_API_KEY']
+  return key ? new ApiKey(key).redact(text) : text
+}
+
+/** `{error: {...}}` document printed in JSON mode. */
+export function toErrorDocument(error: SeqsyncError): {error: Record<string, unknown>} {
+  const body: Record<string, unknown> = {code: error.code, message: error.message}
+  if (error.hint) body['hint'] = error.hint
+  if (error instanceof ManifestError || error instanceof ConfigError) {
+    body['issues'] = error.issues.map((i) => ({...i, related: i.related ?? []}))
+  }
+  return {error: body}
+}
+
+export abstract class BaseCommand<T extends typeof Command> extends Command {
+  static override baseFlags = {
+    config: Flags.string({
+      description: 'Config file to use (YAML or JSON) instead of searching the current directory.',
+      helpGroup: 'GLOBAL',
+    }),
+    'api-url': Flags.string({
+      description: 'Apollo API base URL [default: https://api.apollo.io/api/v1].',
+      env: 'SEQSYNC_API_URL',
+      helpGroup: 'GLOBAL',
+    }),
+    color: Flags.boolean({
+      description: 'Colour the output (default: on for a terminal, off with NO_COLOR).',
+      allowNo: true,
+      helpGroup: 'GLOBAL',
+    }),
+    verbose: Flags.boolean({description: 'Print more detail on stderr.', helpGroup: 'GLOBAL'}),
+  }
+
+  protected flags!: BaseFlags<T>
+  protected args!: BaseArgs<T>
+  /** Every positional argument (for commands with `strict = false` taking PATH...). */
+  protected positionals: string[] = []
+
+  public override async init(): Promise<void> {
+    await super.init()
+    const {args, argv, flags} = await this.parse({
+      flags: this.ctor.flags,
+      baseFlags: (super.ctor as typeof BaseCommand).baseFlags,
+      args: this.ctor.args,
+      strict: this.ctor.strict,
+    })
+    this.flags = flags as BaseFlags<T>
+    this.args = args as BaseArgs<T>
+    this.positionals = (argv as unknown[]).map(String)
+  }
+
+  /** Config file + flags + env, with defaults. */
+  protected async loadSettings(): Promise<Settings> {
+    const flags = this.flags as BaseFlags<typeof BaseCommand>
+    const {config, file} = await loadConfig({configPath: flags.config, cwd: process.cwd()})
+    const noColorEnv = (process.env['NO_COLOR'] ?? '') !== ''
+    const color = flags.color ?? (process.stdout.isTTY === true && !noColorEnv)
+    return {
+      config,
+      configFile: file,
+      // oclif already resolves --api-url over SEQSYNC_API_URL.
+      apiUrl: flags['api-url'] ?? config.apiUrl ?? DEFAULT_API_URL,
+      color,
+      verbose: flags.verbose,
+    }
+  }
+
+  /** The Apollo API key, only ever from the APOLLO_API_KEY environment variable. */
+  protected apiKey(): ApiKey {
+    const value = process.env['APOLLO_API_KEY']?.trim()
+    if (!value) {
+      throw new UsageError('APOLLO_API_KEY is not set', {
+        hint: 'Export your Apollo API key in the environment: export APOLLO_API_KEY=... (it is never read from a file).',
+      })
+    }
+    return new ApiKey(value)
+  }
+
+  /** True when the user asked for JSON output (`--json` or `--format json`). */
+  protected wantsJson(): boolean {
+    const argv = this.argv
+    return argv.some((a, i) => a === '--json' || a === '--format=json' || (a === '--format' && argv[i + 1] === 'json'))
+  }
+
+  /** Prints to stdout, redacted. */
+  protected print(text: string): void {
+    process.stdout.write(redactSecrets(text.endsWith('\n') ? text : `${text}\n`))
+  }
+
+  /** Prints to stderr, redacted. */
+  protected printError(text: string): void {
+    process.stderr.write(redactSecrets(text.endsWith('\n') ? text : `${text}\n`))
+  }
+
+  /** Prints a value as pretty JSON on stdout. */
+  protected printJson(value: unknown): void {
+    this.print(JSON.stringify(value, null, 2))
+  }
+
+  protected printIssues(issues: readonly Issue[]): void {
+    for (const issue of issues) this.printError(formatIssue(issue))
+  }
+
+  public override async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
+    // this.exit() and oclif's own parse errors (exit code from package.json oclif.exitCodes): let oclif handle them.
+    if (error.oclif !== undefined && !(error instanceof SeqsyncError)) {
+      error.message = redactSecrets(error.message)
+      return super.catch(error)
+    }
+    if (error instanceof SeqsyncError) {
+      if (this.wantsJson()) this.printJson(toErrorDocument(error))
+      else {
+        if (error instanceof ManifestError || error instanceof ConfigError) this.printIssues(error.issues)
+        this.printError(`Error: ${error.message}`)
+        if (error.hint) this.printError(`Hint: ${error.hint}`)
+      }
+      this.exit(error.exitCode)
+    }
+    this.printError(`unexpected error: ${error.message}`)
+    if (process.env['DEBUG']) this.printError(error.stack ?? '')
+    this.exit(1)
+  }
+}

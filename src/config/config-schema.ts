@@ -1,0 +1,71 @@
+// JSON Schema (draft 2020-12) of the seqsync config file (seqsync.config.yaml, .seqsyncrc*, package.json#seqsync).
+
+export const configSchema = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: 'https://seqsync.dev/schemas/config.schema.json',
+  title: 'seqsync configuration',
+  description: 'Tool settings for seqsync. Never put the Apollo API key here: it comes only from APOLLO_API_KEY.',
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    manifests: {
+      title: 'Manifest globs',
+      description: 'Glob patterns (relative to the config file) of the manifest files, e.g. ["sequences/**/*.yaml"].',
+      type: 'array',
+      items: {type: 'string', minLength: 1},
+    },
+    apiUrl: {
+      title: 'Apollo API base URL',
+      description: 'Defaults to https://api.apollo.io/api/v1. Overridden by --api-url and SEQSYNC_API_URL.',
+      type: 'string',
+      format: 'uri',
+      pattern: '^https?://',
+    },
+    batchSize: {type: 'integer', minimum: 1, maximum: 1000, default: 100, description: 'Contacts per write call.'},
+    concurrency: {type: 'integer', minimum: 1, maximum: 16, default: 4, description: 'Parallel API calls.'},
+    safety: {
+      title: 'Safety limits for apply',
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        maxRemovals: {type: 'integer', minimum: 0, default: 50, description: 'Most contacts removed/finished/stopped in one run.'},
+        maxRemovalPercent: {
+          type: 'number',
+          minimum: 0,
+          maximum: 100,
+          default: 25,
+          description: 'Most percent of one sequence removed/finished/stopped in one run.',
+        },
+        minSequenceSize: {
+          type: 'integer',
+          minimum: 0,
+          default: 10,
+          description: 'The percent limit applies to sequences with at least this many live members.',
+        },
+      },
+    },
+    maskEmails: {type: 'boolean', default: false, description: 'Render emails as j***@acme.com in plans.'},
+  },
+} as const
+
+export interface SafetyConfig {
+  readonly maxRemovals: number
+  readonly maxRemovalPercent: number
+  readonly minSequenceSize: number
+}
+
+export interface ResolvedConfig {
+  readonly manifests: readonly string[]
+  /** From the config file; null when not set (the command applies flags > env > config > default). */
+  readonly apiUrl: string | null
+  readonly batchSize: number
+  readonly concurrency: number
+  readonly safety: SafetyConfig
+  readonly maskEmails: boolean
+  /** Directory that `manifests` globs are relative to: the config file's directory, else cwd. */
+  readonly baseDir: string
+}
+
+export const DEFAULT_API_URL = 'https://api.apollo.io/api/v1'
+
+export const DEFAULT_SAFETY: SafetyConfig = Object.freeze({maxRemovals: 50, maxRemovalPercent: 25, minSequenceSize: 10})

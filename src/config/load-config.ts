@@ -1,0 +1,124 @@
+// Config through cosmiconfig, data formats only: a `.js`/`.ts` config would run pull-request code
+// in CI while APOLLO_API_KEY is in the environment.
+import {existsSync} from 'node:fs'
+import {readFile} from 'node:fs/promises'
+import path from 'node:path'
+import {cosmiconfig} from 'cosmiconfig'
+import type {Loader} from 'cosmiconfig'
+import {ConfigError} from '../errors.js'
+import type {Issue} from '../errors.js'
+import {sortIssues} from '../manifest/issues.js'
+import {parseYaml} from '../manifest/parse-yaml.js'
+import {findSecrets} from '../manifest/secrets.js'
+import {findNode, validateAgainstSchema} from '../manifest/validate-schema.js'
+import {DEFAULT_SAFETY, configSchema} from './config-schema.js'
+import type {ResolvedConfig, SafetyConfig} from './config-schema.js'
+
+export const CONFIG_SEARCH_PLACES = [
+  'package.json',
+  '.seqsyncrc',
+  '.seqsyncrc.json',
+  '.seqsyncrc.yaml',
+  '.seqsyncrc.yml',
+  'seqsync.config.yaml',
+  'seqsync.config.yml',
+  'seqsync.config.json',
+] as const
+
+const CODE_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts', '.jsx', '.tsx']
+
+function display(file: string, cwd: string): string {
+  return path.relative(cwd, file).split(path.sep).join('/') || path.basename(file)
+}
+
+function refuseCode(file: string): ConfigError {
+  return new ConfigError(`refusing to load ${path.basename(file)}: seqsync reads only data config files (YAML or JSON)`, [], {
+    hint: `Use seqsync.config.yaml or .seqsyncrc.json; a code config would run pull-request code while APOLLO_API_KEY is set.`,
+  })
+}
+
+function yamlLoader(cwd: string): Loader {
+  return (filepath: string, content: string) => {
+    const shown = display(filepath, cwd)
+    const parsed = parseYaml(content, shown)
+    if (parsed.issues.length > 0) throw new ConfigError(`invalid config file ${shown}`, sortIssues(parsed.issues))
+    const [doc, second] = parsed.documents
+    if (second) throw new ConfigError(`config file ${shown} must hold a single YAML document`)
+    return doc ? (doc.toJS({maxAliasCount: 0}) as unknown) : null
+  }
+}
+
+function applyDefaults(raw: Record<string, unknown>, baseDir: string): ResolvedConfig {
+  const safety = (raw['safety'] ?? {}) as Partial<SafetyConfig>
+  return {
+    manifests: (raw['manifests'] as string[] | undefined) ?? [],
+    apiUrl: (raw['apiUrl'] as string | undefined) ?? null,
+    batchSize: (raw['batchSize'] as number | undefined) ?? 100,
+    concurrency: (raw['concurrency'] as number | undefined) ?? 4,
+    safety: {...DEFAULT_SAFETY, ...safety},
+    maskEmails: (raw['maskEmails'] as boolean | undefined) ?? false,
+    baseDir,
+  }
+}
+
+/** Validates the loaded config against its schema (and for secrets), with positions from a re-parse of the file. */
+async function validateConfigFile(filepath: string, config: unknown, cwd: string): Promise<Issue[]> {
+  const shown = display(filepath, cwd)
+  const text = await readFile(filepath, 'utf8')
+  const parsed = parseYaml(text, shown)
+  const doc = parsed.documents[0]
+  if (!doc) return []
+  const prefix = path.basename(filepath) === 'package.json' ? ['seqsync'] : []
+  const root = prefix.length > 0 ? findNode(doc, prefix).node : doc.contents
+  const issues = findSecrets(root, parsed.lineCounter, shown, 'config files')
+  issues.push(...validateAgainstSchema(configSchema, config, doc, parsed.lineCounter, shown, {pathPrefix: prefix}))
+  return issues
+}
+
+/**
+ * Loads the seqsync config: `configPath` when given, else the first of CONFIG_SEARCH_PLACES in `cwd`.
+ * Defaults are applied; `file` is the path of the file read (relative to cwd), or null.
+ * Throws ConfigError (with every issue, file:line:col) on an invalid or code config.
+ */
+export async function loadConfig(options: {configPath?: string | undefined; cwd: string}): Promise<{
+  config: ResolvedConfig
+  file: string | null
+}> {
+  const {cwd} = options
+  // cosmiconfig reads a "meta config" (.config/config.*) from process.cwd() with code loaders enabled.
+  for (const ext of CODE_EXTENSIONS) {
+    const meta = path.join(process.cwd(), '.config', `config${ext}`)
+    if (existsSync(meta)) throw refuseCode(meta)
+  }
+  const refusing: Loader = (filepath: string) => {
+    throw refuseCode(filepath)
+  }
+  const loaders: Record<string, Loader> = {}
+  for (const ext of CODE_EXTENSIONS) loaders[ext] = refusing
+  for (const ext of ['.json', '.yaml', '.yml', 'noExt']) loaders[ext] = yamlLoader(cwd)
+  const explorer = cosmiconfig('seqsync', {
+    searchPlaces: [...CONFIG_SEARCH_PLACES],
+    searchStrategy: 'none',
+    loaders,
+    cache: false,
+    mergeImportArrays: false,
+  })
+  let result
+  if (options.configPath !== undefined) {
+    const absolute = path.resolve(cwd, options.configPath)
+    if (CODE_EXTENSIONS.includes(path.extname(absolute))) throw refuseCode(absolute)
+    if (!existsSync(absolute)) throw new ConfigError(`config file not found: ${options.configPath}`)
+    result = await explorer.load(absolute)
+  } else {
+    result = await explorer.search(cwd)
+  }
+  if (!result) return {config: applyDefaults({}, cwd), file: null}
+  const file = display(result.filepath, cwd)
+  const baseDir = path.dirname(result.filepath)
+  if (result.isEmpty || result.config === null || result.config === undefined) {
+    return {config: applyDefaults({}, baseDir), file}
+  }
+  const issues = await validateConfigFile(result.filepath, result.config, cwd)
+  if (issues.length > 0) throw new ConfigError(`invalid config file ${file}`, sortIssues(issues))
+  return {config: applyDefaults(result.config as Record<string, unknown>, baseDir), file}
+}

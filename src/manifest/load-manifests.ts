@@ -1,0 +1,219 @@
+// I/O: resolve manifest paths (CLI paths or the config's globs), read them safely, parse and validate them.
+import {open, readdir, stat} from 'node:fs/promises'
+import path from 'node:path'
+import type {Issue} from '../errors.js'
+import {UsageError} from '../errors.js'
+import {globToRegExp, hasMagic, staticPrefix} from './glob.js'
+import {sortIssues} from './issues.js'
+import {parseManifest} from './parse-manifest.js'
+import type {ManifestDocument} from './types.js'
+import {validateManifests} from './validate-manifests.js'
+
+export const MAX_MANIFEST_BYTES = 5 * 1024 * 1024
+const SKIPPED_DIRS = new Set(['node_modules', '.git'])
+const READ_CONCURRENCY = 64
+
+export interface ManifestSource {
+  /** Glob patterns (relative to baseDir) used when no path is given on the command line. */
+  readonly manifests: readonly string[]
+  /** Directory the globs are relative to (the config file's directory, or cwd). */
+  readonly baseDir?: string
+}
+
+export interface LoadedManifests {
+  /** Every file read, as displayed (relative to cwd, POSIX separators), sorted. */
+  readonly files: readonly string[]
+  /** Documents that passed per-file validation, in file order. */
+  readonly documents: readonly ManifestDocument[]
+  /** Every issue of every file plus cross-file rules, sorted. */
+  readonly issues: readonly Issue[]
+}
+
+function isYamlFile(name: string): boolean {
+  return name.endsWith('.yaml') || name.endsWith('.yml')
+}
+
+function toPosix(p: string): string {
+  return p.split(path.sep).join('/')
+}
+
+async function walk(dir: string, visit: (file: string) => void): Promise<void> {
+  const pending = [dir]
+  while (pending.length > 0) {
+    const current = pending.pop()!
+    let entries
+    try {
+      entries = await readdir(current, {withFileTypes: true})
+    } catch {
+      continue
+    }
+    for (const entry of entries) {
+      const full = path.join(current, entry.name)
+      if (entry.isDirectory()) {
+        if (!SKIPPED_DIRS.has(entry.name)) pending.push(full)
+      } else if (entry.isFile()) visit(full)
+    }
+  }
+}
+
+/** Byte offset of the first invalid UTF-8 sequence, or -1. */
+export function findInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0
+  while (i < bytes.length) {
+    const b = bytes[i]!
+    if (b < 0x80) {
+      i++
+      continue
+    }
+    const need = b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1
+    if (need < 0 || i + need > bytes.length - 1) return i
+    for (let k = 1; k <= need; k++) if (((bytes[i + k] ?? 0) & 0xc0) !== 0x80) return i
+    const b1 = bytes[i + 1]!
+    if ((b === 0xe0 && b1 < 0xa0) || (b === 0xed && b1 > 0x9f) || (b === 0xf0 && b1 < 0x90) || (b === 0xf4 && b1 > 0x8f)) return i
+    i += need + 1
+  }
+  return -1
+}
+
+/** 1-based line and column (in bytes) of a byte offset. */
+function bytePosition(bytes: Uint8Array, offset: number): {line: number; col: number} {
+  let line = 1
+  let lineStart = 0
+  for (let i = 0; i < offset; i++) {
+    if (bytes[i] === 10) {
+      line++
+      lineStart = i + 1
+    }
+  }
+  return {line, col: offset - lineStart + 1}
+}
+
+/** Reads one file safely: size limit before reading, NUL bytes, strict UTF-8. Returns text or an issue. */
+export async function readManifestText(absolute: string, display: string): Promise<{text: string} | {issue: Issue}> {
+  const fail = (code: string, message: string, at = {line: 1, col: 1}): {issue: Issue} => ({
+    issue: {severity: 'error', file: display, ...at, code, message},
+  })
+  let handle
+  try {
+    handle = await open(absolute, 'r')
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    return fail('file-unreadable', code === 'ENOENT' ? 'no such file' : `cannot read file (${code ?? 'error'})`)
+  }
+  try {
+    const info = await handle.stat()
+    if (info.size > MAX_MANIFEST_BYTES) {
+      return fail('file-too-large', `file is ${(info.size / 1024 / 1024).toFixed(1)} MB; manifests are limited to 5 MB (split it into several files)`)
+    }
+    const bytes = await handle.readFile()
+    if (bytes.length > MAX_MANIFEST_BYTES) return fail('file-too-large', 'file grew beyond 5 MB while being read')
+    const nul = bytes.indexOf(0)
+    if (nul >= 0) return fail('binary-file', 'binary file (contains a NUL byte); manifests must be UTF-8 YAML text', bytePosition(bytes, nul))
+    try {
+      const text = new TextDecoder('utf-8', {fatal: true, ignoreBOM: false}).decode(bytes)
+      return {text}
+    } catch {
+      const offset = Math.max(0, findInvalidUtf8(bytes))
+      return fail('invalid-utf8', `file is not valid UTF-8 (invalid byte at offset ${offset}); save it as UTF-8`, bytePosition(bytes, offset))
+    }
+  } finally {
+    await handle.close()
+  }
+}
+
+/** Resolves CLI paths (files, or directories searched recursively for *.yaml / *.yml). */
+async function resolvePaths(paths: readonly string[], cwd: string, issues: Issue[]): Promise<string[]> {
+  const files: string[] = []
+  for (const given of paths) {
+    const absolute = path.resolve(cwd, given)
+    let info
+    try {
+      info = await stat(absolute)
+    } catch {
+      issues.push({severity: 'error', file: toPosix(given), line: 1, col: 1, code: 'file-not-found', message: 'no such file or directory'})
+      continue
+    }
+    if (info.isDirectory()) {
+      const before = files.length
+      await walk(absolute, (file) => {
+        if (isYamlFile(file)) files.push(file)
+      })
+      if (files.length === before) {
+        issues.push({severity: 'error', file: toPosix(given), line: 1, col: 1, code: 'no-manifests', message: 'directory contains no *.yaml or *.yml files'})
+      }
+    } else files.push(absolute)
+  }
+  return files
+}
+
+/** Expands the config's glob patterns relative to baseDir. */
+async function resolveGlobs(patterns: readonly string[], baseDir: string): Promise<string[]> {
+  const files: string[] = []
+  for (const raw of patterns) {
+    const pattern = toPosix(raw).replace(/^\.\//, '')
+    if (!hasMagic(pattern)) {
+      const absolute = path.resolve(baseDir, pattern)
+      const info = await stat(absolute).catch(() => null)
+      if (info?.isDirectory()) {
+        await walk(absolute, (file) => {
+          if (isYamlFile(file)) files.push(file)
+        })
+      } else if (info) files.push(absolute)
+      continue
+    }
+    const matcher = globToRegExp(pattern)
+    const root = path.resolve(baseDir, staticPrefix(pattern))
+    await walk(root, (file) => {
+      if (matcher.test(toPosix(path.relative(baseDir, file)))) files.push(file)
+    })
+  }
+  return files
+}
+
+/**
+ * Loads every manifest: `paths` from the command line, else `source.manifests` globs. Returns every
+ * issue of every file (syntax, schema, secrets, cross-file rules), sorted; never throws for bad input.
+ * Throws UsageError when there is nothing to load at all.
+ */
+export async function loadManifestFiles(
+  paths: readonly string[],
+  source: ManifestSource,
+  cwd: string = process.cwd(),
+): Promise<LoadedManifests> {
+  const issues: Issue[] = []
+  let absolute: string[]
+  if (paths.length > 0) absolute = await resolvePaths(paths, cwd, issues)
+  else if (source.manifests.length > 0) {
+    absolute = await resolveGlobs(source.manifests, source.baseDir ?? cwd)
+    if (absolute.length === 0) {
+      throw new UsageError(`no manifest files match ${source.manifests.map((p) => JSON.stringify(p)).join(', ')}`, {
+        hint: 'Check the `manifests` globs in your seqsync config, or pass PATH arguments.',
+      })
+    }
+  } else {
+    throw new UsageError('no manifests to read: pass PATH arguments or set `manifests` in seqsync.config.yaml', {
+      hint: 'e.g. `seqsync validate manifests/` or `manifests: ["sequences/**/*.yaml"]` in seqsync.config.yaml',
+    })
+  }
+  const byDisplay = new Map<string, string>()
+  for (const file of absolute) byDisplay.set(toPosix(path.relative(cwd, file)) || path.basename(file), file)
+  const files = [...byDisplay.keys()].sort()
+  const texts: ({text: string} | {issue: Issue})[] = []
+  for (let i = 0; i < files.length; i += READ_CONCURRENCY) {
+    const chunk = files.slice(i, i + READ_CONCURRENCY)
+    texts.push(...(await Promise.all(chunk.map((display) => readManifestText(byDisplay.get(display)!, display)))))
+  }
+  const documents: ManifestDocument[] = []
+  files.forEach((display, index) => {
+    const read = texts[index]!
+    if ('issue' in read) {
+      issues.push(read.issue)
+      return
+    }
+    const parsed = parseManifest(read.text, display)
+    issues.push(...parsed.issues)
+    documents.push(...parsed.documents)
+  })
+  issues.push(...validateManifests(documents))
+  return {files, documents, issues: sortIssues(issues)}
+}
