@@ -1,0 +1,350 @@
+// Deterministic generator of benchmark / reliability cases: an emulator seed (live Apollo state),
+// the seqsync manifests that drift from it, and the exact expected outcome (final memberships and
+// change counts). Plain ESM JavaScript: `npm run bench` runs it without a TS toolchain, and the
+// tests import it through generate.d.ts.
+//
+// Shape of a case (PRODUCT.md §7): sequences come in groups (a team's campaigns) sharing a pool of
+// contacts, so overlap is LOCAL: every contact of a group pool is in one or two sequences of that
+// group and in no sequence of another group. Drift = adds (mostly pool contacts already known from
+// the member sweep, a few contacts outside every managed sequence that need a look-up), removes
+// (undeclared under `prune: remove`, or `removed:` tombstones under `prune: none`), finishes and
+// stops. Every contact is verified, has a distinct email and a distinct organisation, and the
+// manifests allow enrolling contacts active/finished elsewhere, so Apollo skips nothing.
+
+/** mulberry32: small, fast, good enough for test data. */
+export function createRandom(seed) {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+function shuffleInPlace(array, random) {
+  for (let i = array.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1))
+    const tmp = array[i]
+    array[i] = array[j]
+    array[j] = tmp
+  }
+  return array
+}
+
+function hexId(prefix, n) {
+  return prefix + n.toString(16).padStart(24 - prefix.length, '0')
+}
+
+function pad(n, width) {
+  return String(n).padStart(width, '0')
+}
+
+export const BENCH_API_KEY = 'bench-key-not-secret'
+export const MAILBOX_EMAIL = 'sdr@bench-example.com'
+export const MAILBOX_ID = hexId('6a11', 1)
+
+const DEFAULT_MIX = Object.freeze({add: 0.5, remove: 0.2, finish: 0.15, stop: 0.15})
+
+/** Live status of a seeded membership, per 1000: active 900, paused 50, finished 40, failed 10. */
+function pickStatus(random) {
+  const r = random()
+  if (r < 0.9) return 'active'
+  if (r < 0.95) return 'paused'
+  if (r < 0.99) return 'finished'
+  return 'failed'
+}
+
+/**
+ * @param {object} options
+ * @param {number} options.sequences managed sequences
+ * @param {number} options.contactsPerSequence live members per managed sequence
+ * @param {number} options.drift fraction of memberships the manifests change (0.1 = 10%)
+ * @param {number} options.seed PRNG seed
+ * @param {number} [options.groupSize] sequences per team group sharing a contact pool (default 10)
+ * @param {number} [options.poolRatio] distinct contacts per membership inside a group (default 0.7)
+ * @param {{add:number, remove:number, finish:number, stop:number}} [options.mix] split of the drift
+ * @param {number} [options.outsideAddsPerSequence] adds of contacts outside every managed sequence (default 1)
+ * @param {number} [options.unmanagedSequences] extra sequences no manifest manages (default max(2, 10%))
+ * @param {number} [options.extraContacts] contacts in no managed sequence besides the outside adds (default 2%)
+ * @param {string[]} [options.apiKeys] keys the emulator accepts (default [BENCH_API_KEY])
+ * @param {string} [options.manifestDir] directory of the manifests, relative to the case root (default 'manifests')
+ */
+export function generateCase(options) {
+  const sequencesCount = options.sequences
+  const perSequence = options.contactsPerSequence
+  const drift = options.drift
+  const random = createRandom(options.seed)
+  const groupSize = Math.max(1, options.groupSize ?? 10)
+  const poolRatio = options.poolRatio ?? 0.7
+  const mix = options.mix ?? DEFAULT_MIX
+  const outsidePerSequence = options.outsideAddsPerSequence ?? 1
+  const unmanagedCount = options.unmanagedSequences ?? Math.max(2, Math.round(sequencesCount / 10))
+  const manifestDir = options.manifestDir ?? 'manifests'
+
+  // Per-sequence change counts (fixed per sequence, so every run of a seed is identical).
+  const changesPerSequence = drift * perSequence
+  const want = {
+    add: Math.round(changesPerSequence * (mix.add ?? 0)),
+    remove: Math.round(changesPerSequence * (mix.remove ?? 0)),
+    finish: Math.round(changesPerSequence * (mix.finish ?? 0)),
+    stop: Math.round(changesPerSequence * (mix.stop ?? 0)),
+  }
+  const outsideAdds = Math.min(outsidePerSequence, want.add)
+  const poolAdds = want.add - outsideAdds
+
+  // --- contacts and sequences -------------------------------------------------------------------
+  const contacts = [] // {id, email, first_name, last_name, organization_name, title, email_status, memberships: []}
+  const byId = new Map()
+  function newContact() {
+    const n = contacts.length
+    const c = {
+      id: hexId('c0', n + 1),
+      email: `contact${pad(n + 1, 7)}@bench-example.com`,
+      first_name: `First${pad(n + 1, 7)}`,
+      last_name: `Last${pad(n + 1, 7)}`,
+      organization_name: `Org ${pad(n + 1, 7)}`,
+      title: 'Engineer',
+      email_status: 'verified',
+      memberships: [],
+    }
+    contacts.push(c)
+    byId.set(c.id, c)
+    return c
+  }
+
+  const sequences = []
+  for (let i = 0; i < sequencesCount; i++) {
+    sequences.push({
+      id: hexId('5e9', i + 1),
+      name: `Bench Sequence ${pad(i + 1, 4)}`,
+      active: true,
+      index: i,
+      group: Math.floor(i / groupSize),
+      pinBy: i % 2 === 0 ? 'id' : 'name',
+      prune: i % 2 === 0 ? 'remove' : 'none',
+      members: [], // contact ids, live
+    })
+  }
+  const unmanaged = []
+  for (let i = 0; i < unmanagedCount; i++) {
+    unmanaged.push({id: hexId('5eu', i + 1), name: `Unmanaged Campaign ${pad(i + 1, 4)}`, active: true})
+  }
+
+  // Group pools: windows of `perSequence` over a shuffled pool, stride pool/groupSize, so each
+  // pool contact is in one or two sequences of its group.
+  const groups = []
+  for (let g = 0; g * groupSize < sequencesCount; g++) {
+    const groupSeqs = sequences.slice(g * groupSize, (g + 1) * groupSize)
+    const size = groupSeqs.length
+    const poolSize = Math.max(Math.round(poolRatio * size * perSequence), perSequence + poolAdds + 1)
+    const pool = []
+    for (let k = 0; k < poolSize; k++) pool.push(newContact().id)
+    shuffleInPlace(pool, random)
+    for (let j = 0; j < size; j++) {
+      const seq = groupSeqs[j]
+      const start = Math.floor((j * poolSize) / size)
+      for (let k = 0; k < perSequence; k++) {
+        const contactId = pool[(start + k) % poolSize]
+        seq.members.push(contactId)
+        byId.get(contactId).memberships.push({sequence_id: seq.id, status: pickStatus(random), mailbox_id: MAILBOX_ID})
+      }
+    }
+    groups.push({sequences: groupSeqs, pool})
+  }
+
+  // Contacts outside every managed sequence: the outside adds, and extra ones; some of them are
+  // active in an unmanaged sequence (the "no change outside the plan" check covers them).
+  const outsideForAdds = []
+  for (let i = 0; i < sequencesCount * outsideAdds; i++) outsideForAdds.push(newContact().id)
+  const extraCount = options.extraContacts ?? Math.round(contacts.length * 0.02)
+  for (let i = 0; i < extraCount; i++) newContact()
+  for (const c of contacts) {
+    if (c.memberships.length > 0 || unmanaged.length === 0) continue
+    if (random() < 0.3) {
+      const u = unmanaged[Math.floor(random() * unmanaged.length)]
+      c.memberships.push({sequence_id: u.id, status: 'active', mailbox_id: MAILBOX_ID})
+    }
+  }
+  // A few managed members are also active in an unmanaged sequence.
+  for (const seq of sequences) {
+    const c = byId.get(seq.members[0])
+    if (unmanaged.length > 0 && !c.memberships.some((m) => m.sequence_id.startsWith('5eu'))) {
+      c.memberships.push({sequence_id: unmanaged[seq.index % unmanaged.length].id, status: 'active', mailbox_id: MAILBOX_ID})
+    }
+  }
+
+  // --- desired state and expected changes -------------------------------------------------------
+  const changes = [] // {kind, sequenceId, contactId}
+  const docs = []
+  let outsideCursor = 0
+  for (const group of groups) {
+    const groupDocs = []
+    for (const seq of group.sequences) {
+      const statusOf = new Map()
+      for (const contactId of seq.members) {
+        const m = byId.get(contactId).memberships.find((x) => x.sequence_id === seq.id)
+        statusOf.set(contactId, m.status)
+      }
+      const order = shuffleInPlace([...seq.members], random)
+      const actives = order.filter((id) => statusOf.get(id) === 'active')
+      const used = new Set()
+      const take = (list, n) => {
+        const out = []
+        for (const id of list) {
+          if (out.length >= n) break
+          if (!used.has(id)) {
+            used.add(id)
+            out.push(id)
+          }
+        }
+        return out
+      }
+      const finishIds = take(actives, want.finish)
+      const stopIds = take(actives, want.stop)
+      const removeIds = take(order, want.remove)
+      // Under prune none, a few undeclared members stay unmanaged (no change).
+      const unmanagedIds = seq.prune === 'none' ? take(order, Math.min(2, Math.floor(perSequence / 20))) : []
+      const memberSet = new Set(seq.members)
+      const candidates = shuffleInPlace(
+        group.pool.filter((id) => !memberSet.has(id)),
+        random,
+      )
+      const addIds = candidates.slice(0, poolAdds)
+      for (let k = 0; k < outsideAdds; k++) addIds.push(outsideForAdds[outsideCursor++])
+
+      const entries = {contacts: [], finished: [], stopped: [], removed: []}
+      const ref = (contactId, useId) => (useId ? {id: contactId} : byId.get(contactId).email)
+      for (const id of order) {
+        if (used.has(id) && !finishIds.includes(id) && !stopIds.includes(id)) continue
+        const status = statusOf.get(id)
+        const useId = Number.parseInt(id.slice(-3), 16) % 25 === 0
+        if (finishIds.includes(id)) entries.finished.push(ref(id, useId))
+        else if (stopIds.includes(id)) entries.stopped.push(ref(id, useId))
+        else if (status === 'finished') entries.finished.push(ref(id, useId))
+        else entries.contacts.push(ref(id, useId)) // active, paused, failed (a warning, no change)
+      }
+      for (const id of addIds) entries.contacts.push(byId.get(id).email)
+      if (seq.prune === 'none') for (const id of removeIds) entries.removed.push(byId.get(id).email)
+      void unmanagedIds
+
+      for (const id of addIds) changes.push({kind: 'add', sequenceId: seq.id, contactId: id})
+      for (const id of removeIds) changes.push({kind: 'remove', sequenceId: seq.id, contactId: id})
+      for (const id of finishIds) changes.push({kind: 'finish', sequenceId: seq.id, contactId: id})
+      for (const id of stopIds) changes.push({kind: 'stop', sequenceId: seq.id, contactId: id})
+
+      groupDocs.push(renderManifest(seq, entries))
+    }
+    docs.push(groupDocs)
+  }
+
+  // --- seed, expected final state ---------------------------------------------------------------
+  const seed = {
+    apiKeys: options.apiKeys ?? [BENCH_API_KEY],
+    users: [{id: hexId('75e', 1), email: MAILBOX_EMAIL, first_name: 'Sam', last_name: 'Dr'}],
+    emailAccounts: [{id: MAILBOX_ID, email: MAILBOX_EMAIL, active: true, user_id: hexId('75e', 1)}],
+    sequences: [
+      ...sequences.map((s) => ({id: s.id, name: s.name, active: s.active, archived: false})),
+      ...unmanaged.map((s) => ({id: s.id, name: s.name, active: s.active, archived: false})),
+    ],
+    contacts: contacts.map((c) => ({
+      id: c.id,
+      email: c.email,
+      first_name: c.first_name,
+      last_name: c.last_name,
+      organization_name: c.organization_name,
+      title: c.title,
+      email_status: c.email_status,
+      memberships: c.memberships.map((m) => ({...m})),
+    })),
+  }
+
+  const finalState = new Map() // contactId -> Map(sequenceId -> status)
+  for (const c of contacts) finalState.set(c.id, new Map(c.memberships.map((m) => [m.sequence_id, m.status])))
+  for (const ch of changes) {
+    const ms = finalState.get(ch.contactId)
+    if (ch.kind === 'add') ms.set(ch.sequenceId, 'active')
+    else if (ch.kind === 'remove') ms.delete(ch.sequenceId)
+    else if (ch.kind === 'finish') ms.set(ch.sequenceId, 'finished')
+    else if (ch.kind === 'stop' && ms.get(ch.sequenceId) === 'active') ms.set(ch.sequenceId, 'paused')
+  }
+  const finalMemberships = {}
+  for (const [id, ms] of finalState) finalMemberships[id] = [...ms].map(([s, st]) => `${s}:${st}`).sort()
+
+  const managedIds = new Set(sequences.map((s) => s.id))
+  const summary = {add: 0, remove: 0, finish: 0, stop: 0}
+  for (const ch of changes) summary[ch.kind]++
+
+  const manifests = docs.map((groupDocs, g) => ({
+    path: `${manifestDir}/team-${pad(g + 1, 3)}.yaml`,
+    text: groupDocs.join('---\n'),
+  }))
+
+  return {
+    seed,
+    manifests,
+    expected: {
+      summary,
+      changes,
+      finalMemberships,
+      managedSequenceIds: sequences.map((s) => s.id),
+      unmanagedSequenceIds: unmanaged.map((s) => s.id),
+      /** Per managed sequence, the live members at seed time (for the cost model). */
+      liveMembers: Object.fromEntries(sequences.map((s) => [s.id, [...s.members]])),
+      /** Emails the manifests declare whose contact is in no managed sequence (need a look-up or the scan). */
+      outsideEmails: [
+        ...new Set(
+          changes
+            .filter((c) => c.kind === 'add' && !byId.get(c.contactId).memberships.some((m) => managedIds.has(m.sequence_id)))
+            .map((c) => byId.get(c.contactId).email),
+        ),
+      ],
+      totalContacts: contacts.length,
+      totalSequences: seed.sequences.length,
+      namePinned: sequences.filter((s) => s.pinBy === 'name').length,
+      idPinned: sequences.filter((s) => s.pinBy === 'id').length,
+    },
+  }
+}
+
+function yamlScalar(s) {
+  return /^[A-Za-z0-9@._+-]+$/.test(s) ? s : JSON.stringify(s)
+}
+
+function renderManifest(seq, entries) {
+  const lines = ['apiVersion: seqsync/v1', 'kind: SequenceMembership', 'sequence:']
+  lines.push(seq.pinBy === 'id' ? `  id: ${seq.id}` : `  name: ${yamlScalar(seq.name)}`)
+  lines.push(`mailbox: ${MAILBOX_EMAIL}`, `prune: ${seq.prune}`, 'missingContacts: error', 'enroll:')
+  lines.push('  activeInOtherSequences: true', '  finishedInOtherSequences: true')
+  for (const list of ['contacts', 'finished', 'stopped', 'removed']) {
+    const items = entries[list]
+    if (items.length === 0) continue
+    lines.push(`${list}:`)
+    for (const item of items) lines.push(typeof item === 'string' ? `  - ${item}` : `  - id: ${item.id}`)
+  }
+  return lines.join('\n') + '\n'
+}
+
+/** Compare an emulator snapshot with the expected final memberships; returns human-readable differences (max `limit`). */
+export function diffFinalState(snapshot, expected, limit = 20) {
+  const diffs = []
+  const seen = new Set()
+  for (const c of snapshot.contacts) {
+    seen.add(c.id)
+    const actual = (c.memberships ?? []).map((m) => `${m.sequence_id}:${m.status}`).sort()
+    const want = expected.finalMemberships[c.id]
+    if (want === undefined) {
+      if (diffs.length < limit) diffs.push(`unexpected contact ${c.id}`)
+      continue
+    }
+    if (actual.join(',') !== want.join(',')) {
+      if (diffs.length < limit) diffs.push(`${c.id}: expected [${want.join(', ')}] got [${actual.join(', ')}]`)
+      else diffs.push('')
+    }
+  }
+  for (const id of Object.keys(expected.finalMemberships)) {
+    if (!seen.has(id) && diffs.length < limit) diffs.push(`missing contact ${id}`)
+  }
+  return diffs
+}
