@@ -1,0 +1,251 @@
+// The live-state reader: the cost model of PRODUCT.md §7. Reads at minimum cost and fails closed:
+// a read that may be truncated never reaches the planner as "absent".
+
+import {IncompleteReadError} from '../errors.js'
+import type {DesiredState, LiveContact, LiveSequence, LiveState} from '../model/state.js'
+import {normalizeEmail, selectorKey} from '../model/state.js'
+import {PER_PAGE} from './client.js'
+import type {ApolloClient, Page} from './types.js'
+
+/** Apollo's search display cap: 500 pages x 100. */
+export const DISPLAY_CAP = 50_000
+
+export interface SweepResult {
+  readonly contacts: Map<string, LiveContact>
+  /** Managed sequence id -> ids (sorted) of contacts having a membership in it. */
+  readonly members: Map<string, string[]>
+}
+
+function pagesFor(page: Page<unknown>): number {
+  // total_entries is what the completeness check trusts; never go past the display cap.
+  return Math.min(Math.max(page.totalPages, Math.ceil(page.totalEntries / PER_PAGE)), Math.ceil(DISPLAY_CAP / PER_PAGE))
+}
+
+async function fetchRest<T>(first: Page<T>, fetchPage: (page: number) => Promise<Page<T>>): Promise<T[]> {
+  const last = pagesFor(first)
+  const rest: Promise<Page<T>>[] = []
+  for (let p = 2; p <= last; p++) rest.push(fetchPage(p))
+  const pages = await Promise.all(rest)
+  return [first, ...pages].flatMap((p) => [...p.items])
+}
+
+async function sweepChunk(
+  client: ApolloClient,
+  ids: readonly string[],
+  displayCap: number,
+  into: Map<string, LiveContact>,
+): Promise<void> {
+  const first = await client.searchContactsInSequences(ids, 1)
+  if (first.totalEntries > displayCap) {
+    if (ids.length === 1) {
+      throw new IncompleteReadError(
+        `Sequence ${ids[0]} has ${first.totalEntries} contacts, more than Apollo's search can list (${displayCap}); its membership cannot be read completely`,
+        {hint: 'seqsync will not plan from a truncated read. Split the sequence, or leave it unmanaged.'},
+      )
+    }
+    const mid = Math.ceil(ids.length / 2)
+    await sweepChunk(client, ids.slice(0, mid), displayCap, into)
+    await sweepChunk(client, ids.slice(mid), displayCap, into)
+    return
+  }
+  const items = await fetchRest(first, (p) => client.searchContactsInSequences(ids, p))
+  const distinct = new Set(items.map((c) => c.id))
+  if (distinct.size < first.totalEntries) {
+    throw new IncompleteReadError(
+      `Apollo reported ${first.totalEntries} contacts in the managed sequences but returned ${distinct.size}: live state changed during the read; run again`,
+    )
+  }
+  for (const c of items) if (!into.has(c.id)) into.set(c.id, c)
+}
+
+/**
+ * One multi-sequence contacts/search sweep over all `sequenceIds` (distinct), split into contiguous
+ * halves only when a chunk exceeds the display cap. `members` is derived from each contact's
+ * memberships, so it is right whichever chunk a contact came from.
+ */
+export async function sweepSequenceMembers(
+  client: ApolloClient,
+  sequenceIds: readonly string[],
+  options: {displayCap?: number} = {},
+): Promise<SweepResult> {
+  const ids = [...new Set(sequenceIds)]
+  const contacts = new Map<string, LiveContact>()
+  if (ids.length > 0) await sweepChunk(client, ids, options.displayCap ?? DISPLAY_CAP, contacts)
+  const managed = new Set(ids)
+  const memberSets = new Map<string, Set<string>>(ids.map((id) => [id, new Set<string>()]))
+  for (const c of contacts.values()) {
+    for (const m of c.memberships) if (managed.has(m.sequenceId)) memberSets.get(m.sequenceId)?.add(c.id)
+  }
+  const members = new Map<string, string[]>()
+  for (const [id, set] of memberSets) members.set(id, [...set].sort())
+  return {contacts, members}
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function resolveSequences(client: ApolloClient, desired: DesiredState): Promise<Map<string, LiveSequence[]>> {
+  const names = [...new Set(desired.sequences.flatMap((s) => ('name' in s.selector ? [s.selector.name] : [])))]
+  const ids = [...new Set(desired.sequences.flatMap((s) => ('id' in s.selector ? [s.selector.id] : [])))]
+  const result = new Map<string, LiveSequence[]>()
+  if (names.length === 0 && ids.length === 0) return result
+
+  const byId = new Map<string, LiveSequence>()
+  const byName = new Map<string, Map<string, LiveSequence>>()
+  const remember = (seqs: readonly LiveSequence[]): void => {
+    for (const s of seqs) {
+      byId.set(s.id, s)
+      let same = byName.get(s.name)
+      if (!same) byName.set(s.name, (same = new Map()))
+      same.set(s.id, s)
+    }
+  }
+  const unresolved = (): {names: string[]; ids: string[]} => ({
+    names: names.filter((n) => !byName.has(n)),
+    ids: ids.filter((i) => !byId.has(i)),
+  })
+
+  const first = await client.searchSequences({page: 1})
+  remember(first.items)
+  let open = unresolved()
+  const lastPage = pagesFor(first)
+  if (open.names.length + open.ids.length > 0 && lastPage > 1) {
+    if (lastPage - 1 <= open.names.length + open.ids.length) {
+      const rest = await fetchRest(first, (page) => client.searchSequences({page}))
+      remember(rest)
+    } else {
+      for (const name of open.names) {
+        const firstHit = await client.searchSequences({qName: name, page: 1})
+        remember(await fetchRest(firstHit, (page) => client.searchSequences({qName: name, page})))
+      }
+    }
+  }
+  open = unresolved()
+  // Ids never seen in a search (archived sequences are not listed): ask for each one.
+  for (const id of open.ids) {
+    const seq = await client.getSequence(id)
+    if (seq !== null) remember([seq])
+  }
+  for (const name of names) result.set(selectorKey({name}), [...(byName.get(name)?.values() ?? [])])
+  for (const id of ids) {
+    const seq = byId.get(id)
+    result.set(selectorKey({id}), seq === undefined ? [] : [seq])
+  }
+  return result
+}
+
+function indexEmails(contacts: Iterable<LiveContact>): Map<string, string[]> {
+  const index = new Map<string, Set<string>>()
+  for (const c of contacts) {
+    for (const e of [c.email, ...c.otherEmails]) {
+      if (e === null) continue
+      const key = normalizeEmail(e)
+      if (key === '') continue
+      let set = index.get(key)
+      if (!set) index.set(key, (set = new Set()))
+      set.add(c.id)
+    }
+  }
+  const out = new Map<string, string[]>()
+  for (const [k, set] of index) out.set(k, [...set].sort())
+  return out
+}
+
+function contactEmails(c: LiveContact): string[] {
+  return [c.email, ...c.otherEmails].filter((e): e is string => e !== null).map(normalizeEmail)
+}
+
+/**
+ * Everything the planner needs, at minimum cost (PRODUCT.md §7): sequence resolution, the mailbox
+ * list, one member sweep, then look-ups (or one scan) for declared contacts the sweep did not see.
+ */
+export async function readLiveState(client: ApolloClient, desired: DesiredState): Promise<LiveState> {
+  const contacts = new Map<string, LiveContact>()
+  const missingEmails = new Set<string>()
+  const missingContactIds = new Set<string>()
+  if (desired.sequences.length === 0) {
+    return {sequences: new Map(), mailboxes: [], contacts, contactsByEmail: new Map(), members: new Map(), missingEmails, missingContactIds}
+  }
+
+  // (a) sequences, (b) mailboxes
+  const sequences = await resolveSequences(client, desired)
+  const mailboxes = await client.listMailboxes()
+
+  // (c) one sweep of every resolved, non-archived sequence
+  const sweepIds = new Set<string>()
+  for (const list of sequences.values()) for (const s of list) if (!s.archived) sweepIds.add(s.id)
+  const sweep = await sweepSequenceMembers(client, [...sweepIds])
+  for (const [id, c] of sweep.contacts) contacts.set(id, c)
+
+  // (d) declared contacts the sweep did not see
+  const knownEmails = new Set<string>()
+  for (const c of contacts.values()) for (const e of contactEmails(c)) knownEmails.add(e)
+  const wantedEmails = new Set<string>()
+  const wantedIds = new Set<string>()
+  for (const seq of desired.sequences) {
+    for (const entry of seq.entries) {
+      if (entry.ref.kind === 'email') {
+        const email = normalizeEmail(entry.ref.email)
+        if (!knownEmails.has(email)) wantedEmails.add(email)
+      } else if (!contacts.has(entry.ref.id)) {
+        wantedIds.add(entry.ref.id)
+      }
+    }
+  }
+
+  const adopt = (c: LiveContact): void => {
+    if (!contacts.has(c.id)) contacts.set(c.id, c)
+    for (const e of contactEmails(c)) wantedEmails.delete(e)
+    wantedIds.delete(c.id)
+  }
+  const adoptIfWanted = (c: LiveContact): void => {
+    if (wantedIds.has(c.id) || contactEmails(c).some((e) => wantedEmails.has(e))) adopt(c)
+  }
+
+  if (wantedEmails.size + wantedIds.size >= 2) {
+    const first = await client.scanContacts(1)
+    for (const c of first.items) adoptIfWanted(c)
+    const remainingPages = pagesFor(first) - 1
+    const open = wantedEmails.size + wantedIds.size
+    if (open > 0 && first.totalEntries <= DISPLAY_CAP && remainingPages <= open) {
+      const all = await fetchRest(first, (page) => client.scanContacts(page))
+      const distinct = new Set(all.map((c) => c.id))
+      if (distinct.size < first.totalEntries) {
+        throw new IncompleteReadError(
+          `Apollo reported ${first.totalEntries} contacts but the scan returned ${distinct.size}: live state changed during the read; run again`,
+        )
+      }
+      for (const c of all.slice(first.items.length)) adoptIfWanted(c)
+      // A complete scan makes absence a fact.
+      for (const e of wantedEmails) missingEmails.add(e)
+      for (const id of wantedIds) missingContactIds.add(id)
+      wantedEmails.clear()
+      wantedIds.clear()
+    }
+  }
+  for (const email of [...wantedEmails].sort()) {
+    if (!wantedEmails.has(email)) continue // found meanwhile as another contact's additional email
+    const found = await client.findContactsByEmail(email)
+    for (const c of found) adopt(c)
+    if (found.length === 0) {
+      missingEmails.add(email)
+      wantedEmails.delete(email)
+    }
+  }
+  for (const id of [...wantedIds].sort()) {
+    if (!wantedIds.has(id)) continue
+    const c = await client.getContact(id)
+    if (c === null) missingContactIds.add(id)
+    else adopt(c)
+    wantedIds.delete(id)
+  }
+
+  return {
+    sequences,
+    mailboxes,
+    contacts,
+    contactsByEmail: indexEmails(contacts.values()),
+    members: sweep.members,
+    missingEmails,
+    missingContactIds,
+  }
+}

@@ -1,0 +1,156 @@
+// Pure mappers: Apollo wire DTOs -> model types. Defensive: tolerate extra and missing optional
+// fields, numbers as strings and "loading" stats; fail closed (IncompleteReadError) on anything the
+// planner would otherwise misread (no id, a membership status we do not know).
+
+import {IncompleteReadError} from '../errors.js'
+import type {LiveContact, LiveMailbox, LiveMembership, LiveSequence, MemberStatus} from '../model/state.js'
+import type {ContactDto, EmailAccountDto, PaginationDto, SequenceDto, WireNumber} from './wire-types.js'
+
+const MEMBER_STATUSES: ReadonlySet<string> = new Set<MemberStatus>(['active', 'paused', 'finished', 'failed'])
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function readString(value: unknown): string | null {
+  return typeof value === 'string' ? value : null
+}
+
+function readId(value: unknown): string | null {
+  if (typeof value === 'string' && value.length > 0) return value
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value)
+  return null
+}
+
+/** A boolean Apollo may send as `true`/`"true"`; anything else is false. */
+function readBoolean(value: unknown): boolean {
+  return value === true || value === 'true'
+}
+
+/** A non-negative integer from a number or numeric string; null for "loading", null, garbage. */
+export function parseWireNumber(value: WireNumber | undefined | unknown): number | null {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null
+  if (typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value)) return Number(value)
+  return null
+}
+
+export interface ParsedPagination {
+  readonly page: number
+  readonly totalEntries: number
+  readonly totalPages: number
+}
+
+/**
+ * Pagination of a search response. `total_entries` is required (the reader's completeness checks
+ * depend on it); `total_pages` falls back to ceil(total / perPage).
+ */
+export function toPagination(dto: unknown, requestedPage: number, perPage: number, what: string): ParsedPagination {
+  const p: PaginationDto = isRecord(dto) ? (dto as PaginationDto) : {}
+  const totalEntries = parseWireNumber(p.total_entries)
+  if (totalEntries === null || totalEntries < 0) {
+    throw new IncompleteReadError(`Apollo's ${what} response has no usable pagination.total_entries`)
+  }
+  const page = parseWireNumber(p.page) ?? requestedPage
+  const reportedPages = parseWireNumber(p.total_pages)
+  const totalPages = reportedPages ?? Math.ceil(totalEntries / perPage)
+  return {page, totalEntries, totalPages}
+}
+
+function toMembership(dto: unknown, contactId: string): LiveMembership | null {
+  if (!isRecord(dto)) return null
+  const sequenceId = readId(dto['emailer_campaign_id'])
+  if (sequenceId === null) return null
+  const status = readString(dto['status'])
+  if (status === null || !MEMBER_STATUSES.has(status)) {
+    throw new IncompleteReadError(
+      `Contact ${contactId} has status ${JSON.stringify(status)} in sequence ${sequenceId}, which seqsync does not understand`,
+      {hint: 'Refusing to plan from a membership whose meaning is unknown; report this Apollo status to the seqsync maintainers.'},
+    )
+  }
+  return {
+    sequenceId,
+    status: status as MemberStatus,
+    inactiveReason: readString(dto['inactive_reason']),
+    failureReason: readString(dto['failure_reason']),
+    mailboxId: readId(dto['send_email_from_email_account_id']),
+  }
+}
+
+export function toLiveContact(dto: ContactDto | unknown): LiveContact {
+  if (!isRecord(dto)) throw new IncompleteReadError('Apollo returned a contact that is not an object')
+  const id = readId(dto['id'])
+  if (id === null) throw new IncompleteReadError('Apollo returned a contact without an id')
+  const email = readString(dto['email'])
+  const primary = email !== null && email.trim() !== '' ? email : null
+  const otherEmails: string[] = []
+  const rawEmails = dto['contact_emails']
+  if (Array.isArray(rawEmails)) {
+    for (const item of rawEmails) {
+      const other = isRecord(item) ? readString(item['email']) : readString(item)
+      if (other === null || other.trim() === '') continue
+      const norm = other.trim().toLowerCase()
+      if (primary !== null && norm === primary.trim().toLowerCase()) continue
+      if (otherEmails.some((e) => e.trim().toLowerCase() === norm)) continue
+      otherEmails.push(other)
+    }
+  }
+  // One membership per sequence: contact_campaign_statuses[].id is not a key (not unique).
+  const memberships: LiveMembership[] = []
+  const seen = new Set<string>()
+  const rawStatuses = dto['contact_campaign_statuses']
+  if (Array.isArray(rawStatuses)) {
+    for (const item of rawStatuses) {
+      const membership = toMembership(item, id)
+      if (membership === null || seen.has(membership.sequenceId)) continue
+      seen.add(membership.sequenceId)
+      memberships.push(membership)
+    }
+  }
+  const first = readString(dto['first_name'])
+  const last = readString(dto['last_name'])
+  const joined = [first, last].filter((x): x is string => x !== null && x !== '').join(' ')
+  return {
+    id,
+    email: primary,
+    otherEmails,
+    emailStatus: readString(dto['email_status']),
+    name: readString(dto['name']) ?? (joined === '' ? null : joined),
+    organizationName: readString(dto['organization_name']),
+    memberships,
+  }
+}
+
+/** Sequence ids a contact DTO claims membership of (`emailer_campaign_ids` plus its statuses). */
+export function listContactSequenceIds(dto: ContactDto | unknown): string[] {
+  if (!isRecord(dto)) return []
+  const ids: string[] = []
+  const raw = dto['emailer_campaign_ids']
+  if (Array.isArray(raw)) for (const x of raw) if (typeof x === 'string') ids.push(x)
+  const statuses = dto['contact_campaign_statuses']
+  if (Array.isArray(statuses)) {
+    for (const s of statuses) {
+      const sid = isRecord(s) ? readId(s['emailer_campaign_id']) : null
+      if (sid !== null) ids.push(sid)
+    }
+  }
+  return ids
+}
+
+export function toLiveSequence(dto: SequenceDto | unknown): LiveSequence {
+  if (!isRecord(dto)) throw new IncompleteReadError('Apollo returned a sequence that is not an object')
+  const id = readId(dto['id'])
+  if (id === null) throw new IncompleteReadError('Apollo returned a sequence without an id')
+  return {
+    id,
+    name: readString(dto['name']) ?? '',
+    active: readBoolean(dto['active']),
+    archived: readBoolean(dto['archived']),
+  }
+}
+
+export function toLiveMailbox(dto: EmailAccountDto | unknown): LiveMailbox {
+  if (!isRecord(dto)) throw new IncompleteReadError('Apollo returned an email account that is not an object')
+  const id = readId(dto['id'])
+  if (id === null) throw new IncompleteReadError('Apollo returned an email account without an id')
+  return {id, email: readString(dto['email']) ?? '', active: readBoolean(dto['active'])}
+}
