@@ -1,0 +1,114 @@
+import {existsSync} from 'node:fs'
+import {readFile} from 'node:fs/promises'
+import {join, resolve} from 'node:path'
+
+import {Command, Flags} from '@oclif/core'
+
+import {startEmulator} from '../emulator/server.js'
+import type {EmulatorSeed, FaultConfig, RateLimitConfig} from '../emulator/types.js'
+
+function parseNumberList(text: string, count: number, flag: string): (number | null)[] {
+  const parts = text.split(',').map((p) => p.trim())
+  if (parts.length !== count) throw new Error(`--${flag} takes ${count} comma-separated values, got "${text}"`)
+  return parts.map((p) => {
+    if (p === '' || p === '-' || p.toLowerCase() === 'none') return null
+    const n = Number(p)
+    if (!Number.isFinite(n) || n < 0) throw new Error(`--${flag}: "${p}" is not a non-negative number`)
+    return n
+  })
+}
+
+function checkSeed(value: unknown, file: string): EmulatorSeed {
+  const seed = value as Partial<EmulatorSeed> | null
+  for (const key of ['apiKeys', 'emailAccounts', 'sequences', 'contacts'] as const) {
+    if (!seed || !Array.isArray(seed[key])) throw new Error(`${file}: not an emulator seed ("${key}" must be an array)`)
+  }
+  return seed as EmulatorSeed
+}
+
+export default class EmulatorCommand extends Command {
+  static override summary = 'Run the local Apollo emulator (an HTTP server that behaves like Apollo).'
+  static override description = `Serves Apollo's REST endpoints used by seqsync under /api/v1 on 127.0.0.1, from a seed file.
+State lives in memory; with --state it is loaded from (if the file exists) and saved to that file after
+every write and on exit. Stop it with Ctrl-C. Keys: the seed's fake "apiKeys" (never a real Apollo key).`
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --port 4010 --seed examples/apollo-seed.json --state .seqsync-emulator/state.json',
+    '<%= config.bin %> <%= command.id %> --rate-limit 200,600,6000 --window-scale 0.05',
+    '<%= config.bin %> <%= command.id %> --fault-seed 7 --fault-500-after 0.1 --fault-drop 0.05 --latency 20,200',
+  ]
+
+  static override flags = {
+    port: Flags.integer({description: 'Port to listen on (0 = any free port).', default: 4010, min: 0, max: 65535}),
+    seed: Flags.string({description: 'Seed JSON file (default: examples/apollo-seed.json of seqsync).'}),
+    state: Flags.string({description: 'State file: loaded instead of the seed when it exists, saved after every write and on exit.'}),
+    'rate-limit': Flags.string({description: 'Requests per endpoint per minute,hour,day (e.g. 200,600,6000; empty = unlimited).'}),
+    'window-scale': Flags.string({description: 'Scale of the rate-limit windows (0.05 makes a minute 3 s).'}),
+    'display-cap': Flags.integer({description: 'Search display cap in records (Apollo: 50000).', min: 1}),
+    'fault-seed': Flags.integer({description: 'Seed of the fault PRNG (enables fault injection on write endpoints).'}),
+    'fault-500-before': Flags.string({description: 'Probability of a 500 before the write.', dependsOn: ['fault-seed']}),
+    'fault-500-after': Flags.string({description: 'Probability of a 500 after the write (change made, response lost).', dependsOn: ['fault-seed']}),
+    'fault-drop': Flags.string({description: 'Probability of a dropped connection.', dependsOn: ['fault-seed']}),
+    'fault-429': Flags.string({description: 'Probability of a spurious minute-window 429.', dependsOn: ['fault-seed']}),
+    latency: Flags.string({description: 'Added latency MIN,MAX in ms on faulted endpoints.', dependsOn: ['fault-seed']}),
+  }
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(EmulatorCommand)
+    const seedFile = resolve(flags.seed ?? join(this.config.root, 'examples', 'apollo-seed.json'))
+    const stateFile = flags.state === undefined ? undefined : resolve(flags.state)
+    let rateLimits: RateLimitConfig | null = null
+    let faults: FaultConfig | null = null
+    let seed: EmulatorSeed
+    try {
+      const source = stateFile !== undefined && existsSync(stateFile) ? stateFile : seedFile
+      seed = checkSeed(JSON.parse(await readFile(source, 'utf8')), source)
+      const scale = flags['window-scale'] === undefined ? undefined : parseNumberList(flags['window-scale'], 1, 'window-scale')[0]
+      if (flags['rate-limit'] !== undefined) {
+        const [minute, hour, day] = parseNumberList(flags['rate-limit'], 3, 'rate-limit')
+        rateLimits = {minute: minute ?? null, hour: hour ?? null, day: day ?? null, ...(scale ? {windowScale: scale} : {})}
+      }
+      if (flags['fault-seed'] !== undefined) {
+        const p = (name: 'fault-500-before' | 'fault-500-after' | 'fault-drop' | 'fault-429'): number => {
+          const v = flags[name] === undefined ? 0 : (parseNumberList(flags[name], 1, name)[0] ?? 0)
+          if (v > 1) throw new Error(`--${name} is a probability between 0 and 1`)
+          return v
+        }
+        const latency = flags.latency === undefined ? null : parseNumberList(flags.latency, 2, 'latency')
+        faults = {
+          seed: flags['fault-seed'],
+          error500Before: p('fault-500-before'),
+          error500After: p('fault-500-after'),
+          dropConnection: p('fault-drop'),
+          spurious429: p('fault-429'),
+          ...(latency ? {latencyMs: [latency[0] ?? 0, latency[1] ?? 0] as const} : {}),
+        }
+      }
+    } catch (error) {
+      this.error(error instanceof Error ? error.message : String(error), {exit: 1})
+    }
+
+    const emulator = await startEmulator({
+      seed,
+      port: flags.port,
+      rateLimits,
+      faults,
+      ...(stateFile === undefined ? {} : {statePath: stateFile}),
+      ...(flags['display-cap'] === undefined ? {} : {displayCap: flags['display-cap']}),
+    })
+    this.log(`Apollo emulator listening on ${emulator.url}`)
+    this.log(`Use one of the apiKeys in ${seedFile} (fake test keys), e.g.:`)
+    this.log(`  export SEQSYNC_API_URL=${emulator.url}`)
+    this.log('  export APOLLO_API_KEY=<one of the seed\'s apiKeys>')
+    if (stateFile !== undefined) this.log(`State is saved to ${stateFile}`)
+    this.log('Press Ctrl-C to stop.')
+
+    const signal = await new Promise<NodeJS.Signals>((resolveSignal) => {
+      process.once('SIGINT', () => resolveSignal('SIGINT'))
+      process.once('SIGTERM', () => resolveSignal('SIGTERM'))
+    })
+    await emulator.close()
+    this.logToStderr(`Received ${signal}: emulator stopped${stateFile === undefined ? '' : `, state saved to ${stateFile}`}.`)
+  }
+}
