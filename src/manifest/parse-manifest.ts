@@ -4,7 +4,7 @@ import type {Document, LineCounter, Node, YAMLMap} from 'yaml'
 import type {Issue} from '../errors.js'
 import {DEFAULT_ENROLL} from '../model/state.js'
 import type {ContactDetails, DesiredList, EnrollSwitches, MissingContactsMode, PruneMode, SourceRef} from '../model/state.js'
-import {suggest} from './issues.js'
+import {sortIssues, suggest} from './issues.js'
 import {parseYaml} from './parse-yaml.js'
 import {manifestSchema} from './schema.js'
 import {findSecrets, quoteValue} from './secrets.js'
@@ -168,9 +168,8 @@ export function parseManifest(text: string, file: string): ParsedManifest {
       }
     }
     const schemaIssues = validateAgainstSchema(manifestSchema, value, doc, lineCounter, file, {skipPaths})
-    if (skipPaths.length > 0) schemaIssues.push(issues[issues.length - 1]!) // keeps the document out of `documents`
     issues.push(...schemaIssues)
-    if (schemaIssues.length === 0 && secrets.length === 0) documents.push(toDocument(kind, doc, value, file, lineCounter))
+    if (schemaIssues.length === 0 && skipPaths.length === 0 && secrets.length === 0) documents.push(toDocument(kind, doc, value, file, lineCounter))
   }
-  return {documents, issues}
+  return {documents, issues: sortIssues(issues)}
 }

@@ -40,7 +40,10 @@ export function looksLikeCredential(value: string): boolean {
   if (text.length < 20 || text.length > 512 || !/^[A-Za-z0-9_\-+/=.]+$/.test(text)) return false
   if (/^[0-9a-f]+$/i.test(text)) return text.length >= 32 // a 24-hex Apollo id is not a secret; a 32+ hex blob may be
   const classes = [/[a-z]/, /[A-Z]/, /[0-9]/].filter((re) => re.test(text)).length
-  return classes === 3 && entropy(text) >= 3.7
+  if (classes < 3 || entropy(text) < 3.7) return false
+  // Words and numbers (`Q4EnterpriseOutreach2024`) make long chunks; random keys flip case and digits constantly.
+  const chunks = text.match(/[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+|[^A-Za-z0-9]+/g) ?? []
+  return text.length / Math.max(1, chunks.length) <= 3
 }
 
 /** Shows a user value in a message unless it looks like a credential. */

@@ -4,7 +4,7 @@ import type {SequenceSelector, SourceRef} from '../model/state.js'
 import {selectorKey} from '../model/state.js'
 import type {ExpandedEntry} from './expand-sequence.js'
 import {contactKey, expandSequence, sequenceSideSource} from './expand-sequence.js'
-import {formatRef, suggest} from './issues.js'
+import {formatRef, sortIssues, suggest} from './issues.js'
 import type {ContactListDocument, ManifestDocument, SequenceMembershipDocument} from './types.js'
 
 export function describeSelector(selector: SequenceSelector): string {
@@ -167,5 +167,5 @@ export function validateManifests(documents: readonly ManifestDocument[]): Issue
       )
     }
   }
-  return issues
+  return sortIssues(issues)
 }

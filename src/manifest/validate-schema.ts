@@ -16,6 +16,9 @@ export function getValidator(schema: object): ValidateFunction {
   if (!validate) {
     const ajv = new Ajv2020({allErrors: true, strict: true, allowUnionTypes: true, verbose: true})
     addFormatsPkg.default(ajv)
+    // Emails are compared trimmed, so surrounding whitespace is tolerated (ajv-formats' own pattern otherwise).
+    const email = ajv.formats['email']
+    if (email instanceof RegExp) ajv.addFormat('email', (value: string) => email.test(value.trim()))
     validate = ajv.compile(schema)
     validators.set(schema, validate)
   }
