@@ -314,14 +314,15 @@ function yamlScalar(s) {
 
 function renderManifest(seq, entries) {
   const lines = ['apiVersion: seqsync/v1', 'kind: SequenceMembership', 'sequence:']
-  lines.push(seq.pinBy === 'id' ? `  id: ${seq.id}` : `  name: ${yamlScalar(seq.name)}`)
+  // Ids are quoted: an unquoted 24-hex id like 5e9000…01 is a YAML float.
+  lines.push(seq.pinBy === 'id' ? `  id: "${seq.id}"` : `  name: ${yamlScalar(seq.name)}`)
   lines.push(`mailbox: ${MAILBOX_EMAIL}`, `prune: ${seq.prune}`, 'missingContacts: error', 'enroll:')
   lines.push('  activeInOtherSequences: true', '  finishedInOtherSequences: true')
   for (const list of ['contacts', 'finished', 'stopped', 'removed']) {
     const items = entries[list]
     if (items.length === 0) continue
     lines.push(`${list}:`)
-    for (const item of items) lines.push(typeof item === 'string' ? `  - ${item}` : `  - id: ${item.id}`)
+    for (const item of items) lines.push(typeof item === 'string' ? `  - ${item}` : `  - id: "${item.id}"`)
   }
   return lines.join('\n') + '\n'
 }
