@@ -1,0 +1,80 @@
+import {writeFile} from 'node:fs/promises'
+
+import {Args, Flags} from '@oclif/core'
+
+import {BaseCommand} from '../cli/base-command.js'
+import {openClient} from '../cli/open-client.js'
+import {renderPlanJson} from '../render/plan-json.js'
+import {renderPlanMarkdown} from '../render/plan-markdown.js'
+import {renderPlanText} from '../render/plan-text.js'
+import {createPlan, hasChanges} from '../services/plan.js'
+import {extractApiHost, writePlanFile} from '../services/plan-file.js'
+
+export default class PlanCommand extends BaseCommand<typeof PlanCommand> {
+  static override summary = 'Read live membership from Apollo and show what apply would change.'
+  static override description = `Reads the manifests (PATH arguments, or the config's \`manifests\` globs), reads the managed sequences from Apollo, and prints every change apply would make — add, remove, finish, stop, create — with the manifest line that caused it, the skips Apollo is expected to make, unmanaged members, and the API calls made and needed. Writes nothing to Apollo.
+
+Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 with --detailed-exitcode when there are changes.`
+  static override examples = [
+    {description: 'Plan every manifest of the config', command: '<%= config.bin %> <%= command.id %>'},
+    {description: 'Save the plan for a later `apply plan.json`', command: '<%= config.bin %> <%= command.id %> --out plan.json'},
+    {
+      description: 'In CI: a readable log, a PR comment and a plan file in one run',
+      command: '<%= config.bin %> <%= command.id %> --out plan.json --markdown-out plan.md --detailed-exitcode',
+    },
+    {description: 'Only two sequences, as JSON', command: '<%= config.bin %> <%= command.id %> --sequence "Q4 Outreach" --sequence 66f0c1e2a4b5c6d7e8f90123 --json'},
+  ]
+  static override strict = false
+  static override args = {
+    path: Args.string({description: "Manifest files or directories (default: the config's `manifests` globs)."}),
+  }
+  static override flags = {
+    out: Flags.string({description: 'Save the plan to FILE (JSON) for `seqsync apply FILE`.'}),
+    format: Flags.string({char: 'f', description: 'Output format.', options: ['text', 'json', 'markdown'], default: 'text'}),
+    json: Flags.boolean({description: 'Shorthand for --format json.'}),
+    'markdown-out': Flags.string({description: 'Also write the pull-request comment Markdown to FILE.'}),
+    'detailed-exitcode': Flags.boolean({description: 'Exit 2 when there are changes, 0 when there are none.'}),
+    sequence: Flags.string({description: 'Only plan this managed sequence (its manifest name or id); repeatable.', multiple: true}),
+    'mask-emails': Flags.boolean({description: 'Render emails as j***@acme.com (for public repositories).'}),
+  }
+
+  public async run(): Promise<void> {
+    const settings = await this.loadSettings()
+    const client = openClient(settings, this.apiKey(), (line) => this.printError(line))
+    try {
+      const result = await createPlan({
+        paths: this.positionals.filter((p) => p !== ''),
+        config: settings.config,
+        client,
+        sequenceFilter: this.flags.sequence ?? [],
+      })
+      this.printIssues(result.issues)
+      const {plan, cost} = result
+      const maskEmails = this.flags['mask-emails'] || settings.config.maskEmails
+      const format = this.flags.json ? 'json' : this.flags.format
+      if (format === 'json') this.printJson(renderPlanJson(plan, {maskEmails, cost}))
+      else if (format === 'markdown') this.print(renderPlanMarkdown(plan, {maskEmails, cost}))
+      else this.print(renderPlanText(plan, {color: settings.color, maskEmails, cost}))
+      if (this.flags['markdown-out']) {
+        await writeFile(this.flags['markdown-out'], renderPlanMarkdown(plan, {maskEmails, cost}), 'utf8')
+      }
+      if (this.flags.out) {
+        await writePlanFile(this.flags.out, {
+          formatVersion: 1,
+          kind: 'seqsync-plan',
+          toolVersion: `seqsync/${this.config.version}`,
+          apiHost: extractApiHost(settings.apiUrl),
+          createdAt: new Date().toISOString(),
+          desiredHash: result.desiredHash,
+          planHash: plan.planHash,
+          batchSize: settings.config.batchSize,
+          plan,
+        })
+        if (format === 'text') this.printError(`Saved the plan to ${this.flags.out}. Apply exactly this plan with: seqsync apply ${this.flags.out}`)
+      }
+      if (this.flags['detailed-exitcode'] && hasChanges(plan)) this.exit(2)
+    } finally {
+      await client.close()
+    }
+  }
+}

@@ -1,0 +1,101 @@
+// Orchestrates `seqsync plan`: manifests -> live read -> pure plan -> API cost. No printing, no flags.
+
+import type {ApolloClient} from '../apollo/types.js'
+import {readLiveState} from '../apollo/read-live-state.js'
+import type {ResolvedConfig} from '../config/config-schema.js'
+import type {Issue} from '../errors.js'
+import {PlanError, UsageError} from '../errors.js'
+import type {ApiCost, CallCounts, Plan} from '../model/plan.js'
+import type {DesiredState} from '../model/state.js'
+import {computePlan} from '../planner/compute-plan.js'
+import {estimateApplyCalls} from '../planner/estimate-apply-calls.js'
+import {hashDesiredState} from '../planner/plan-hash.js'
+import {describeSource} from './describe-source.js'
+import {loadDesiredState} from './load-desired-state.js'
+
+export interface PlanInput {
+  readonly paths: readonly string[]
+  readonly config: ResolvedConfig
+  readonly client: ApolloClient
+  /** `--sequence NAME_OR_ID`: only these managed sequences. Empty = all. */
+  readonly sequenceFilter: readonly string[]
+}
+
+export interface PlanResult {
+  readonly plan: Plan
+  readonly desired: DesiredState
+  readonly desiredHash: string
+  /** Validation warnings (errors throw before any API call). */
+  readonly issues: readonly Issue[]
+  readonly cost: ApiCost
+}
+
+const PAGE = 100
+
+export async function createPlan(input: PlanInput): Promise<PlanResult> {
+  const {desired: all, issues} = await loadDesiredState(input.paths, input.config)
+  const desired = filterSequences(all, input.sequenceFilter)
+  const live = await readLiveState(input.client, desired)
+  const plan = computePlan(desired, live)
+  if (plan.errors.length > 0) {
+    const n = plan.errors.length
+    throw new PlanError(
+      `Cannot plan: ${n} problem${n === 1 ? '' : 's'} with the manifests against Apollo`,
+      plan.errors.map((e) => ({message: e.message, source: e.source})),
+      {hint: 'Nothing was written to Apollo. Fix the manifests (or Apollo) and run plan again.'},
+    )
+  }
+  const cost = estimateCost(plan, input.client, input.config.batchSize)
+  return {plan, desired, desiredHash: hashDesiredState(desired), issues, cost}
+}
+
+/** Keep the managed sequences named by `--sequence` (matched against the manifest's name or id). */
+export function filterSequences(desired: DesiredState, filter: readonly string[]): DesiredState {
+  if (filter.length === 0) return desired
+  const wanted = new Set(filter)
+  const sequences = desired.sequences.filter((s) => wanted.has('id' in s.selector ? s.selector.id : s.selector.name))
+  const matched = new Set(sequences.map((s) => ('id' in s.selector ? s.selector.id : s.selector.name)))
+  const unknown = filter.filter((f) => !matched.has(f))
+  if (unknown.length > 0) {
+    const known = desired.sequences.map((s) => `${'id' in s.selector ? s.selector.id : s.selector.name} (${describeSource(s.source)})`)
+    throw new UsageError(`--sequence ${unknown.map((u) => JSON.stringify(u)).join(', ')} matches no managed sequence`, {
+      hint: known.length > 0 ? `Managed sequences: ${known.join('; ')}` : 'No manifest declares a sequence.',
+    })
+  }
+  return {sequences}
+}
+
+/**
+ * Calls this plan made, calls apply will need (writes, plus the sweeps before and after them), and
+ * whether that fits in what Apollo reported as left.
+ */
+export function estimateCost(plan: Plan, client: ApolloClient, batchSize: number): ApiCost {
+  const writes = estimateApplyCalls(plan, batchSize)
+  const affected = plan.sequences.filter((s) => s.changes.length > 0)
+  const members = affected.reduce((n, s) => n + s.liveMembers + s.changes.filter((c) => c.kind === 'add').length, 0)
+  // apply re-reads the affected sequences before writing (stale check) and after (convergence).
+  const sweeps = affected.length === 0 ? 0 : 2 * Math.max(1, Math.ceil(members / PAGE))
+  const applyCalls: Record<string, number> = {...writes}
+  if (sweeps > 0) applyCalls['contacts/search'] = (applyCalls['contacts/search'] ?? 0) + sweeps
+  const quotaLeft = client.quotaLeft()
+  const warnings: string[] = []
+  for (const [endpoint, needed] of Object.entries(applyCalls)) {
+    const left = quotaLeft[endpoint as keyof typeof quotaLeft]
+    if (!left || needed === 0) continue
+    if (left.day !== null && needed > left.day) {
+      warnings.push(`apply needs ${needed} calls to ${endpoint} but Apollo reports only ${left.day} left today`)
+    } else if (left.hour !== null && needed > left.hour) {
+      warnings.push(`apply needs ${needed} calls to ${endpoint} but Apollo reports only ${left.hour} left this hour: it will stop when the hourly quota runs out`)
+    }
+  }
+  return {
+    planCalls: {...client.callCounts()} as CallCounts,
+    applyCalls,
+    quotaLeft: {...quotaLeft} as ApiCost['quotaLeft'],
+    warnings,
+  }
+}
+
+export function hasChanges(plan: Plan): boolean {
+  return plan.sequences.some((s) => s.changes.length > 0)
+}
