@@ -504,51 +504,82 @@ function applyTable(
 // Skip forecast over the projected state: every removal/finish/stop first, then adds sequence by
 // sequence in plan order (within a sequence in change order), as apply runs them.
 
-interface Projected {
+class Projected {
   /** Identity key (`id:…` or `new:<email>`) -> sequence id -> status. */
-  readonly statuses: Map<string, Map<string, MemberStatus>>
+  readonly statuses = new Map<string, Map<string, MemberStatus>>()
   /** Identity key -> normalised organisation name ('' = none). */
-  readonly orgs: Map<string, string>
+  readonly orgs = new Map<string, string>()
+  /** Organisation -> sequence id -> identity keys active or paused there (the same-company index). */
+  private readonly enrolledByOrg = new Map<string, Map<string, Set<string>>>()
+
+  statusesOf(key: string): ReadonlyMap<string, MemberStatus> {
+    return this.statuses.get(key) ?? new Map<string, MemberStatus>()
+  }
+
+  setOrg(key: string, org: string | null | undefined): void {
+    this.orgs.set(key, (org ?? '').trim().toLowerCase())
+  }
+
+  setStatus(key: string, sequenceId: string, status: MemberStatus | null): void {
+    let m = this.statuses.get(key)
+    if (!m) {
+      m = new Map()
+      this.statuses.set(key, m)
+    }
+    if (status === null) m.delete(sequenceId)
+    else m.set(sequenceId, status)
+    const org = this.orgs.get(key) ?? ''
+    if (org === '') return
+    let bySeq = this.enrolledByOrg.get(org)
+    if (!bySeq) {
+      bySeq = new Map()
+      this.enrolledByOrg.set(org, bySeq)
+    }
+    let keys = bySeq.get(sequenceId)
+    if (!keys) {
+      keys = new Set()
+      bySeq.set(sequenceId, keys)
+    }
+    if (status === 'active' || status === 'paused') keys.add(key)
+    else keys.delete(key)
+  }
+
+  /** Another contact of the same organisation is active or paused in the sequence. */
+  hasColleagueIn(key: string, sequenceId: string): boolean {
+    const org = this.orgs.get(key) ?? ''
+    if (org === '') return false
+    const keys = this.enrolledByOrg.get(org)?.get(sequenceId)
+    if (!keys) return false
+    return keys.size > (keys.has(key) ? 1 : 0)
+  }
 }
 
 function identityOf(d: Draft): string {
   return d.contactId !== null ? `id:${d.contactId}` : `new:${d.normEmail ?? ''}`
 }
 
-function statusesOf(p: Projected, key: string): Map<string, MemberStatus> {
-  let m = p.statuses.get(key)
-  if (!m) {
-    m = new Map()
-    p.statuses.set(key, m)
-  }
-  return m
-}
-
 function forecastSkips(drafts: readonly SequenceDraft[], live: LiveState): void {
-  const projected: Projected = {statuses: new Map(), orgs: new Map()}
+  const projected = new Projected()
   for (const contact of live.contacts.values()) {
     const key = `id:${contact.id}`
-    const m = new Map<string, MemberStatus>()
+    projected.setOrg(key, contact.organizationName)
     for (const membership of contact.memberships) {
       const st = statusIn(contact, membership.sequenceId)
-      if (st !== 'absent') m.set(membership.sequenceId, st)
+      if (st !== 'absent') projected.setStatus(key, membership.sequenceId, st)
     }
-    projected.statuses.set(key, m)
-    projected.orgs.set(key, (contact.organizationName ?? '').trim().toLowerCase())
   }
   for (const d of drafts) {
     for (const c of d.changes) {
-      const m = statusesOf(projected, identityOf(c))
-      if (c.kind === 'remove') m.delete(d.live.id)
-      else if (c.kind === 'finish') m.set(d.live.id, 'finished')
-      else if (c.kind === 'stop') m.set(d.live.id, 'paused')
+      if (c.kind === 'remove') projected.setStatus(identityOf(c), d.live.id, null)
+      else if (c.kind === 'finish') projected.setStatus(identityOf(c), d.live.id, 'finished')
+      else if (c.kind === 'stop') projected.setStatus(identityOf(c), d.live.id, 'paused')
     }
   }
   for (const d of drafts) {
     for (const c of d.changes) {
       if (c.kind !== 'add') continue
       const key = identityOf(c)
-      if (c.contact === null) projected.orgs.set(key, (c.details?.organization ?? '').trim().toLowerCase())
+      if (c.contact === null) projected.setOrg(key, c.details?.organization)
       const skip = forecastOne(c, key, d.live.id, d.desired.enroll, projected)
       if (skip) {
         c.forecastSkip = skip
@@ -560,7 +591,7 @@ function forecastSkips(drafts: readonly SequenceDraft[], live: LiveState): void 
           source: c.source,
         })
       } else {
-        statusesOf(projected, key).set(d.live.id, d.live.active ? 'active' : 'paused')
+        projected.setStatus(key, d.live.id, d.live.active ? 'active' : 'paused')
       }
     }
   }
@@ -580,24 +611,16 @@ function forecastOne(
   if ((contact === null || contact.emailStatus === 'unverified') && !enroll.unverifiedEmail) {
     return 'contacts_unverified_email'
   }
-  const mine = projected.statuses.get(key) ?? new Map<string, MemberStatus>()
   let activeElsewhere = false
   let finishedElsewhere = false
-  for (const [seqId, st] of mine) {
+  for (const [seqId, st] of projected.statusesOf(key)) {
     if (seqId === sequenceId) continue
     if (st === 'active' || st === 'paused') activeElsewhere = true
     if (st === 'finished') finishedElsewhere = true
   }
   if (activeElsewhere && !enroll.activeInOtherSequences) return 'contacts_active_in_other_campaigns'
   if (finishedElsewhere && !enroll.finishedInOtherSequences) return 'contacts_finished_in_other_campaigns'
-  const org = projected.orgs.get(key) ?? ''
-  if (org !== '' && !enroll.sameCompany) {
-    for (const [otherKey, statuses] of projected.statuses) {
-      if (otherKey === key) continue
-      const st = statuses.get(sequenceId)
-      if ((st === 'active' || st === 'paused') && projected.orgs.get(otherKey) === org) return 'contacts_in_same_company'
-    }
-  }
+  if (!enroll.sameCompany && projected.hasColleagueIn(key, sequenceId)) return 'contacts_in_same_company'
   return undefined
 }
 

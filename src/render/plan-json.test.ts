@@ -1,0 +1,119 @@
+import {readFileSync} from 'node:fs'
+import {Ajv2020} from 'ajv/dist/2020.js'
+import {describe, expect, it} from 'vitest'
+import type {ApplyReport} from '../model/apply-report.js'
+import {computePlan} from '../planner/compute-plan.js'
+import {desiredSequence, desiredState, liveState} from '../../test/helpers/builders.js'
+import {samplePlan} from '../../test/helpers/sample-plan.js'
+import {renderApplyReportJson} from './apply-report-json.js'
+import {renderApplyReportText} from './apply-report-text.js'
+import {renderPlanJson} from './plan-json.js'
+
+function validator(file: string) {
+  const schema = JSON.parse(readFileSync(new URL(`../../schemas/${file}`, import.meta.url), 'utf8')) as object
+  return new Ajv2020({allErrors: true, strict: true, strictRequired: true}).compile(schema)
+}
+
+const COST = {
+  planCalls: {'contacts/search': 3},
+  applyCalls: {'emailer_campaigns/add_contact_ids': 2},
+  quotaLeft: {'contacts/search': {minute: 197, hour: null, day: 5000}},
+  warnings: [],
+}
+
+describe('renderPlanJson', () => {
+  const validate = validator('plan.schema.json')
+
+  it.each([
+    ['the sample plan', () => renderPlanJson(samplePlan(), {maskEmails: false})],
+    ['a masked plan with cost', () => renderPlanJson(samplePlan(), {maskEmails: true, cost: COST})],
+    ['an empty plan', () => renderPlanJson(computePlan(desiredState(), liveState()), {maskEmails: false})],
+    ['a plan with errors', () => renderPlanJson(computePlan(desiredState(desiredSequence({name: 'x'})), liveState()), {maskEmails: false})],
+  ])('%s validates against schemas/plan.schema.json', (_what, render) => {
+    const doc = JSON.parse(JSON.stringify(render())) as unknown
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true)
+  })
+
+  it('has the PRODUCT.md §4 shape', () => {
+    const doc = renderPlanJson(samplePlan(), {maskEmails: false}) as Record<string, any>
+    expect(doc.formatVersion).toBe(1)
+    expect(doc.planHash).toMatch(/^sha256:[0-9a-f]{64}$/)
+    expect(doc.summary).toEqual({add: 4, remove: 1, finish: 1, stop: 1, create: 1, skipsForecast: 2})
+    const [q4, nurture] = doc.sequences
+    expect(q4).toMatchObject({id: '66f0c1e2a4b5c6d7e8f90123', name: 'Q4 Enterprise Outreach', unmanaged: 0})
+    expect(nurture.unmanaged).toBe(7)
+    expect(q4.changes[2]).toMatchObject({kind: 'add', contactId: 'c1', email: 'jane@acme.com', source: {file: 'examples/q4.yaml', line: 12}})
+    expect(q4.changes.find((c: any) => c.kind === 'stop')).toMatchObject({contactId: 'c5', source: null, reason: 'pruned'})
+    expect(q4.warnings.filter((w: any) => w.code === 'skip-forecast').map((w: any) => w.contactId)).toEqual(['c2', null])
+  })
+
+  it('masks every email', () => {
+    const text = JSON.stringify(renderPlanJson(samplePlan(), {maskEmails: true}))
+    expect(text).not.toMatch(/[a-z]{2,}@/)
+    expect(text).toContain('"j***@acme.com"')
+  })
+
+  it('rejects documents that break the contract', () => {
+    const doc = JSON.parse(JSON.stringify(renderPlanJson(samplePlan(), {maskEmails: false}))) as Record<string, any>
+    expect(validate({...doc, formatVersion: 2})).toBe(false)
+    delete doc.sequences[0].changes[0].source
+    expect(validate(doc)).toBe(false)
+  })
+})
+
+const REPORT: ApplyReport = {
+  formatVersion: 1,
+  planHash: `sha256:${'a'.repeat(64)}`,
+  converged: false,
+  interrupted: false,
+  summary: {applied: 3, skipped: 1, failed: 1},
+  sequences: [
+    {
+      id: 's1',
+      name: 'Q4',
+      applied: [
+        {kind: 'add', contactId: 'c1', email: 'jane@acme.com'},
+        {kind: 'add', contactId: 'c6', email: 'ana@umbrella.com'},
+        {kind: 'remove', contactId: 'c3', email: 'eve@hooli.com'},
+      ],
+      skipped: [{kind: 'add', contactId: 'c2', email: 'bo@stark.com', reason: 'contacts_active_in_other_campaigns'}],
+      failed: [{kind: 'finish', contactId: 'c4', email: null, error: 'HTTP 500: Internal error'}],
+      converged: false,
+      remaining: 2,
+    },
+    {id: 's2', name: 'Nurture', applied: [], skipped: [], failed: [], converged: true, remaining: 0},
+  ],
+  calls: {'emailer_campaigns/add_contact_ids': 1, 'contacts/search': 2},
+}
+
+describe('apply report renderers', () => {
+  it('renders text with reasons and the closing lines', () => {
+    expect(renderApplyReportText(REPORT, {color: false, maskEmails: true})).toMatchInlineSnapshot(`
+      "Sequence "Q4" (s1): not converged (2 changes remaining)
+        applied: 3 (2 add, 1 remove)
+        skipped b***@stark.com (add): active in another sequence (enroll.activeInOtherSequences is off) [contacts_active_in_other_campaigns]
+        failed id c4 (finish): HTTP 500: Internal error
+
+      Sequence "Nurture" (s2): converged
+        applied: 0
+
+      Apply complete: 3 applied, 1 skipped, 1 failed.
+      Apollo does not match the manifests: 1 skipped by Apollo, 1 failed, 2 changes still needed in 1 sequence.
+      "
+    `)
+    const ok = {...REPORT, converged: true, summary: {applied: 0, skipped: 0, failed: 0}, sequences: []}
+    expect(renderApplyReportText(ok, {color: false, maskEmails: false})).toBe('Apply complete: 0 applied, 0 skipped, 0 failed.\nApollo matches the manifests.\n')
+  })
+
+  it('renders JSON matching PRODUCT.md §5 and the schema', () => {
+    const validate = validator('apply-report.schema.json')
+    const doc = JSON.parse(JSON.stringify(renderApplyReportJson(REPORT))) as Record<string, any>
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true)
+    expect(doc).toMatchObject({formatVersion: 1, converged: false, summary: {applied: 3, skipped: 1, failed: 1}})
+    expect(doc.sequences[0].skipped).toEqual([
+      {kind: 'add', contactId: 'c2', email: 'bo@stark.com', reason: 'contacts_active_in_other_campaigns', message: expect.stringContaining('another sequence')},
+    ])
+    expect(validate({...doc, summary: {applied: 1}})).toBe(false)
+    expect(JSON.stringify(renderApplyReportJson(REPORT, {maskEmails: true}))).not.toContain('jane@')
+  })
+})

@@ -1,0 +1,113 @@
+import {describe, expect, it} from 'vitest'
+import type {ApiCost} from '../model/plan.js'
+import {computePlan} from '../planner/compute-plan.js'
+import {desiredSequence, desiredState, liveContact, liveSequence, liveState} from '../../test/helpers/builders.js'
+import {samplePlan} from '../../test/helpers/sample-plan.js'
+import {maskEmail, maskEmailsInText} from './mask-email.js'
+import {renderClosingLine, renderPlanText} from './plan-text.js'
+
+const COST: ApiCost = {
+  planCalls: {'contacts/search': 3, email_accounts: 1},
+  applyCalls: {'emailer_campaigns/add_contact_ids': 2},
+  quotaLeft: {'contacts/search': {minute: 197, hour: 597, day: null}},
+  warnings: ['apply needs 700 calls to contacts/search but Apollo reports only 597 left this hour'],
+}
+
+describe('maskEmail', () => {
+  it.each([
+    ['jane@acme.com', 'j***@acme.com'],
+    ['J@x.io', 'J***@x.io'],
+    ['@x.io', '***@x.io'],
+    ['noat', 'n***'],
+  ])('%s -> %s', (input, out) => expect(maskEmail(input)).toBe(out))
+  it('masks every email of a free text', () => {
+    expect(maskEmailsInText('jane@acme.com matches 2 contacts (bo@stark.com)')).toBe('j***@acme.com matches 2 contacts (b***@stark.com)')
+  })
+})
+
+describe('renderPlanText', () => {
+  it('renders a Terraform-like plan', () => {
+    expect(renderPlanText(samplePlan(), {color: false, maskEmails: false, cost: COST})).toMatchInlineSnapshot(`
+      "Sequence "Q4 Enterprise Outreach" (66f0c1e2a4b5c6d7e8f90123)
+        + new contact raj@globex.com  # examples/q4.yaml:14
+        + bo@stark.com  # examples/q4.yaml:13
+            will be skipped by Apollo: active in another sequence (enroll.activeInOtherSequences is off)
+        + jane@acme.com  # examples/q4.yaml:12
+        + raj@globex.com  # examples/q4.yaml:14
+            will be skipped by Apollo: the email is unverified (enroll.unverifiedEmail is off)
+        - eve@hooli.com  # examples/q4.yaml:24
+        ~ carol@acme.com (finish)  # examples/q4.yaml:20
+        ~ dan@initech.com (stop)  # pruned: not declared in the manifest
+
+      Sequence "Nurture" (66f0c1e2a4b5c6d7e8f90456) [inactive: contacts will be enrolled paused]
+        + ana@umbrella.com  # examples/nurture.yaml:9
+        7 unmanaged members (prune: none): member0@drift.io, member1@drift.io, member2@drift.io, member3@drift.io, member4@drift.io and 2 more
+
+      API cost:
+        endpoint                           plan calls  apply calls  quota left
+        contacts/search                             3            0  197/min 597/h ?/day
+        email_accounts                              1            0  unknown
+        emailer_campaigns/add_contact_ids           0            2  unknown
+        warning: apply needs 700 calls to contacts/search but Apollo reports only 597 left this hour
+
+      Contacts: 1 to create.
+      Plan: 4 to add, 1 to remove, 1 to finish, 1 to stop, 2 skips forecast.
+      "
+    `)
+  })
+
+  it('ends with the exact closing line', () => {
+    const summary = {add: 12, remove: 3, finish: 2, stop: 0, create: 0, skipsForecast: 4}
+    expect(renderClosingLine(summary)).toBe('Plan: 12 to add, 3 to remove, 2 to finish, 0 to stop, 4 skips forecast.')
+  })
+
+  it('says so when there is nothing to do, and shows warnings with their source', () => {
+    const plan = computePlan(
+      desiredState(desiredSequence({name: 'Q4', contacts: ['jane@acme.com'], finished: [{email: 'bo@stark.com', line: 30}]})),
+      liveState({
+        sequences: [liveSequence({id: 's1', name: 'Q4'})],
+        contacts: [liveContact({id: 'c1', email: 'jane@acme.com', memberships: {s1: 'active'}}), liveContact({id: 'c2', email: 'bo@stark.com'})],
+      }),
+    )
+    const text = renderPlanText(plan, {color: false, maskEmails: true})
+    expect(text.split('\n')).toEqual([
+      'Sequence "Q4" (s1)',
+      '  no changes',
+      '  warning: b***@stark.com: not enrolled in this sequence: nothing to finish (examples/x.yaml:30)',
+      '',
+      'No changes. Apollo matches the manifests.',
+      'Plan: 0 to add, 0 to remove, 0 to finish, 0 to stop, 0 skips forecast.',
+      '',
+    ])
+  })
+
+  it('colours only when asked', () => {
+    const plain = renderPlanText(samplePlan(), {color: false, maskEmails: false})
+    // eslint-disable-next-line no-control-regex
+    expect(plain).not.toMatch(/\u001b\[/)
+    const coloured = renderPlanText(samplePlan(), {color: true, maskEmails: false})
+    expect(coloured).toContain('\u001b[32m+ jane@acme.com\u001b[0m')
+    expect(coloured).toContain('\u001b[31m- eve@hooli.com\u001b[0m')
+    expect(coloured).toContain('\u001b[33m~ carol@acme.com (finish)\u001b[0m')
+    // eslint-disable-next-line no-control-regex
+    expect(coloured.replace(/\u001b\[\d+m/g, '')).toBe(plain)
+  })
+
+  it('masks every email and flattens hostile names', () => {
+    const text = renderPlanText(samplePlan(), {color: false, maskEmails: true})
+    expect(text).not.toMatch(/[a-z]{2,}@/)
+    expect(text).toContain('+ j***@acme.com')
+    const hostile = computePlan(
+      desiredState(desiredSequence({id: 's1', contacts: ['jane@acme.com']})),
+      liveState({sequences: [liveSequence({id: 's1', name: 'Evil\n  - fake@line.com  # forged'})], contacts: [liveContact({id: 'c1', email: 'jane@acme.com'})]}),
+    )
+    const lines = renderPlanText(hostile, {color: false, maskEmails: false}).split('\n')
+    expect(lines.some((l) => l.trimStart().startsWith('- fake'))).toBe(false)
+  })
+
+  it('lists plan errors with their location', () => {
+    const plan = computePlan(desiredState(desiredSequence({name: 'Gone'})), liveState())
+    expect(renderPlanText(plan, {color: false, maskEmails: false})).toContain('Error: examples/x.yaml:3:1: Sequence "Gone" was not found in Apollo')
+    expect(renderPlanText(plan, {color: false, maskEmails: false})).not.toContain('No changes')
+  })
+})

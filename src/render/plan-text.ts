@@ -1,0 +1,148 @@
+// Terraform-like text rendering of a Plan for terminals and CI logs. Pure: string out.
+
+import type {ApiCost, Change, Plan, PlanError, PlanSummary, PlanWarning, SequencePlan} from '../model/plan.js'
+import type {SourceRef} from '../model/state.js'
+import {maskEmail, maskEmailsInText} from './mask-email.js'
+import {describeSkipReason} from './reasons.js'
+
+export interface PlanTextOptions {
+  readonly color: boolean
+  readonly maskEmails: boolean
+  readonly cost?: ApiCost
+}
+
+/** How many unmanaged members are listed by name before "and N more". */
+export const UNMANAGED_LISTED = 5
+
+const ANSI = {green: 32, red: 31, yellow: 33, bold: 1, dim: 2, cyan: 36} as const
+type Style = keyof typeof ANSI
+
+/** A tiny colour helper: identity when colour is off. */
+export function paint(enabled: boolean, style: Style, text: string): string {
+  return enabled ? `\u001b[${ANSI[style]}m${text}\u001b[0m` : text
+}
+
+/** One line of user/Apollo data: no control characters, no line breaks (they could forge plan lines). */
+export function flattenText(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g, ' ')
+}
+
+export function describeSourceShort(source: SourceRef): string {
+  return `${source.file}:${source.line}`
+}
+
+/** The display of a contact in a change line. */
+export function describeContact(email: string | null, contactId: string | null, mask: boolean): string {
+  if (email !== null) return flattenText(mask ? maskEmail(email) : email)
+  return contactId === null ? '(unknown contact)' : `id ${contactId}`
+}
+
+/** `Plan: 12 to add, 3 to remove, 2 to finish, 0 to stop, 4 skips forecast.` */
+export function renderClosingLine(summary: PlanSummary): string {
+  return `Plan: ${summary.add} to add, ${summary.remove} to remove, ${summary.finish} to finish, ${summary.stop} to stop, ${summary.skipsForecast} skip${summary.skipsForecast === 1 ? '' : 's'} forecast.`
+}
+
+export function countChanges(plan: Plan): number {
+  return plan.sequences.reduce((n, s) => n + s.changes.length, 0)
+}
+
+function symbolFor(kind: Change['kind']): {symbol: string; style: Style} {
+  switch (kind) {
+    case 'create':
+    case 'add':
+      return {symbol: '+', style: 'green'}
+    case 'remove':
+      return {symbol: '-', style: 'red'}
+    case 'finish':
+    case 'stop':
+      return {symbol: '~', style: 'yellow'}
+  }
+}
+
+function renderChange(c: Change, o: PlanTextOptions): string[] {
+  const {symbol, style} = symbolFor(c.kind)
+  const who = describeContact(c.email, c.contactId, o.maskEmails)
+  const what =
+    c.kind === 'create'
+      ? `new contact ${who}`
+      : c.kind === 'finish' || c.kind === 'stop'
+        ? `${who} (${c.kind})`
+        : who
+  const origin = c.source ? `# ${flattenText(describeSourceShort(c.source))}` : '# pruned: not declared in the manifest'
+  const lines = [`  ${paint(o.color, style, `${symbol} ${what}`)}  ${paint(o.color, 'dim', origin)}`]
+  if (c.kind === 'add' && c.forecastSkip !== undefined) {
+    lines.push(`      ${paint(o.color, 'yellow', `will be skipped by Apollo: ${describeSkipReason(c.forecastSkip)}`)}`)
+  }
+  return lines
+}
+
+function renderWarning(w: PlanWarning, o: PlanTextOptions): string {
+  const who = w.email !== undefined && w.email !== null ? `${describeContact(w.email, null, o.maskEmails)}: ` : w.contactId ? `id ${w.contactId}: ` : ''
+  const where = w.source ? ` (${flattenText(describeSourceShort(w.source))})` : ''
+  const message = flattenText(o.maskEmails ? maskEmailsInText(w.message) : w.message)
+  return `  ${paint(o.color, 'yellow', 'warning:')} ${who}${message}${where}`
+}
+
+function renderSequence(s: SequencePlan, o: PlanTextOptions): string[] {
+  const name = flattenText(s.name)
+  const header = `${paint(o.color, 'bold', `Sequence "${name}"`)} (${s.id})${s.active ? '' : ' [inactive: contacts will be enrolled paused]'}`
+  const lines = [header]
+  if (s.changes.length === 0) lines.push('  no changes')
+  for (const c of s.changes) lines.push(...renderChange(c, o))
+  // Shown elsewhere: forecast skips under their add, inactivity in the header, drift below.
+  const shownElsewhere = new Set(['skip-forecast', 'sequence-inactive', 'unmanaged'])
+  for (const w of s.warnings) if (!shownElsewhere.has(w.code)) lines.push(renderWarning(w, o))
+  if (s.unmanaged.length > 0) {
+    const shown = s.unmanaged.slice(0, UNMANAGED_LISTED).map((m) => describeContact(m.email, m.contactId, o.maskEmails))
+    const more = s.unmanaged.length - shown.length
+    lines.push(
+      `  ${s.unmanaged.length} unmanaged member${s.unmanaged.length === 1 ? '' : 's'} (prune: none): ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`,
+    )
+  }
+  return lines
+}
+
+function renderError(e: PlanError, o: PlanTextOptions): string {
+  const where = e.source ? `${flattenText(`${e.source.file}:${e.source.line}:${e.source.col}`)}: ` : ''
+  return `${paint(o.color, 'red', 'Error:')} ${where}${flattenText(o.maskEmails ? maskEmailsInText(e.message) : e.message)}`
+}
+
+function formatQuota(q: {minute: number | null; hour: number | null; day: number | null} | undefined): string {
+  if (!q) return 'unknown'
+  const f = (n: number | null) => (n === null ? '?' : String(n))
+  return `${f(q.minute)}/min ${f(q.hour)}/h ${f(q.day)}/day`
+}
+
+/** The API cost table: calls made, calls apply needs, quota left per endpoint. */
+export function renderCostTable(cost: ApiCost): string[] {
+  const endpoints = [...new Set([...Object.keys(cost.planCalls), ...Object.keys(cost.applyCalls)])].sort()
+  const rows = endpoints.map((e) => [e, String(cost.planCalls[e] ?? 0), String(cost.applyCalls[e] ?? 0), formatQuota(cost.quotaLeft[e])])
+  const head = ['endpoint', 'plan calls', 'apply calls', 'quota left']
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
+  const fmt = (r: readonly string[]) =>
+    r
+      .map((cell, i) => (i === 1 || i === 2 ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd()
+  const lines = ['API cost:', `  ${fmt(head)}`, ...rows.map((r) => `  ${fmt(r)}`)]
+  for (const w of cost.warnings) lines.push(`  warning: ${flattenText(w)}`)
+  return lines
+}
+
+export function renderPlanText(plan: Plan, options: PlanTextOptions): string {
+  const lines: string[] = []
+  for (const s of plan.sequences) {
+    if (s.changes.length === 0 && s.warnings.length === 0 && s.unmanaged.length === 0) continue
+    lines.push(...renderSequence(s, options), '')
+  }
+  if (plan.errors.length > 0) {
+    for (const e of plan.errors) lines.push(renderError(e, options))
+    lines.push('')
+  }
+  if (options.cost) lines.push(...renderCostTable(options.cost), '')
+  if (countChanges(plan) === 0 && plan.errors.length === 0) lines.push('No changes. Apollo matches the manifests.')
+  if (plan.summary.create > 0) lines.push(`Contacts: ${plan.summary.create} to create.`)
+  lines.push(renderClosingLine(plan.summary))
+  return `${lines.join('\n')}\n`
+}
