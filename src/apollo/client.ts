@@ -543,8 +543,8 @@ class HttpApolloClient implements ApolloClient {
     if (minuteLimit !== null) s.minuteLimit = minuteLimit
     if (minuteUsage === 1) {
       // This request opened a new window: it resets at most one window after we heard back.
-      s.minuteEpochStart = sentAt
-      s.minuteLeft = minuteLeft
+      // Keep the lowest count seen (responses may arrive out of order; lower is the safe side).
+      if (minuteLeft !== null) s.minuteLeft = s.minuteLeft === null ? minuteLeft : Math.min(s.minuteLeft, minuteLeft)
       s.minuteResetAt = receivedAt + this.#minuteMs + PACE_MARGIN_MS
     } else if (sentAt >= s.minuteEpochStart && minuteLeft !== null) {
       s.minuteLeft = s.minuteLeft === null ? minuteLeft : Math.min(s.minuteLeft, minuteLeft)

@@ -99,19 +99,19 @@ async function resolveSequences(client: ApolloClient, desired: DesiredState): Pr
       same.set(s.id, s)
     }
   }
-  const unresolved = (): {names: string[]; ids: string[]} => ({
-    names: names.filter((n) => !byName.has(n)),
-    ids: ids.filter((i) => !byId.has(i)),
-  })
+  const unresolved = (): {ids: string[]} => ({ids: ids.filter((i) => !byId.has(i))})
 
   const first = await client.searchSequences({page: 1})
   remember(first.items)
-  let open = unresolved()
   const lastPage = pagesFor(first)
-  if (open.names.length + open.ids.length > 0 && lastPage > 1) {
-    if (lastPage - 1 <= open.names.length + open.ids.length) {
-      const rest = await fetchRest(first, (page) => client.searchSequences({page}))
-      remember(rest)
+  if (lastPage > 1) {
+    // Ids are unique, so seeing one settles it. A name seen on a partial listing may have an exact
+    // twin on a later page (the planner must see the ambiguity), so names are settled only by the
+    // complete listing or by their own q_name search.
+    const open = {names, ids: ids.filter((i) => !byId.has(i))}
+    const unresolvedCount = open.names.length + open.ids.length
+    if (unresolvedCount > 0 && lastPage - 1 <= unresolvedCount) {
+      remember(await fetchRest(first, (page) => client.searchSequences({page})))
     } else {
       for (const name of open.names) {
         const firstHit = await client.searchSequences({qName: name, page: 1})
@@ -119,7 +119,7 @@ async function resolveSequences(client: ApolloClient, desired: DesiredState): Pr
       }
     }
   }
-  open = unresolved()
+  const open = unresolved()
   // Ids never seen in a search (archived sequences are not listed): ask for each one.
   for (const id of open.ids) {
     const seq = await client.getSequence(id)

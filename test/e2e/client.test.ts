@@ -1,0 +1,705 @@
+// The Apollo client and live-state reader over real sockets: small node:http servers on 127.0.0.1
+// for faults and quirks, and the emulator for every operation and the cost model.
+
+import {createServer} from 'node:http'
+import type {IncomingHttpHeaders, ServerResponse} from 'node:http'
+import type {AddressInfo} from 'node:net'
+import {inspect} from 'node:util'
+import {afterEach, describe, expect, it} from 'vitest'
+import {ApiKey} from '../../src/apollo/api-key.js'
+import {createApolloClient} from '../../src/apollo/client.js'
+import {readLiveState, sweepSequenceMembers} from '../../src/apollo/read-live-state.js'
+import type {ApolloClient, ClientEvent, ClientOptions} from '../../src/apollo/types.js'
+import {startEmulator} from '../../src/emulator/server.js'
+import type {EmulatorOptions, EmulatorSeed, RunningEmulator, SeedContact} from '../../src/emulator/types.js'
+import {ApolloApiError, IncompleteReadError, QuotaExhaustedError, UsageError} from '../../src/errors.js'
+import {DEFAULT_ENROLL, selectorKey} from '../../src/model/state.js'
+import type {DesiredEntry, DesiredSequence, DesiredState, SequenceSelector} from '../../src/model/state.js'
+
+const KEY = 'sk_live_TOPSECRET_0123456789abcdef'
+
+interface Recorded {
+  readonly n: number
+  readonly method: string
+  readonly url: string
+  readonly headers: IncomingHttpHeaders
+  readonly body: string
+}
+
+type Handler = (req: Recorded, res: ServerResponse) => void | Promise<void>
+
+interface RawServer {
+  readonly url: string
+  readonly requests: Recorded[]
+  close(): Promise<void>
+}
+
+const cleanups: (() => Promise<void>)[] = []
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c()
+})
+
+async function startRaw(handler: Handler): Promise<RawServer> {
+  const requests: Recorded[] = []
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      const rec: Recorded = {n: requests.length + 1, method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8')}
+      requests.push(rec)
+      void handler(rec, res)
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const {port} = server.address() as AddressInfo
+  const raw: RawServer = {
+    url: `http://127.0.0.1:${port}/api/v1`,
+    requests,
+    close: async () => {
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
+  cleanups.push(raw.close)
+  return raw
+}
+
+function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, {'content-type': 'application/json', ...headers})
+  res.end(JSON.stringify(body))
+}
+
+function client(baseUrl: string, extra: Partial<ClientOptions> = {}): ApolloClient {
+  const c = createApolloClient({baseUrl, apiKey: new ApiKey(KEY), backoffMs: 1, random: () => 0.5, maxRetries: 3, ...extra})
+  cleanups.push(() => c.close())
+  return c
+}
+
+async function caught(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p
+  } catch (error) {
+    return error
+  }
+  throw new Error('expected a rejection')
+}
+
+function expectNoKey(error: unknown): void {
+  const texts = [String(error), JSON.stringify(error), inspect(error, {depth: 5}), (error as Error).message, String((error as {hint?: unknown}).hint)]
+  for (const t of texts) expect(t).not.toContain(KEY)
+}
+
+const emptyContactsPage = (ids: string[]) => ({
+  pagination: {page: 1, per_page: 100, total_entries: 0, total_pages: 0},
+  breadcrumbs: ids.map((id) => ({label: 'Sequence', signal_field_name: 'emailer_campaign_ids', value: id, display_name: id})),
+  contacts: [],
+})
+
+// ---------------------------------------------------------------------------------------------
+
+describe('transport safety', () => {
+  it('refuses plain http to anything but loopback', () => {
+    expect(() => createApolloClient({baseUrl: 'http://api.apollo.io/api/v1', apiKey: new ApiKey(KEY)})).toThrow(UsageError)
+    expect(() => createApolloClient({baseUrl: 'http://10.1.2.3:4010/api/v1', apiKey: new ApiKey(KEY)})).toThrow(UsageError)
+    expect(() => createApolloClient({baseUrl: 'ftp://127.0.0.1/api/v1', apiKey: new ApiKey(KEY)})).toThrow(UsageError)
+    expect(() => createApolloClient({baseUrl: `https://api.apollo.io/api/v1?api_key=${KEY}`, apiKey: new ApiKey(KEY)})).toThrow(UsageError)
+    for (const ok of ['https://api.apollo.io/api/v1', 'http://127.0.0.1:1/api/v1', 'http://localhost:1/api/v1', 'http://[::1]:1/api/v1']) {
+      void client(ok)
+    }
+  })
+
+  it('sends the key only in x-api-key, never in a URL, a body, an event or an error', async () => {
+    const raw = await startRaw((req, res) => {
+      if (req.url.endsWith('/contacts/c404')) return json(res, 422, {error: `Oops! This contact does not exist in Apollo. key=${req.headers['x-api-key']}`})
+      if (req.url.endsWith('/users/api_profile')) {
+        res.writeHead(401, {'content-type': 'text/plain'})
+        return void res.end(`Invalid API key ${String(req.headers['x-api-key'])}. See https://docs.apollo.io/reference/authentication`)
+      }
+      if (req.url.endsWith('/add_contact_ids')) return json(res, 422, {error: `bad key ${String(req.headers['x-api-key'])}`})
+      if (req.url.endsWith('/contacts/search')) return json(res, 200, emptyContactsPage(['s1']))
+      if (req.url.endsWith('/email_accounts')) return json(res, 200, {email_accounts: [{id: 'm1', email: 'a@b.c', active: true}]})
+      return json(res, 200, {})
+    })
+    const events: ClientEvent[] = []
+    const c = client(raw.url, {onEvent: (e) => events.push(e)})
+    await c.listMailboxes()
+    await c.searchContactsInSequences(['s1'], 1)
+    expect(await c.getContact('c404')).toBeNull()
+    const errors = [
+      await caught(c.getApiProfile()),
+      await caught(c.addContactIds({sequenceId: 's1', contactIds: ['c1'], mailboxId: 'm1', enroll: DEFAULT_ENROLL})),
+    ]
+    for (const e of errors) {
+      expect(e).toBeInstanceOf(ApolloApiError)
+      expectNoKey(e)
+    }
+    expect((errors[0] as ApolloApiError).message).toContain('[REDACTED]')
+    expect(raw.requests.length).toBe(5)
+    for (const r of raw.requests) {
+      expect(r.headers['x-api-key']).toBe(KEY)
+      expect(r.headers['authorization']).toBeUndefined()
+      expect(r.url).not.toContain(KEY)
+      expect(r.url).not.toContain('api_key')
+      expect(r.body).not.toContain(KEY)
+    }
+    expect(JSON.stringify(events)).not.toContain(KEY)
+    expect(inspect(c, {depth: 10})).not.toContain(KEY)
+  })
+})
+
+describe('errors', () => {
+  it('401 text/plain -> ApolloApiError with an APOLLO_API_KEY hint', async () => {
+    const raw = await startRaw((_req, res) => {
+      res.writeHead(401, {'content-type': 'text/plain'})
+      res.end('Invalid API key. See https://docs.apollo.io/reference/authentication for how to authenticate.')
+    })
+    const e = (await caught(client(raw.url).listMailboxes())) as ApolloApiError
+    expect(e).toBeInstanceOf(ApolloApiError)
+    expect(e.status).toBe(401)
+    expect(e.code).toBe('API_UNAUTHORIZED')
+    expect(e.method).toBe('GET')
+    expect(e.path).toBe('/api/v1/email_accounts')
+    expect(e.apolloMessage).toMatch(/^Invalid API key/)
+    expect(e.hint).toMatch(/APOLLO_API_KEY/)
+    expect(raw.requests.length).toBe(1)
+  })
+
+  it('403 API_INACCESSIBLE names the scope and the master key; 403 paid plan explains the plan', async () => {
+    const raw = await startRaw((req, res) => {
+      if (req.url.endsWith('/contacts/search')) return json(res, 403, {message: 'This endpoint is only available to Apollo users on paid plans.'})
+      json(res, 403, {
+        error: 'This API key is not authorized to access api/v1/email_accounts/index. Request an API key from your administrator that includes this endpoint in its configured scope.',
+        error_code: 'API_INACCESSIBLE',
+      })
+    })
+    const c = client(raw.url)
+    const scope = (await caught(c.listMailboxes())) as ApolloApiError
+    expect(scope.code).toBe('API_FORBIDDEN')
+    expect(scope.hint).toContain('api/v1/email_accounts/index')
+    expect(scope.hint).toContain('master key')
+    const paid = (await caught(c.scanContacts(1))) as ApolloApiError
+    expect(paid.status).toBe(403)
+    expect(paid.hint).toMatch(/paid plan/)
+    expect(raw.requests.length).toBe(2)
+  })
+
+  it('422 -> ApolloApiError (not retried); not-found on show endpoints -> null; message truncated', async () => {
+    const raw = await startRaw((req, res) => {
+      if (req.url.includes('/emailer_campaigns/nope')) return json(res, 422, {error: 'Sequence not found'})
+      if (req.url.includes('/contacts/gone')) return json(res, 422, {error: 'This contact has been deleted.'})
+      if (req.url.includes('/contacts/private')) return json(res, 422, {error: 'You are not authorized to view this page.'})
+      json(res, 422, {error: `These mailboxes are no longer active. ${'x'.repeat(1000)}`})
+    })
+    const c = client(raw.url)
+    expect(await c.getSequence('nope')).toBeNull()
+    expect(await c.getContact('gone')).toBeNull()
+    const denied = (await caught(c.getContact('private'))) as ApolloApiError
+    expect(denied.status).toBe(422)
+    const e = (await caught(c.addContactIds({sequenceId: 's1', contactIds: ['c1'], mailboxId: 'm1', enroll: DEFAULT_ENROLL}))) as ApolloApiError
+    expect(e).toBeInstanceOf(ApolloApiError)
+    expect(e.status).toBe(422)
+    expect(e.path).toBe('/api/v1/emailer_campaigns/s1/add_contact_ids')
+    expect(e.apolloMessage.length).toBeLessThanOrEqual(300)
+    expect(e.apolloMessage).toMatch(/^These mailboxes are no longer active/)
+    expect(raw.requests.length).toBe(4)
+  })
+})
+
+describe('retries', () => {
+  it('5xx then success, for POST writes too, with retry events', async () => {
+    const raw = await startRaw((req, res) => {
+      if (req.n <= 2) return json(res, req.n === 1 ? 500 : 503, {error: 'Unexpected error'})
+      json(res, 200, {contacts: [{id: 'c1'}], skipped_contact_ids: {c2: 'contacts_active_in_other_campaigns'}})
+    })
+    const events: ClientEvent[] = []
+    const c = client(raw.url, {onEvent: (e) => events.push(e)})
+    const result = await c.addContactIds({sequenceId: 's1', contactIds: ['c1', 'c2'], mailboxId: 'm1', enroll: DEFAULT_ENROLL})
+    expect(result).toEqual({added: ['c1'], skipped: {c2: 'contacts_active_in_other_campaigns'}})
+    expect(raw.requests.length).toBe(3)
+    for (const r of raw.requests) {
+      expect(r.method).toBe('POST')
+      expect(r.url).toBe('/api/v1/emailer_campaigns/s1/add_contact_ids')
+      expect(JSON.parse(r.body)).toEqual({
+        emailer_campaign_id: 's1',
+        contact_ids: ['c1', 'c2'],
+        send_email_from_email_account_id: 'm1',
+        sequence_no_email: false,
+        sequence_unverified_email: false,
+        sequence_job_change: false,
+        sequence_active_in_other_campaigns: false,
+        sequence_finished_in_other_campaigns: false,
+        sequence_same_company_in_same_campaign: false,
+      })
+    }
+    expect(c.callCounts()).toEqual({'emailer_campaigns/add_contact_ids': 3})
+    expect(events.filter((e) => e.type === 'retry').map((e) => (e.type === 'retry' ? e.why : ''))).toEqual(['HTTP 500', 'HTTP 503'])
+  })
+
+  it('gives up after maxRetries with the last status', async () => {
+    const raw = await startRaw((_req, res) => json(res, 502, {error: 'bad gateway'}))
+    const e = (await caught(client(raw.url, {maxRetries: 2}).listMailboxes())) as ApolloApiError
+    expect(e.status).toBe(502)
+    expect(raw.requests.length).toBe(3)
+  })
+
+  it('a dropped connection (lost response) is retried', async () => {
+    const raw = await startRaw((req, res) => {
+      if (req.n === 1) return void res.socket?.destroy()
+      json(res, 200, {contacts: []})
+    })
+    const c = client(raw.url)
+    await c.removeOrStopContactIds({sequenceId: 's1', contactIds: ['c1'], mode: 'stop'})
+    expect(raw.requests.length).toBe(2)
+    const body = JSON.parse(raw.requests[1]?.body ?? '{}') as Record<string, unknown>
+    expect(body).toEqual({emailer_campaign_ids: ['s1'], contact_ids: ['c1'], mode: 'stop', stop_reason: expect.any(String)})
+  })
+
+  it('a headers timeout is retried; a dead server ends as status 0', async () => {
+    const raw = await startRaw((req, res) => {
+      if (req.n === 1) return void setTimeout(() => json(res, 200, {email_accounts: []}), 1_500)
+      json(res, 200, {email_accounts: [{id: 'm1', email: 'a@b.c', active: true}]})
+    })
+    const c = client(raw.url, {timeouts: {headers: 150}})
+    expect(await c.listMailboxes()).toEqual([{id: 'm1', email: 'a@b.c', active: true}])
+    expect(raw.requests.length).toBe(2)
+
+    const dead = await startRaw((_req, res) => void res.socket?.destroy())
+    const e = (await caught(client(dead.url, {maxRetries: 2}).listMailboxes())) as ApolloApiError
+    expect(e).toBeInstanceOf(ApolloApiError)
+    expect(e.status).toBe(0)
+    expect(dead.requests.length).toBe(3)
+  })
+
+  it('a minute-window 429 storm waits retry-after and succeeds, outside the 5xx budget', async () => {
+    const raw = await startRaw((req, res) => {
+      if (req.n <= 6) {
+        return json(res, 429, {message: 'The maximum number of api calls allowed for api/v1/email_accounts/index is 200 times per minute.'}, {'retry-after': '0'})
+      }
+      json(res, 200, {email_accounts: []})
+    })
+    const events: ClientEvent[] = []
+    const c = client(raw.url, {maxRetries: 1, onEvent: (e) => events.push(e)})
+    expect(await c.listMailboxes()).toEqual([])
+    expect(c.rateLimitedCounts()).toEqual({email_accounts: 6})
+    expect(c.callCounts()).toEqual({email_accounts: 7})
+    expect(events.filter((e) => e.type === 'retry')).toHaveLength(6)
+  })
+
+  it('waits the retry-after seconds the server sent (not scaled)', async () => {
+    const raw = await startRaw((req, res) => {
+      if (req.n === 1) return json(res, 429, {message: '... 5 times per minute.'}, {'retry-after': '1'})
+      json(res, 200, {email_accounts: []})
+    })
+    const started = Date.now()
+    await client(raw.url, {windowScale: 0.001}).listMailboxes()
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950)
+  })
+
+  it('bounds minute-window 429 retries', async () => {
+    const raw = await startRaw((_req, res) => json(res, 429, {message: '... per minute.'}, {'retry-after': '0'}))
+    const e = (await caught(client(raw.url).listMailboxes())) as ApolloApiError
+    expect(e.status).toBe(429)
+    expect(raw.requests.length).toBe(21)
+  })
+
+  it('hour and day 429 -> QuotaExhaustedError with resumeAt, nothing retried', async () => {
+    const raw = await startRaw((req, res) =>
+      json(res, 429, {message: `The maximum number of api calls allowed for api/v1/contacts/search is 600 times per ${req.n === 1 ? 'hour' : 'day'}.`}, {'retry-after': '1200'}),
+    )
+    const c = client(raw.url)
+    const before = Date.now()
+    const hour = (await caught(c.scanContacts(1))) as QuotaExhaustedError
+    expect(hour).toBeInstanceOf(QuotaExhaustedError)
+    expect(hour.window).toBe('hour')
+    expect(hour.endpoint).toBe('contacts/search')
+    expect(hour.resumeAt).toBeGreaterThanOrEqual(before + 1_200_000)
+    expect(hour.resumeAt).toBeLessThanOrEqual(Date.now() + 1_200_000)
+    const day = (await caught(c.scanContacts(1))) as QuotaExhaustedError
+    expect(day.window).toBe('day')
+    expect(raw.requests.length).toBe(2)
+  })
+
+  it('an hourly window reported as exhausted stops before sending', async () => {
+    const raw = await startRaw((_req, res) =>
+      json(res, 200, {email_accounts: []}, {'x-rate-limit-hourly': '400', 'x-hourly-usage': '400', 'x-hourly-requests-left': '0', 'x-daily-requests-left': '900'}),
+    )
+    const c = client(raw.url)
+    await c.listMailboxes()
+    expect(c.quotaLeft()).toEqual({email_accounts: {minute: null, hour: 0, day: 900}})
+    const e = await caught(c.listMailboxes())
+    expect(e).toBeInstanceOf(QuotaExhaustedError)
+    expect((e as QuotaExhaustedError).window).toBe('hour')
+    expect(raw.requests.length).toBe(1)
+  })
+})
+
+describe('quirks and fail-closed reads', () => {
+  it('reads "loading" stats, string page numbers and unknown fields', async () => {
+    const raw = await startRaw((_req, res) =>
+      json(res, 200, {
+        pagination: {page: '2', per_page: '100', total_entries: '150', total_pages: '2'},
+        breadcrumbs: [],
+        emailer_campaigns: [{id: 's9', name: 'Q4', active: true, archived: false, unique_scheduled: 'loading', open_rate: 'loading', brand_new_field: [1]}],
+        num_fetch_result: null,
+      }),
+    )
+    const c = client(raw.url)
+    const page = await c.searchSequences({page: 2, qName: 'Q4'})
+    expect(page).toEqual({items: [{id: 's9', name: 'Q4', active: true, archived: false}], page: 2, totalPages: 2, totalEntries: 150})
+    expect(JSON.parse(raw.requests[0]?.body ?? '')).toEqual({page: 2, per_page: 100, q_name: 'Q4'})
+  })
+
+  it('fails closed when breadcrumbs do not echo every sequence id, or a contact is outside them', async () => {
+    const contact = (id: string, seq: string) => ({id, emailer_campaign_ids: [seq], contact_campaign_statuses: [{emailer_campaign_id: seq, status: 'active'}]})
+    const raw = await startRaw((req, res) => {
+      const page = {pagination: {page: 1, per_page: 100, total_entries: 1, total_pages: 1}}
+      if (req.n === 1) return json(res, 200, {...page, breadcrumbs: [], contacts: [contact('c1', 's1')]})
+      if (req.n === 2) return json(res, 200, {...emptyContactsPage(['s1']), ...page, contacts: [contact('c1', 's1')]})
+      if (req.n === 3) return json(res, 200, {...emptyContactsPage(['s1', 's2']), ...page, contacts: [contact('c1', 'other')]})
+      json(res, 200, {...emptyContactsPage(['s1', 's2']), ...page, contacts: [contact('c1', 's2')]})
+    })
+    const c = client(raw.url)
+    await expect(c.searchContactsInSequences(['s1', 's2'], 1)).rejects.toThrow(IncompleteReadError)
+    await expect(c.searchContactsInSequences(['s1', 's2'], 1)).rejects.toThrow(/s2/)
+    await expect(c.searchContactsInSequences(['s1', 's2'], 1)).rejects.toThrow(/none of the requested/)
+    const ok = await c.searchContactsInSequences(['s1', 's2'], 1)
+    expect(ok.items.map((x) => x.id)).toEqual(['c1'])
+    expect(JSON.parse(raw.requests[3]?.body ?? '')).toEqual({emailer_campaign_ids: ['s1', 's2'], page: 1, per_page: 100})
+  })
+
+  it('shapes scan, email look-up and bulk-create requests as Apollo expects', async () => {
+    const raw = await startRaw((req, res) => {
+      const body = JSON.parse(req.body || '{}') as Record<string, unknown>
+      if (req.url.endsWith('/contacts/bulk_create')) return json(res, 200, {created_contacts: [{id: 'n1', email: 'a@x.com'}], existing_contacts: []})
+      const page = Number(body['page'])
+      // Keyword search: 2 pages; only exact (case-insensitive) primary/additional matches count.
+      const contacts =
+        page === 1
+          ? [{id: 'k1', email: 'JOE@x.com'}, {id: 'k2', email: 'joe@x.com.au'}]
+          : [{id: 'k3', email: 'other@y.com', contact_emails: [{email: 'Joe@X.com'}]}]
+      json(res, 200, {pagination: {page: String(page), per_page: 100, total_entries: 150, total_pages: 2}, breadcrumbs: [], contacts})
+    })
+    const c = client(raw.url)
+    expect((await c.findContactsByEmail(' Joe@X.com ')).map((x) => x.id)).toEqual(['k1', 'k3'])
+    await c.scanContacts(3)
+    expect((await c.bulkCreateContacts([{email: 'a@x.com', firstName: 'A', lastName: 'B', organization: 'X', title: 'CTO'}])).created.map((x) => x.id)).toEqual(['n1'])
+    expect(raw.requests.map((r) => [r.method, r.url, JSON.parse(r.body) as unknown])).toEqual([
+      ['POST', '/api/v1/contacts/search', {q_keywords: 'joe@x.com', page: 1, per_page: 100}],
+      ['POST', '/api/v1/contacts/search', {q_keywords: 'joe@x.com', page: 2, per_page: 100}],
+      ['POST', '/api/v1/contacts/search', {page: 3, per_page: 100, sort_by_field: 'contact_created_at', sort_ascending: true}],
+      [
+        'POST',
+        '/api/v1/contacts/bulk_create',
+        {contacts: [{email: 'a@x.com', first_name: 'A', last_name: 'B', organization_name: 'X', title: 'CTO'}], run_dedupe: true},
+      ],
+    ])
+  })
+
+  it('fails closed on an unknown membership status', async () => {
+    const raw = await startRaw((_req, res) =>
+      json(res, 200, {...emptyContactsPage(['s1']), pagination: {page: 1, total_entries: 1}, contacts: [{id: 'c1', emailer_campaign_ids: ['s1'], contact_campaign_statuses: [{emailer_campaign_id: 's1', status: 'snoozed'}]}]}),
+    )
+    await expect(client(raw.url).searchContactsInSequences(['s1'], 1)).rejects.toThrow(/snoozed/)
+  })
+
+  it('sweep fails closed when fewer distinct contacts arrive than total_entries', async () => {
+    const raw = await startRaw((_req, res) =>
+      json(res, 200, {
+        ...emptyContactsPage(['s1']),
+        pagination: {page: 1, per_page: 100, total_entries: 2, total_pages: 1},
+        contacts: [{id: 'c1', emailer_campaign_ids: ['s1'], contact_campaign_statuses: [{emailer_campaign_id: 's1', status: 'active'}]}],
+      }),
+    )
+    await expect(sweepSequenceMembers(client(raw.url), ['s1'])).rejects.toThrow(/changed during the read/)
+  })
+})
+
+// --- against the emulator --------------------------------------------------------------------
+
+async function emulator(seed: EmulatorSeed, extra: Partial<EmulatorOptions> = {}): Promise<RunningEmulator> {
+  const emu = await startEmulator({seed, ...extra})
+  cleanups.push(() => emu.close())
+  return emu
+}
+
+function smallSeed(): EmulatorSeed {
+  return {
+    apiKeys: [KEY],
+    restrictedKeys: {sk_restricted_key_000: ['contacts/search']},
+    users: [{id: 'u1', email: 'owner@acme.com', first_name: 'O', last_name: 'Wner'}],
+    emailAccounts: [
+      {id: 'm1', email: 'sdr@acme.com', active: true},
+      {id: 'm2', email: 'old@acme.com', active: false},
+    ],
+    sequences: [
+      {id: 's1', name: 'Q4 Outreach', active: true},
+      {id: 's2', name: 'Q4 Outreach Followup', active: false},
+      {id: 's3', name: 'Legacy', active: false, archived: true},
+    ],
+    contacts: [
+      {id: 'c1', email: 'jane@acme.com', first_name: 'Jane', memberships: [{sequence_id: 's1', status: 'active', mailbox_id: 'm1'}]},
+      {id: 'c2', email: 'raj@globex.com', other_emails: ['raj.patel@home.org'], memberships: [{sequence_id: 's1', status: 'paused'}, {sequence_id: 's2', status: 'finished'}]},
+      {id: 'c3', email: 'Dup@Example.com'},
+      {id: 'c4', email: 'other@example.com', other_emails: ['dup@example.com']},
+      {id: 'c5', email: 'busy@initech.com', memberships: [{sequence_id: 's2', status: 'active'}]},
+    ],
+  }
+}
+
+describe('every operation against the emulator', () => {
+  it('reads', async () => {
+    const emu = await emulator(smallSeed())
+    const c = client(emu.url)
+    expect(await c.getApiProfile()).toEqual({id: 'u1', email: 'owner@acme.com'})
+    expect(await c.listMailboxes()).toEqual([
+      {id: 'm1', email: 'sdr@acme.com', active: true},
+      {id: 'm2', email: 'old@acme.com', active: false},
+    ])
+    const all = await c.searchSequences({page: 1})
+    expect(all.items.map((s) => s.id).sort()).toEqual(['s1', 's2'])
+    const byName = await c.searchSequences({page: 1, qName: 'Q4 Outreach'})
+    expect(byName.items.map((s) => s.name).sort()).toEqual(['Q4 Outreach', 'Q4 Outreach Followup'])
+    expect(await c.getSequence('s3')).toEqual({id: 's3', name: 'Legacy', active: false, archived: true})
+    expect(await c.getSequence('missing')).toBeNull()
+
+    const members = await c.searchContactsInSequences(['s1', 's2'], 1)
+    expect(members.totalEntries).toBe(3)
+    expect(members.items.map((x) => x.id).sort()).toEqual(['c1', 'c2', 'c5'])
+    const raj = members.items.find((x) => x.id === 'c2')
+    expect(raj?.otherEmails).toEqual(['raj.patel@home.org'])
+    expect(raj?.memberships.map((m) => [m.sequenceId, m.status]).sort()).toEqual([
+      ['s1', 'paused'],
+      ['s2', 'finished'],
+    ])
+
+    const scan = await c.scanContacts(1)
+    expect(scan.items.map((x) => x.id)).toEqual(['c1', 'c2', 'c3', 'c4', 'c5'])
+    expect((await c.findContactsByEmail('DUP@example.com')).map((x) => x.id).sort()).toEqual(['c3', 'c4'])
+    expect((await c.findContactsByEmail('raj.patel@home.org')).map((x) => x.id)).toEqual(['c2'])
+    expect(await c.findContactsByEmail('nobody@nowhere.com')).toEqual([])
+    expect((await c.getContact('c1'))?.email).toBe('jane@acme.com')
+    expect(await c.getContact('nope')).toBeNull()
+    expect(c.callCounts()).toEqual(emu.stats().requests)
+  })
+
+  it('writes', async () => {
+    const emu = await emulator(smallSeed())
+    const c = client(emu.url)
+    const created = await c.bulkCreateContacts([{email: 'new@acme.com', firstName: 'New', organization: 'Acme'}, {email: 'jane@acme.com'}])
+    expect(created.created.map((x) => x.email)).toEqual(['new@acme.com'])
+    expect(created.existing.map((x) => x.id)).toEqual(['c1'])
+    const newId = created.created[0]?.id ?? ''
+    await expect(c.bulkCreateContacts(Array.from({length: 101}, (_, i) => ({email: `x${i}@a.com`})))).rejects.toThrow(/at most 100/)
+
+    const added = await c.addContactIds({sequenceId: 's1', contactIds: [newId, 'c5', 'c1'], mailboxId: 'm1', enroll: DEFAULT_ENROLL})
+    // Created contacts start unverified: Apollo's safety switches stay on unless the manifest says so.
+    expect(added.added).toEqual([])
+    expect(added.skipped).toEqual({
+      [newId]: 'contacts_unverified_email',
+      c5: 'contacts_active_in_other_campaigns',
+      c1: 'contacts_already_exists_in_current_campaign',
+    })
+    const unverified = await c.addContactIds({sequenceId: 's1', contactIds: [newId], mailboxId: 'm1', enroll: {...DEFAULT_ENROLL, unverifiedEmail: true}})
+    expect(unverified).toEqual({added: [newId], skipped: {}})
+    const forced = await c.addContactIds({sequenceId: 's1', contactIds: ['c5'], mailboxId: 'm1', enroll: {...DEFAULT_ENROLL, activeInOtherSequences: true}})
+    expect(forced.added).toEqual(['c5'])
+
+    await c.removeOrStopContactIds({sequenceId: 's1', contactIds: ['c1'], mode: 'mark_as_finished'})
+    await c.removeOrStopContactIds({sequenceId: 's1', contactIds: ['c2'], mode: 'remove'})
+    const after = await sweepSequenceMembers(c, ['s1'])
+    expect(after.contacts.get('c1')?.memberships.find((m) => m.sequenceId === 's1')?.status).toBe('finished')
+    expect(after.members.get('s1')).not.toContain('c2')
+    expect(after.members.get('s1')).toContain(newId)
+  })
+
+  it('a restricted key gets a scope hint', async () => {
+    const emu = await emulator(smallSeed())
+    const c = createApolloClient({baseUrl: emu.url, apiKey: new ApiKey('sk_restricted_key_000')})
+    cleanups.push(() => c.close())
+    const e = (await caught(c.scanContacts(1))) as ApolloApiError
+    expect(e.status).toBe(403)
+    expect(e.hint).toContain('api/v1/contacts/search')
+    const bad = createApolloClient({baseUrl: emu.url, apiKey: new ApiKey('sk_wrong_key_123')})
+    cleanups.push(() => bad.close())
+    expect(((await caught(bad.listMailboxes())) as ApolloApiError).code).toBe('API_UNAUTHORIZED')
+  })
+
+  it('pacing from the headers avoids 429 entirely on a tight minute window', async () => {
+    const emu = await emulator(smallSeed(), {rateLimits: {minute: 4, hour: null, day: null, windowScale: 0.01}})
+    const events: ClientEvent[] = []
+    const c = client(emu.url, {windowScale: 0.01, concurrency: 4, onEvent: (e) => events.push(e)})
+    const started = Date.now()
+    const results = await Promise.all(Array.from({length: 10}, () => c.listMailboxes()))
+    expect(results.every((r) => r.length === 2)).toBe(true)
+    expect(emu.stats().rateLimited).toEqual({})
+    expect(c.rateLimitedCounts()).toEqual({})
+    expect(c.callCounts()).toEqual({email_accounts: 10})
+    // 10 requests at 4 per 600 ms window: at least two window waits.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_150)
+    expect(events.some((e) => e.type === 'pace')).toBe(true)
+  })
+
+  it('an hourly window used up in the emulator stops the next call before it is sent', async () => {
+    const emu = await emulator(smallSeed(), {rateLimits: {minute: null, hour: 2, day: null}})
+    const c = client(emu.url)
+    await c.listMailboxes()
+    await c.listMailboxes()
+    await expect(c.listMailboxes()).rejects.toThrow(QuotaExhaustedError)
+    expect(emu.stats().requests).toEqual({email_accounts: 2})
+  })
+})
+
+// --- the member sweep and the cost model -------------------------------------------------------
+
+function genSeed(opts: {sequences: number; perSequence: number; stride: number; outside: number; archived?: boolean}): EmulatorSeed {
+  const contacts: SeedContact[] = []
+  const total = (opts.sequences - 1) * opts.stride + opts.perSequence
+  for (let i = 0; i < total; i++) {
+    const memberships: {sequence_id: string; status: 'active' | 'paused' | 'finished' | 'failed'}[] = []
+    for (let s = 0; s < opts.sequences; s++) {
+      if (i >= s * opts.stride && i < s * opts.stride + opts.perSequence) memberships.push({sequence_id: `seq${s}`, status: s % 3 === 0 ? 'finished' : 'active'})
+    }
+    contacts.push({id: `m${String(i).padStart(5, '0')}`, email: `member${i}@acme.com`, memberships})
+  }
+  for (let i = 0; i < opts.outside; i++) contacts.push({id: `o${String(i).padStart(5, '0')}`, email: `outside${i}@globex.com`, other_emails: [`alt${i}@home.org`]})
+  const sequences = Array.from({length: opts.sequences}, (_, s) => ({id: `seq${s}`, name: `Sequence ${s}`, active: true}))
+  if (opts.archived === true) sequences.push({id: 'arch', name: 'Archived one', active: false, archived: true} as (typeof sequences)[number])
+  return {apiKeys: [KEY], emailAccounts: [{id: 'mb1', email: 'sdr@acme.com', active: true}], sequences, contacts}
+}
+
+const SRC = {file: 'm.yaml', line: 1, col: 1}
+function desiredSeq(selector: SequenceSelector, entries: DesiredEntry['ref'][]): DesiredSequence {
+  return {
+    selector,
+    source: SRC,
+    mailbox: 'sdr@acme.com',
+    prune: 'none',
+    missingContacts: 'error',
+    enroll: DEFAULT_ENROLL,
+    entries: entries.map((ref) => ({ref, list: 'contacts', source: SRC})),
+  }
+}
+const byEmail = (email: string): DesiredEntry['ref'] => ({kind: 'email', email, display: email})
+
+describe('sweepSequenceMembers', () => {
+  it('one multi-sequence sweep; members come from memberships', async () => {
+    const emu = await emulator(genSeed({sequences: 5, perSequence: 50, stride: 40, outside: 0}))
+    const c = client(emu.url)
+    const ids = ['seq0', 'seq1', 'seq2', 'seq3', 'seq4', 'seq2']
+    const sweep = await sweepSequenceMembers(c, ids)
+    // 4*40+50 = 210 distinct contacts: 3 pages, one query for all five sequences.
+    expect(sweep.contacts.size).toBe(210)
+    expect(c.callCounts()).toEqual({'contacts/search': 3})
+    expect(sweep.members.get('seq1')).toHaveLength(50)
+    expect(sweep.members.get('seq1')?.[0]).toBe('m00040')
+    expect([...sweep.members.keys()]).toEqual(['seq0', 'seq1', 'seq2', 'seq3', 'seq4'])
+    expect(await sweepSequenceMembers(c, [])).toEqual({contacts: new Map(), members: new Map()})
+    expect(c.callCounts()).toEqual({'contacts/search': 3})
+  })
+
+  it('splits at the display cap and refuses a single sequence over it', async () => {
+    const emu = await emulator(genSeed({sequences: 3, perSequence: 80, stride: 80, outside: 0}), {displayCap: 100})
+    const c = client(emu.url)
+    const sweep = await sweepSequenceMembers(c, ['seq0', 'seq1', 'seq2'], {displayCap: 100})
+    // 240 > 100: split [seq0, seq1] (160 > 100: split again) and [seq2]: 1 + 1 + 1 + 1 + 1 calls.
+    expect(sweep.contacts.size).toBe(240)
+    expect(sweep.members.get('seq2')).toHaveLength(80)
+    expect(c.callCounts()).toEqual({'contacts/search': 5})
+
+    const big = await emulator(genSeed({sequences: 1, perSequence: 150, stride: 0, outside: 0}), {displayCap: 100})
+    const e = await caught(sweepSequenceMembers(client(big.url), ['seq0'], {displayCap: 100}))
+    expect(e).toBeInstanceOf(IncompleteReadError)
+    expect((e as Error).message).toMatch(/seq0/)
+  })
+})
+
+describe('readLiveState call counts equal the cost model', () => {
+  it('30 sequences x 50 contacts with overlap, emails outside the sweep looked up one by one', async () => {
+    // 29*40+50 = 1210 members (13 pages) + 300 outside contacts (1510 contacts, 16 scan pages).
+    const emu = await emulator(genSeed({sequences: 30, perSequence: 50, stride: 40, outside: 300, archived: true}))
+    const c = client(emu.url)
+    const sequences: DesiredSequence[] = []
+    for (let s = 0; s < 30; s++) {
+      const selector = s % 5 === 0 ? {id: `seq${s}`} : {name: `Sequence ${s}`}
+      const refs = [byEmail(`member${s * 40}@acme.com`), byEmail(`MEMBER${s * 40 + 1}@acme.com`)]
+      sequences.push(desiredSeq(selector, refs))
+    }
+    sequences.push(
+      desiredSeq({id: 'arch'}, [
+        byEmail('outside1@globex.com'),
+        byEmail('alt2@home.org'),
+        byEmail('outside299@globex.com'),
+        byEmail('ghost@nowhere.com'),
+        {kind: 'id', id: 'o00150'},
+        {kind: 'id', id: 'nope0000'},
+        {kind: 'id', id: 'm00005'},
+      ]),
+    )
+    const live = await readLiveState(c, {sequences})
+    // sequences: 31 entries, 1 page; arch is not listed by search -> 1 show. mailboxes: 1.
+    // sweep: 13 pages. 6 unresolved (4 emails, 2 ids): scan page 1 (15 more pages > 6 -> look-ups):
+    // 4 email searches (1 page each) + 2 contact shows.
+    expect(c.callCounts()).toEqual({
+      'emailer_campaigns/search': 1,
+      'emailer_campaigns/show': 1,
+      email_accounts: 1,
+      'contacts/search': 13 + 1 + 4,
+      'contacts/show': 2,
+    })
+    expect(c.callCounts()).toEqual(emu.stats().requests)
+    expect(live.sequences.get(selectorKey({id: 'arch'}))?.[0]?.archived).toBe(true)
+    expect(live.sequences.get(selectorKey({name: 'Sequence 7'}))?.map((s) => s.id)).toEqual(['seq7'])
+    expect(live.members.has('arch')).toBe(false)
+    expect(live.members.get('seq29')).toHaveLength(50)
+    expect(live.mailboxes).toHaveLength(1)
+    expect(live.contactsByEmail.get('alt2@home.org')).toEqual(['o00002'])
+    expect(live.contactsByEmail.get('outside2@globex.com')).toEqual(['o00002'])
+    expect(live.contactsByEmail.get('outside299@globex.com')).toEqual(['o00299'])
+    expect(live.contactsByEmail.get('member41@acme.com')).toEqual(['m00041'])
+    expect(live.contacts.has('o00150')).toBe(true)
+    expect([...live.missingEmails]).toEqual(['ghost@nowhere.com'])
+    expect([...live.missingContactIds]).toEqual(['nope0000'])
+  })
+
+  it('a scan replaces look-ups when it costs fewer calls; absence is then a fact', async () => {
+    // 2*40+50 = 130 members, 40 outside: 170 contacts = 2 scan pages.
+    const emu = await emulator(genSeed({sequences: 3, perSequence: 50, stride: 40, outside: 40}))
+    const c = client(emu.url)
+    const desired: DesiredState = {
+      sequences: [
+        desiredSeq({name: 'Sequence 0'}, [byEmail('member0@acme.com'), byEmail('outside39@globex.com'), byEmail('ghost@nowhere.com')]),
+        desiredSeq({name: 'Sequence 1'}, [{kind: 'id', id: 'o00003'}, {kind: 'id', id: 'gone00'}]),
+        desiredSeq({name: 'Nope'}, [byEmail('alt5@home.org')]),
+      ],
+    }
+    const live = await readLiveState(c, desired)
+    // sweep of Sequence 0+1 (90 contacts): 1 page; 5 unresolved, scan page 1 then the 1 remaining page.
+    expect(c.callCounts()).toEqual({'emailer_campaigns/search': 1, email_accounts: 1, 'contacts/search': 1 + 2})
+    expect(live.sequences.get(selectorKey({name: 'Nope'}))).toEqual([])
+    expect(live.contactsByEmail.get('outside39@globex.com')).toEqual(['o00039'])
+    expect(live.contactsByEmail.get('alt5@home.org')).toEqual(['o00005'])
+    expect(live.contacts.has('o00003')).toBe(true)
+    expect([...live.missingEmails]).toEqual(['ghost@nowhere.com'])
+    expect([...live.missingContactIds]).toEqual(['gone00'])
+  })
+
+  it('settles names by a full listing or by q_name, keeping every exact duplicate', async () => {
+    const seed = genSeed({sequences: 250, perSequence: 1, stride: 1, outside: 0})
+    const sequences = [...seed.sequences, {id: 'dup', name: 'Sequence 7', active: true}]
+    const emu = await emulator({...seed, sequences})
+    // 251 sequences = 3 pages; 2 names + 1 id (on page 1): 2 pages left <= 2 open names -> list them.
+    const c = client(emu.url)
+    const live = await readLiveState(c, {sequences: [desiredSeq({name: 'Sequence 7'}, []), desiredSeq({name: 'Sequence 240'}, []), desiredSeq({id: 'seq3'}, [])]})
+    expect(live.sequences.get(selectorKey({name: 'Sequence 7'}))?.map((s) => s.id).sort()).toEqual(['dup', 'seq7'])
+    expect(live.sequences.get(selectorKey({name: 'Sequence 240'}))?.map((s) => s.id)).toEqual(['seq240'])
+    expect(live.sequences.get(selectorKey({id: 'seq3'}))?.map((s) => s.id)).toEqual(['seq3'])
+    expect(c.callCounts()).toEqual({'emailer_campaigns/search': 3, email_accounts: 1, 'contacts/search': 1})
+
+    // One name, found on page 1, but its twin is on page 3: page 1 + one q_name search (22 hits, 1 page).
+    const c2 = client(emu.url)
+    const live2 = await readLiveState(c2, {sequences: [desiredSeq({name: 'Sequence 7'}, [])]})
+    expect(live2.sequences.get(selectorKey({name: 'Sequence 7'}))?.map((s) => s.id).sort()).toEqual(['dup', 'seq7'])
+    expect(c2.callCounts()).toEqual({'emailer_campaigns/search': 2, email_accounts: 1, 'contacts/search': 1})
+  })
+
+})
