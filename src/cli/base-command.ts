@@ -72,7 +72,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     })
     this.flags = flags as BaseFlags<T>
     this.args = args as BaseArgs<T>
-    this.positionals = (argv as unknown[]).map(String)
+    this.positionals = (argv).map(String)
   }
 
   /** Config file + flags + env, with defaults. */

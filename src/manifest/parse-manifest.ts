@@ -139,7 +139,7 @@ export function parseManifest(text: string, file: string): ParsedManifest {
     const root = doc.contents
     if (!isMap(root)) {
       issues.push({
-        ...refAt(file, lineCounter, root as Node),
+        ...refAt(file, lineCounter, root),
         severity: 'error',
         code: 'schema',
         message: 'a document must be a mapping with apiVersion and kind',
@@ -158,7 +158,7 @@ export function parseManifest(text: string, file: string): ParsedManifest {
           if (isMap(item) && item.has('list')) {
             skipPaths.push(`/contacts/${index}`)
             issues.push({
-              ...refAt(file, lineCounter, item as Node),
+              ...refAt(file, lineCounter, item),
               severity: 'error',
               code: 'nested-list',
               message: 'a ContactList cannot reference another list; list its contacts instead',

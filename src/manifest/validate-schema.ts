@@ -47,7 +47,7 @@ export function findNode(doc: Document, segments: readonly string[]): {node: Nod
     if (isMap(node)) {
       const found = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === seg)
       if (!found) return {node: null, pair: null}
-      pair = found as Pair
+      pair = found
       node = found.value
     } else if (isSeq(node)) {
       node = node.items[Number(seg)]
