@@ -42,16 +42,29 @@ every write and on exit. Stop it with Ctrl-C. Keys: the seed's fake "apiKeys" (n
   static override flags = {
     port: Flags.integer({description: 'Port to listen on (0 = any free port).', default: 4010, min: 0, max: 65535}),
     seed: Flags.string({description: 'Seed JSON file (default: examples/apollo-seed.json of seqsync).'}),
-    state: Flags.string({description: 'State file: loaded instead of the seed when it exists, saved after every write and on exit.'}),
-    'rate-limit': Flags.string({description: 'Requests per endpoint per minute,hour,day (e.g. 200,600,6000; empty = unlimited).'}),
+    state: Flags.string({
+      description: 'State file: loaded instead of the seed when it exists, saved after every write and on exit.',
+    }),
+    'rate-limit': Flags.string({
+      description: 'Requests per endpoint per minute,hour,day (e.g. 200,600,6000; empty = unlimited).',
+    }),
     'window-scale': Flags.string({description: 'Scale of the rate-limit windows (0.05 makes a minute 3 s).'}),
     'display-cap': Flags.integer({description: 'Search display cap in records (Apollo: 50000).', min: 1}),
     'fault-seed': Flags.integer({description: 'Seed of the fault PRNG (enables fault injection on write endpoints).'}),
-    'fault-500-before': Flags.string({description: 'Probability of a 500 before the write.', dependsOn: ['fault-seed']}),
-    'fault-500-after': Flags.string({description: 'Probability of a 500 after the write (change made, response lost).', dependsOn: ['fault-seed']}),
+    'fault-500-before': Flags.string({
+      description: 'Probability of a 500 before the write.',
+      dependsOn: ['fault-seed'],
+    }),
+    'fault-500-after': Flags.string({
+      description: 'Probability of a 500 after the write (change made, response lost).',
+      dependsOn: ['fault-seed'],
+    }),
     'fault-drop': Flags.string({description: 'Probability of a dropped connection.', dependsOn: ['fault-seed']}),
     'fault-429': Flags.string({description: 'Probability of a spurious minute-window 429.', dependsOn: ['fault-seed']}),
-    latency: Flags.string({description: 'Added latency MIN,MAX in ms on faulted endpoints.', dependsOn: ['fault-seed']}),
+    latency: Flags.string({
+      description: 'Added latency MIN,MAX in ms on faulted endpoints.',
+      dependsOn: ['fault-seed'],
+    }),
   }
 
   async run(): Promise<void> {
@@ -64,10 +77,16 @@ every write and on exit. Stop it with Ctrl-C. Keys: the seed's fake "apiKeys" (n
     try {
       const source = stateFile !== undefined && existsSync(stateFile) ? stateFile : seedFile
       seed = checkSeed(JSON.parse(await readFile(source, 'utf8')), source)
-      const scale = flags['window-scale'] === undefined ? undefined : parseNumberList(flags['window-scale'], 1, 'window-scale')[0]
+      const scale =
+        flags['window-scale'] === undefined ? undefined : parseNumberList(flags['window-scale'], 1, 'window-scale')[0]
       if (flags['rate-limit'] !== undefined) {
         const [minute, hour, day] = parseNumberList(flags['rate-limit'], 3, 'rate-limit')
-        rateLimits = {minute: minute ?? null, hour: hour ?? null, day: day ?? null, ...(scale ? {windowScale: scale} : {})}
+        rateLimits = {
+          minute: minute ?? null,
+          hour: hour ?? null,
+          day: day ?? null,
+          ...(scale ? {windowScale: scale} : {}),
+        }
       }
       if (flags['fault-seed'] !== undefined) {
         const p = (name: 'fault-500-before' | 'fault-500-after' | 'fault-drop' | 'fault-429'): number => {
@@ -100,7 +119,7 @@ every write and on exit. Stop it with Ctrl-C. Keys: the seed's fake "apiKeys" (n
     this.log(`Apollo emulator listening on ${emulator.url}`)
     this.log(`Use one of the apiKeys in ${seedFile} (fake test keys), e.g.:`)
     this.log(`  export SEQSYNC_API_URL=${emulator.url}`)
-    this.log('  export APOLLO_API_KEY=<one of the seed\'s apiKeys>')
+    this.log("  export APOLLO_API_KEY=<one of the seed's apiKeys>")
     if (stateFile !== undefined) this.log(`State is saved to ${stateFile}`)
     this.log('Press Ctrl-C to stop.')
 
@@ -109,6 +128,8 @@ every write and on exit. Stop it with Ctrl-C. Keys: the seed's fake "apiKeys" (n
       process.once('SIGTERM', () => resolveSignal('SIGTERM'))
     })
     await emulator.close()
-    this.logToStderr(`Received ${signal}: emulator stopped${stateFile === undefined ? '' : `, state saved to ${stateFile}`}.`)
+    this.logToStderr(
+      `Received ${signal}: emulator stopped${stateFile === undefined ? '' : `, state saved to ${stateFile}`}.`,
+    )
   }
 }

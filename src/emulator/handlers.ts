@@ -218,11 +218,19 @@ export function handleAddContactIds(ctx: HandlerContext, pathId: string, params:
 function skipReason(
   c: ContactRec | undefined,
   sequenceId: string,
-  allow: {noEmail: boolean; unverified: boolean; jobChange: boolean; activeElsewhere: boolean; finishedElsewhere: boolean; sameCompany: boolean},
+  allow: {
+    noEmail: boolean
+    unverified: boolean
+    jobChange: boolean
+    activeElsewhere: boolean
+    finishedElsewhere: boolean
+    sameCompany: boolean
+  },
   companiesHere: () => Set<string>,
 ): string | null {
   if (!c) return 'contact_not_found'
-  if (c.memberships.has(sequenceId) || c.removedFrom.has(sequenceId)) return 'contacts_already_exists_in_current_campaign'
+  if (c.memberships.has(sequenceId) || c.removedFrom.has(sequenceId))
+    return 'contacts_already_exists_in_current_campaign'
   if (!c.email && !allow.noEmail) return 'contacts_without_email'
   if (c.email && c.emailStatus === 'unverified' && !allow.unverified) return 'contacts_unverified_email'
   if (c.jobChange && !allow.jobChange) return 'contacts_with_job_change'
@@ -230,7 +238,8 @@ function skipReason(
   if (!allow.activeElsewhere && others.some((m) => m.status === 'active' || m.status === 'paused')) {
     return 'contacts_active_in_other_campaigns'
   }
-  if (!allow.finishedElsewhere && others.some((m) => m.status === 'finished')) return 'contacts_finished_in_other_campaigns'
+  if (!allow.finishedElsewhere && others.some((m) => m.status === 'finished'))
+    return 'contacts_finished_in_other_campaigns'
   const org = c.organizationName?.trim().toLowerCase()
   if (!allow.sameCompany && org && companiesHere().has(org)) return 'contacts_in_same_company'
   return null
@@ -303,7 +312,12 @@ export function handleContactSearch(ctx: HandlerContext, params: Params): Handle
   const keywordsRaw = toStr(params['q_keywords'])
   const keywords = keywordsRaw?.trim().toLowerCase() || null
   if (keywords !== null && keywordsRaw !== null) {
-    breadcrumbs.push({label: 'Keywords', signal_field_name: 'q_keywords', value: keywordsRaw, display_name: keywordsRaw})
+    breadcrumbs.push({
+      label: 'Keywords',
+      signal_field_name: 'q_keywords',
+      value: keywordsRaw,
+      display_name: keywordsRaw,
+    })
   }
   const sequenceIds = toStringList(params['emailer_campaign_ids'])
   const filter = sequenceIds !== null && sequenceIds.length > 0 ? sequenceIds : null
@@ -408,9 +422,11 @@ export function usageKey(endpoint: string): string {
     email_accounts: ['api/v1/email_accounts', 'index'],
     'contacts/create': ['api/v1/contacts', 'create'],
   }
-  const pair = scopes[endpoint] ?? (() => {
-    const slash = endpoint.lastIndexOf('/')
-    return [`api/v1/${endpoint.slice(0, slash)}`, endpoint.slice(slash + 1)] as [string, string]
-  })()
+  const pair =
+    scopes[endpoint] ??
+    (() => {
+      const slash = endpoint.lastIndexOf('/')
+      return [`api/v1/${endpoint.slice(0, slash)}`, endpoint.slice(slash + 1)] as [string, string]
+    })()
   return `["${pair[0]}", "${pair[1]}"]`
 }

@@ -22,7 +22,13 @@ export interface WindowView {
 
 export type RateDecision =
   | {readonly ok: true; readonly windows: Readonly<Record<WindowName, WindowView>>}
-  | {readonly ok: false; readonly window: WindowName; readonly limit: number; readonly retryAfterSeconds: number; readonly windows: Readonly<Record<WindowName, WindowView>>}
+  | {
+      readonly ok: false
+      readonly window: WindowName
+      readonly limit: number
+      readonly retryAfterSeconds: number
+      readonly windows: Readonly<Record<WindowName, WindowView>>
+    }
 
 export class RateLimiter {
   #config: RateLimitConfig | null

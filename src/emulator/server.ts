@@ -28,12 +28,21 @@ import type {HandlerContext, HandlerResult, Params} from './handlers.js'
 import {RateLimiter, rateLimitHeaders} from './rate-limiter.js'
 import type {WindowName} from './rate-limiter.js'
 import {EmulatorState} from './state.js'
-import type {EmulatorOptions, EmulatorSeed, EmulatorStats, FaultConfig, RateLimitConfig, RunningEmulator, SeedContact} from './types.js'
+import type {
+  EmulatorOptions,
+  EmulatorSeed,
+  EmulatorStats,
+  FaultConfig,
+  RateLimitConfig,
+  RunningEmulator,
+  SeedContact,
+} from './types.js'
 
 export const DEFAULT_DISPLAY_CAP = 50_000
 const MAX_BODY_BYTES = 20 * 1024 * 1024
 
-const UNAUTHORIZED_TEXT = 'Invalid API key. See https://docs.apollo.io/reference/authentication for how to authenticate.'
+const UNAUTHORIZED_TEXT =
+  'Invalid API key. See https://docs.apollo.io/reference/authentication for how to authenticate.'
 const NOT_FOUND_TEXT = 'The endpoint does not exist'
 const ERROR_500 = {error: 'An unexpected error occurred. Please contact Apollo support.'}
 
@@ -62,12 +71,20 @@ function matchRoute(method: string, path: string, usage: (ctx: HandlerContext) =
   const parts = path.split('/').filter((p) => p !== '')
   const [a, b, c] = parts
   if (method === 'GET') {
-    if (parts.length === 2 && a === 'auth' && b === 'health') return {endpoint: 'auth/health', run: () => handleHealth()}
+    if (parts.length === 2 && a === 'auth' && b === 'health')
+      return {endpoint: 'auth/health', run: () => handleHealth()}
     if (parts.length === 2 && a === 'users' && b === 'api_profile') {
       return {endpoint: 'users/api_profile', run: (ctx) => handleApiProfile(ctx)}
     }
-    if (parts.length === 1 && a === 'email_accounts') return {endpoint: 'email_accounts', run: (ctx) => handleEmailAccounts(ctx)}
-    if (parts.length === 2 && a === 'emailer_campaigns' && b !== undefined && b !== 'search' && b !== 'remove_or_stop_contact_ids') {
+    if (parts.length === 1 && a === 'email_accounts')
+      return {endpoint: 'email_accounts', run: (ctx) => handleEmailAccounts(ctx)}
+    if (
+      parts.length === 2 &&
+      a === 'emailer_campaigns' &&
+      b !== undefined &&
+      b !== 'search' &&
+      b !== 'remove_or_stop_contact_ids'
+    ) {
       return {endpoint: 'emailer_campaigns/show', run: (ctx) => handleSequenceShow(ctx, b)}
     }
     if (parts.length === 2 && a === 'contacts' && b !== undefined && b !== 'search' && b !== 'bulk_create') {
@@ -76,7 +93,8 @@ function matchRoute(method: string, path: string, usage: (ctx: HandlerContext) =
     return null
   }
   if (method === 'POST') {
-    if (parts.length === 2 && a === 'usage_stats' && b === 'api_usage_stats') return {endpoint: 'usage_stats/api_usage_stats', run: usage}
+    if (parts.length === 2 && a === 'usage_stats' && b === 'api_usage_stats')
+      return {endpoint: 'usage_stats/api_usage_stats', run: usage}
     if (parts.length === 2 && a === 'emailer_campaigns' && b === 'search') {
       return {endpoint: 'emailer_campaigns/search', run: handleSequenceSearch}
     }
@@ -86,8 +104,10 @@ function matchRoute(method: string, path: string, usage: (ctx: HandlerContext) =
     if (parts.length === 3 && a === 'emailer_campaigns' && b !== undefined && c === 'add_contact_ids') {
       return {endpoint: 'emailer_campaigns/add_contact_ids', run: (ctx, params) => handleAddContactIds(ctx, b, params)}
     }
-    if (parts.length === 2 && a === 'contacts' && b === 'search') return {endpoint: 'contacts/search', run: handleContactSearch}
-    if (parts.length === 2 && a === 'contacts' && b === 'bulk_create') return {endpoint: 'contacts/bulk_create', run: handleBulkCreate}
+    if (parts.length === 2 && a === 'contacts' && b === 'search')
+      return {endpoint: 'contacts/search', run: handleContactSearch}
+    if (parts.length === 2 && a === 'contacts' && b === 'bulk_create')
+      return {endpoint: 'contacts/bulk_create', run: handleBulkCreate}
     if (parts.length === 1 && a === 'contacts') return {endpoint: 'contacts/create', run: handleContactCreate}
   }
   return null
@@ -220,7 +240,12 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     const headers = rateLimitHeaders(decision.windows)
     if (!decision.ok) {
       increment(rateLimited, route.endpoint)
-      send(res, 429, {message: quotaMessage(scope, decision.limit, decision.window)}, {...headers, 'retry-after': String(decision.retryAfterSeconds)})
+      send(
+        res,
+        429,
+        {message: quotaMessage(scope, decision.limit, decision.window)},
+        {...headers, 'retry-after': String(decision.retryAfterSeconds)},
+      )
       return
     }
     if (raw === null) {
@@ -234,7 +259,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
         const parsed: unknown = type.includes('application/x-www-form-urlencoded')
           ? queryParams(new URLSearchParams(raw.toString('utf8')))
           : JSON.parse(raw.toString('utf8'))
-        if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) params = {...params, ...(parsed as Params)}
+        if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
+          params = {...params, ...(parsed as Params)}
       } catch {
         send(res, 400, {error: 'The request body is not valid JSON.'}, headers)
         return
@@ -250,10 +276,15 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     if (kind !== null) increment(faultCounts, kind)
     if (kind === 'spurious429') {
       const retryAfter = Math.max(1, Math.ceil(limiter.windowMs('minute') / 60_000))
-      send(res, 429, {message: quotaMessage(scope, limiter.limitOf(route.endpoint, 'minute') ?? 200, 'minute')}, {
-        ...headers,
-        'retry-after': String(retryAfter),
-      })
+      send(
+        res,
+        429,
+        {message: quotaMessage(scope, limiter.limitOf(route.endpoint, 'minute') ?? 200, 'minute')},
+        {
+          ...headers,
+          'retry-after': String(retryAfter),
+        },
+      )
       return
     }
     if (kind === 'error500Before') {
@@ -274,12 +305,13 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       send(res, 500, ERROR_500, headers)
       return
     }
-    send(res, result.status, result.body as object, headers)
+    send(res, result.status, result.body, headers)
   }
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) send(res, 500, {error: `emulator bug: ${error instanceof Error ? error.message : String(error)}`})
+      if (!res.headersSent)
+        send(res, 500, {error: `emulator bug: ${error instanceof Error ? error.message : String(error)}`})
       else res.destroy()
     })
   })

@@ -225,7 +225,10 @@ export class EmulatorState {
   findByEmail(email: string): ContactRec[] {
     const ids = this.byEmail.get(email.trim().toLowerCase())
     if (!ids) return []
-    return [...ids].map((id) => this.contacts.get(id)).filter((c): c is ContactRec => c !== undefined).sort((a, b) => a.order - b.order)
+    return [...ids]
+      .map((id) => this.contacts.get(id))
+      .filter((c): c is ContactRec => c !== undefined)
+      .sort((a, b) => a.order - b.order)
   }
 
   createContact(fields: {
@@ -252,7 +255,12 @@ export class EmulatorState {
 
   // --- memberships -------------------------------------------------------------------------------
 
-  setStatus(contact: ContactRec, sequenceId: string, status: MembershipStatus | 'absent', mailboxId?: string | null): void {
+  setStatus(
+    contact: ContactRec,
+    sequenceId: string,
+    status: MembershipStatus | 'absent',
+    mailboxId?: string | null,
+  ): void {
     const existing = contact.memberships.get(sequenceId)
     const now = nowIso()
     if (status === 'absent') {

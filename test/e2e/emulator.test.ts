@@ -1,15 +1,21 @@
 // The Apollo emulator over REAL HTTP (global fetch on 127.0.0.1): auth, shapes, skip reasons,
 // memberships, search paging and the display cap, rate limits, faults, persistence, scale.
+// Response bodies are untyped JSON on purpose (the assertions are the type check).
+/* eslint-disable @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument */
 
-import {mkdtemp, readFile, rm} from 'node:fs/promises'
+import {spawn} from 'node:child_process'
+import {existsSync} from 'node:fs'
+import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
-import {join} from 'node:path'
+import {dirname, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
 
 import {afterEach, describe, expect, it} from 'vitest'
 
 import {startEmulator} from '../../src/emulator/server.js'
 import type {EmulatorOptions, EmulatorSeed, RunningEmulator, SeedContact} from '../../src/emulator/types.js'
 
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const KEY = 'test-key-not-secret'
 const S_ACTIVE = '64a000000000000000000001'
 const S_OTHER = '64a000000000000000000002'
@@ -85,7 +91,14 @@ async function call(
 }
 
 function contact(n: number, extra: Partial<SeedContact> = {}): SeedContact {
-  return {id: cid(n), email: `person${n}@example.test`, first_name: `P${n}`, last_name: 'Test', organization_name: `Org ${n}`, ...extra}
+  return {
+    id: cid(n),
+    email: `person${n}@example.test`,
+    first_name: `P${n}`,
+    last_name: 'Test',
+    organization_name: `Org ${n}`,
+    ...extra,
+  }
 }
 
 describe('auth', () => {
@@ -95,7 +108,9 @@ describe('auth', () => {
       const r = await call(emu, 'GET', '/auth/health', undefined, headers)
       expect(r.status).toBe(401)
       expect(r.headers.get('content-type')).toMatch(/^text\/plain/)
-      expect(r.text).toBe('Invalid API key. See https://docs.apollo.io/reference/authentication for how to authenticate.')
+      expect(r.text).toBe(
+        'Invalid API key. See https://docs.apollo.io/reference/authentication for how to authenticate.',
+      )
       expect(r.headers.get('x-minute-requests-left')).toBeNull()
     }
     // api_key in the query or the body is not accepted either.
@@ -133,12 +148,23 @@ describe('simple endpoints', () => {
   it('serves api_profile, email_accounts and usage stats', async () => {
     const emu = await start({rateLimits: {minute: 50, hour: 400, day: 2000}})
     const profile = await call(emu, 'GET', '/users/api_profile')
-    expect(profile.json).toMatchObject({id: '67d000000000000000000001', email: 'owner@acme.test', first_name: 'Olive', last_name: 'Owner'})
+    expect(profile.json).toMatchObject({
+      id: '67d000000000000000000001',
+      email: 'owner@acme.test',
+      first_name: 'Olive',
+      last_name: 'Owner',
+    })
     expect(typeof profile.json.team_id).toBe('string')
 
     const accounts = await call(emu, 'GET', '/email_accounts')
     expect(accounts.json.email_accounts).toHaveLength(2)
-    expect(accounts.json.email_accounts[0]).toMatchObject({id: MB, email: 'sdr@acme.test', type: 'gmail', active: true, default: true})
+    expect(accounts.json.email_accounts[0]).toMatchObject({
+      id: MB,
+      email: 'sdr@acme.test',
+      type: 'gmail',
+      active: true,
+      default: true,
+    })
     expect(accounts.json.email_accounts[1]).toMatchObject({id: MB_OFF, active: false, default: false})
 
     await call(emu, 'POST', '/contacts/search', {})
@@ -159,11 +185,18 @@ describe('sequences', () => {
     expect(all.json.emailer_campaigns.map((s: {id: string}) => s.id)).toEqual([S_ACTIVE, S_OTHER, S_INACTIVE])
     expect(all.json.breadcrumbs).toEqual([])
     expect(all.json.num_fetch_result).toBeNull()
-    expect(all.json.emailer_campaigns[0]).toMatchObject({name: 'Q4 Enterprise Outreach', active: true, archived: false, unique_scheduled: 'loading'})
+    expect(all.json.emailer_campaigns[0]).toMatchObject({
+      name: 'Q4 Enterprise Outreach',
+      active: true,
+      archived: false,
+      unique_scheduled: 'loading',
+    })
 
     const q = await call(emu, 'POST', '/emailer_campaigns/search', {q_name: 'enterprise'})
     expect(q.json.emailer_campaigns.map((s: {id: string}) => s.id)).toEqual([S_ACTIVE])
-    expect(q.json.breadcrumbs).toEqual([{label: 'Name', signal_field_name: 'q_name', value: 'enterprise', display_name: 'enterprise'}])
+    expect(q.json.breadcrumbs).toEqual([
+      {label: 'Name', signal_field_name: 'q_name', value: 'enterprise', display_name: 'enterprise'},
+    ])
 
     const page2 = await call(emu, 'POST', '/emailer_campaigns/search?page=2&per_page=2', {})
     expect(page2.json.emailer_campaigns.map((s: {id: string}) => s.id)).toEqual([S_INACTIVE])
@@ -195,7 +228,11 @@ describe('sequences', () => {
   })
 })
 
-function addBody(sequenceId: string, contactIds: string[], extra: Record<string, unknown> = {}): Record<string, unknown> {
+function addBody(
+  sequenceId: string,
+  contactIds: string[],
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {emailer_campaign_id: sequenceId, contact_ids: contactIds, send_email_from_email_account_id: MB, ...extra}
 }
 
@@ -208,14 +245,32 @@ describe('add_contact_ids', () => {
     expect(noCampaign.json.error).toBe('Please specify a emailer_campaign_id and send_email_from_email_account_id.')
     const noMailbox = await call(emu, 'POST', path, {emailer_campaign_id: S_ACTIVE, contact_ids: [cid(1)]})
     expect(noMailbox.json.error).toBe('Please specify a emailer_campaign_id and send_email_from_email_account_id.')
-    const noContacts = await call(emu, 'POST', path, {emailer_campaign_id: S_ACTIVE, send_email_from_email_account_id: MB})
+    const noContacts = await call(emu, 'POST', path, {
+      emailer_campaign_id: S_ACTIVE,
+      send_email_from_email_account_id: MB,
+    })
     expect(noContacts.json.error).toBe('Please specify either contact_ids or label_names.')
-    const inactiveMailbox = await call(emu, 'POST', path, addBody(S_ACTIVE, [cid(1)], {send_email_from_email_account_id: MB_OFF}))
+    const inactiveMailbox = await call(
+      emu,
+      'POST',
+      path,
+      addBody(S_ACTIVE, [cid(1)], {send_email_from_email_account_id: MB_OFF}),
+    )
     expect(inactiveMailbox.status).toBe(422)
     expect(inactiveMailbox.json.error).toBe('These mailboxes are no longer active. old@acme.test')
-    const unknownMailbox = await call(emu, 'POST', path, addBody(S_ACTIVE, [cid(1)], {send_email_from_email_account_id: '65b0000000000000000000ff'}))
+    const unknownMailbox = await call(
+      emu,
+      'POST',
+      path,
+      addBody(S_ACTIVE, [cid(1)], {send_email_from_email_account_id: '65b0000000000000000000ff'}),
+    )
     expect(unknownMailbox.status).toBe(422)
-    const archived = await call(emu, 'POST', `/emailer_campaigns/${S_ARCHIVED}/add_contact_ids`, addBody(S_ARCHIVED, [cid(1)]))
+    const archived = await call(
+      emu,
+      'POST',
+      `/emailer_campaigns/${S_ARCHIVED}/add_contact_ids`,
+      addBody(S_ARCHIVED, [cid(1)]),
+    )
     expect(archived.status).toBe(422)
     expect(archived.json).toEqual({error: 'Cannot add contacts to an archived sequence.'})
     expect(emu.snapshot().contacts[0]?.memberships).toBeUndefined()
@@ -240,8 +295,16 @@ describe('add_contact_ids', () => {
     expect(r.json.emailer_campaign.id).toBe(S_ACTIVE)
     expect(r.json.team.id).toEqual(expect.any(String))
 
-    const paused = await call(emu, 'POST', `/emailer_campaigns/${S_INACTIVE}/add_contact_ids`, addBody(S_INACTIVE, [cid(2)]))
-    expect(paused.json.contacts[0].contact_campaign_statuses[0]).toMatchObject({status: 'paused', inactive_reason: 'Sequence inactive'})
+    const paused = await call(
+      emu,
+      'POST',
+      `/emailer_campaigns/${S_INACTIVE}/add_contact_ids`,
+      addBody(S_INACTIVE, [cid(2)]),
+    )
+    expect(paused.json.contacts[0].contact_campaign_statuses[0]).toMatchObject({
+      status: 'paused',
+      inactive_reason: 'Sequence inactive',
+    })
   })
 
   it('reports the first skip reason in Apollo precedence, each switch unlocking the next', async () => {
@@ -256,22 +319,37 @@ describe('add_contact_ids', () => {
         {sequence_id: S_INACTIVE, status: 'finished'},
       ],
     })
-    const colleague = contact(11, {organization_name: 'globex', memberships: [{sequence_id: S_ACTIVE, status: 'active'}]})
+    const colleague = contact(11, {
+      organization_name: 'globex',
+      memberships: [{sequence_id: S_ACTIVE, status: 'active'}],
+    })
     const emu = await start({seed: baseSeed([trouble, colleague])})
     const path = `/emailer_campaigns/${S_ACTIVE}/add_contact_ids`
     const steps: [Record<string, boolean>, string][] = [
       [{}, 'contacts_unverified_email'],
       [{sequence_unverified_email: true}, 'contacts_with_job_change'],
       [{sequence_unverified_email: true, sequence_job_change: true}, 'contacts_active_in_other_campaigns'],
-      [{sequence_unverified_email: true, sequence_job_change: true, sequence_active_in_other_campaigns: true}, 'contacts_finished_in_other_campaigns'],
       [
-        {sequence_unverified_email: true, sequence_job_change: true, sequence_active_in_other_campaigns: true, sequence_finished_in_other_campaigns: true},
+        {sequence_unverified_email: true, sequence_job_change: true, sequence_active_in_other_campaigns: true},
+        'contacts_finished_in_other_campaigns',
+      ],
+      [
+        {
+          sequence_unverified_email: true,
+          sequence_job_change: true,
+          sequence_active_in_other_campaigns: true,
+          sequence_finished_in_other_campaigns: true,
+        },
         'contacts_in_same_company',
       ],
     ]
     for (const [switches, reason] of steps) {
       const r = await call(emu, 'POST', path, addBody(S_ACTIVE, [cid(10), cid(99), cid(11)], switches))
-      expect(r.json.skipped_contact_ids).toEqual({[cid(10)]: reason, [cid(99)]: 'contact_not_found', [cid(11)]: 'contacts_already_exists_in_current_campaign'})
+      expect(r.json.skipped_contact_ids).toEqual({
+        [cid(10)]: reason,
+        [cid(99)]: 'contact_not_found',
+        [cid(11)]: 'contacts_already_exists_in_current_campaign',
+      })
       expect(r.json.contacts).toEqual([])
     }
     const all = {
@@ -296,18 +374,35 @@ describe('add_contact_ids', () => {
     })
     const path = `/emailer_campaigns/${S_ACTIVE}/add_contact_ids`
     const r = await call(emu, 'POST', path, addBody(S_ACTIVE, [cid(1), cid(2), cid(3)]))
-    expect(r.json.skipped_contact_ids).toEqual({[cid(1)]: 'contacts_without_email', [cid(3)]: 'contacts_in_same_company'})
+    expect(r.json.skipped_contact_ids).toEqual({
+      [cid(1)]: 'contacts_without_email',
+      [cid(3)]: 'contacts_in_same_company',
+    })
     expect(r.json.contacts.map((c: {id: string}) => c.id)).toEqual([cid(2)])
     const again = await call(emu, 'POST', path, addBody(S_ACTIVE, [cid(1)], {sequence_no_email: true}))
     expect(again.json.contacts.map((c: {id: string}) => c.id)).toEqual([cid(1)])
   })
 
   it('never re-adds a contact removed from the same sequence, nor a finished one', async () => {
-    const emu = await start({seed: baseSeed([contact(1, {memberships: [{sequence_id: S_ACTIVE, status: 'active'}]}), contact(2)])})
-    await call(emu, 'POST', '/emailer_campaigns/remove_or_stop_contact_ids', {emailer_campaign_ids: [S_ACTIVE], contact_ids: [cid(1)], mode: 'remove'})
-    const r = await call(emu, 'POST', `/emailer_campaigns/${S_ACTIVE}/add_contact_ids`, addBody(S_ACTIVE, [cid(1), cid(2), cid(2)]))
+    const emu = await start({
+      seed: baseSeed([contact(1, {memberships: [{sequence_id: S_ACTIVE, status: 'active'}]}), contact(2)]),
+    })
+    await call(emu, 'POST', '/emailer_campaigns/remove_or_stop_contact_ids', {
+      emailer_campaign_ids: [S_ACTIVE],
+      contact_ids: [cid(1)],
+      mode: 'remove',
+    })
+    const r = await call(
+      emu,
+      'POST',
+      `/emailer_campaigns/${S_ACTIVE}/add_contact_ids`,
+      addBody(S_ACTIVE, [cid(1), cid(2), cid(2)]),
+    )
     // cid(2) is added once; its duplicate in the same request is then "already exists".
-    expect(r.json.skipped_contact_ids).toEqual({[cid(1)]: 'contacts_already_exists_in_current_campaign', [cid(2)]: 'contacts_already_exists_in_current_campaign'})
+    expect(r.json.skipped_contact_ids).toEqual({
+      [cid(1)]: 'contacts_already_exists_in_current_campaign',
+      [cid(2)]: 'contacts_already_exists_in_current_campaign',
+    })
     expect(r.json.contacts.map((c: {id: string}) => c.id)).toEqual([cid(2)])
     expect(emu.snapshot().contacts[0]?.removed_sequence_ids).toEqual([S_ACTIVE])
   })
@@ -316,7 +411,12 @@ describe('add_contact_ids', () => {
 describe('remove_or_stop_contact_ids', () => {
   function seedForRemoval(): EmulatorSeed {
     return baseSeed([
-      contact(1, {memberships: [{sequence_id: S_ACTIVE, status: 'active'}, {sequence_id: S_OTHER, status: 'active'}]}),
+      contact(1, {
+        memberships: [
+          {sequence_id: S_ACTIVE, status: 'active'},
+          {sequence_id: S_OTHER, status: 'active'},
+        ],
+      }),
       contact(2, {memberships: [{sequence_id: S_ACTIVE, status: 'paused'}]}),
       contact(3, {memberships: [{sequence_id: S_OTHER, status: 'active'}]}),
       contact(4),
@@ -331,7 +431,11 @@ describe('remove_or_stop_contact_ids', () => {
 
   it('removes across the cross product of sequences x contacts and forgets nothing else', async () => {
     const emu = await start({seed: seedForRemoval()})
-    const r = await call(emu, 'POST', path, {emailer_campaign_ids: [S_ACTIVE, S_OTHER], contact_ids: [cid(1), cid(3), cid(4)], mode: 'remove'})
+    const r = await call(emu, 'POST', path, {
+      emailer_campaign_ids: [S_ACTIVE, S_OTHER],
+      contact_ids: [cid(1), cid(3), cid(4)],
+      mode: 'remove',
+    })
     expect(r.status).toBe(200)
     expect(r.json.emailer_campaigns).toEqual([{id: S_ACTIVE}, {id: S_OTHER}])
     expect(r.json.contact_statuses.active).toBe('loading')
@@ -348,14 +452,24 @@ describe('remove_or_stop_contact_ids', () => {
 
   it('marks finished (active and paused) and stops only active members', async () => {
     const emu = await start({seed: seedForRemoval()})
-    const fin = await call(emu, 'POST', path, {emailer_campaign_ids: [S_ACTIVE], contact_ids: [cid(1), cid(2)], mode: 'mark_as_finished'})
-    const finished = fin.json.contacts[0].contact_campaign_statuses.find((m: {emailer_campaign_id: string}) => m.emailer_campaign_id === S_ACTIVE)
+    const fin = await call(emu, 'POST', path, {
+      emailer_campaign_ids: [S_ACTIVE],
+      contact_ids: [cid(1), cid(2)],
+      mode: 'mark_as_finished',
+    })
+    const finished = fin.json.contacts[0].contact_campaign_statuses.find(
+      (m: {emailer_campaign_id: string}) => m.emailer_campaign_id === S_ACTIVE,
+    )
     expect(finished).toMatchObject({status: 'finished', inactive_reason: 'manually finished'})
     expect(finished.finished_at).toEqual(expect.any(String))
     expect(statusOf(emu, 2, S_ACTIVE)).toBe('finished')
     expect(statusOf(emu, 1, S_OTHER)).toBe('active')
 
-    const stop = await call(emu, 'POST', path, {emailer_campaign_ids: [S_OTHER], contact_ids: [cid(1), cid(3), cid(4)], mode: 'stop'})
+    const stop = await call(emu, 'POST', path, {
+      emailer_campaign_ids: [S_OTHER],
+      contact_ids: [cid(1), cid(3), cid(4)],
+      mode: 'stop',
+    })
     expect(stop.status).toBe(200)
     expect(statusOf(emu, 1, S_OTHER)).toBe('paused')
     const c3 = emu.snapshot().contacts.find((x) => x.id === cid(3))
@@ -365,7 +479,9 @@ describe('remove_or_stop_contact_ids', () => {
 
   it('rejects a bad mode and missing arrays with 422', async () => {
     const emu = await start({seed: seedForRemoval()})
-    expect((await call(emu, 'POST', path, {emailer_campaign_ids: [S_ACTIVE], contact_ids: [cid(1)], mode: 'delete'})).status).toBe(422)
+    expect(
+      (await call(emu, 'POST', path, {emailer_campaign_ids: [S_ACTIVE], contact_ids: [cid(1)], mode: 'delete'})).status,
+    ).toBe(422)
     expect((await call(emu, 'POST', path, {contact_ids: [cid(1)], mode: 'remove'})).status).toBe(422)
     expect((await call(emu, 'POST', path, {emailer_campaign_ids: [S_ACTIVE], mode: 'remove'})).status).toBe(422)
     expect(statusOf(emu, 1, S_ACTIVE)).toBe('active')
@@ -395,12 +511,22 @@ describe('contacts', () => {
     })
     expect(r.status).toBe(200)
     expect(r.json.breadcrumbs).toEqual([
-      {label: 'Sequence', signal_field_name: 'emailer_campaign_ids', value: S_ACTIVE, display_name: 'Q4 Enterprise Outreach'},
+      {
+        label: 'Sequence',
+        signal_field_name: 'emailer_campaign_ids',
+        value: S_ACTIVE,
+        display_name: 'Q4 Enterprise Outreach',
+      },
       {label: 'Sequence', signal_field_name: 'emailer_campaign_ids', value: S_OTHER, display_name: 'Q4 SMB Outreach'},
     ])
     // i even or i % 3 == 0 for i in 0..29: 15 + 5 (odd multiples of 3) = 20
     expect(r.json.pagination).toMatchObject({per_page: 7, total_entries: 20, total_pages: 3})
-    expect(r.json).toMatchObject({partial_results_only: false, partial_results_limit: 10000, has_join: false, num_fetch_result: null})
+    expect(r.json).toMatchObject({
+      partial_results_only: false,
+      partial_results_limit: 10000,
+      has_join: false,
+      num_fetch_result: null,
+    })
     expect(r.json.contacts).toHaveLength(7)
     for (const c of r.json.contacts) {
       expect(c.emailer_campaign_ids.some((id: string) => id === S_ACTIVE || id === S_OTHER)).toBe(true)
@@ -410,7 +536,11 @@ describe('contacts', () => {
     // Every member appears exactly once over all pages.
     const ids = new Set<string>()
     for (let page = 1; page <= 3; page += 1) {
-      const p = await call(emu, 'POST', '/contacts/search', {emailer_campaign_ids: [S_ACTIVE, S_OTHER], per_page: 7, page})
+      const p = await call(emu, 'POST', '/contacts/search', {
+        emailer_campaign_ids: [S_ACTIVE, S_OTHER],
+        per_page: 7,
+        page,
+      })
       for (const c of p.json.contacts) ids.add(c.id)
     }
     expect(ids.size).toBe(20)
@@ -419,7 +549,9 @@ describe('contacts', () => {
   it('shares contact_campaign_statuses ids across contacts like Apollo', async () => {
     const emu = await start({seed: baseSeed(manyContacts(4))})
     const r = await call(emu, 'POST', '/contacts/search', {emailer_campaign_ids: [S_ACTIVE]})
-    const statusIds = r.json.contacts.map((c: {contact_campaign_statuses: {id: string}[]}) => c.contact_campaign_statuses[0]?.id)
+    const statusIds = r.json.contacts.map(
+      (c: {contact_campaign_statuses: {id: string}[]}) => c.contact_campaign_statuses[0]?.id,
+    )
     expect(statusIds).toHaveLength(2)
     expect(new Set(statusIds).size).toBe(1)
   })
@@ -459,7 +591,10 @@ describe('contacts', () => {
     expect(byEmail.json.contacts.map((c: {id: string}) => c.id)).toEqual([cid(1), cid(2)])
     const byOther = await call(emu, 'POST', '/contacts/search', {q_keywords: 'JANE.DOE@acme.test'})
     expect(byOther.json.contacts.map((c: {id: string}) => c.id)).toEqual([cid(2)])
-    expect(byOther.json.contacts[0].contact_emails.map((e: {email: string}) => e.email)).toEqual(['xjane@acme.test', 'jane.doe@acme.test'])
+    expect(byOther.json.contacts[0].contact_emails.map((e: {email: string}) => e.email)).toEqual([
+      'xjane@acme.test',
+      'jane.doe@acme.test',
+    ])
     expect((await call(emu, 'POST', '/contacts/search', {q_keywords: 'globex corp'})).json.contacts[0].id).toBe(cid(3))
     expect((await call(emu, 'POST', '/contacts/search', {q_keywords: 'vp sales'})).json.contacts[0].id).toBe(cid(1))
     const desc = await call(emu, 'POST', '/contacts/search', {sort_by_field: 'contact_created_at'})
@@ -469,7 +604,9 @@ describe('contacts', () => {
   })
 
   it('shows a contact by id (422 when unknown) and creates contacts, deduping in bulk', async () => {
-    const emu = await start({seed: baseSeed([contact(1, {email: 'ana@umbrella.test', other_emails: ['ana@old.test']})])})
+    const emu = await start({
+      seed: baseSeed([contact(1, {email: 'ana@umbrella.test', other_emails: ['ana@old.test']})]),
+    })
     const shown = await call(emu, 'GET', `/contacts/${cid(1)}`)
     expect(shown.json.contact).toMatchObject({id: cid(1), email: 'ana@umbrella.test', email_status: 'verified'})
     const missing = await call(emu, 'GET', `/contacts/${cid(77)}`)
@@ -491,11 +628,18 @@ describe('contacts', () => {
     expect(bulk.json.existing_contacts[0].first_name).toBe('P1') // unchanged
     expect(bulk.json.created_contacts).toHaveLength(1)
     const bo = bulk.json.created_contacts[0]
-    expect(bo).toMatchObject({email: 'bo@stark.test', organization_name: 'Stark', email_status: 'unverified', emailer_campaign_ids: []})
+    expect(bo).toMatchObject({
+      email: 'bo@stark.test',
+      organization_name: 'Stark',
+      email_status: 'unverified',
+      emailer_campaign_ids: [],
+    })
     expect(bo.id).toMatch(/^[0-9a-f]{24}$/)
     expect((await call(emu, 'GET', `/contacts/${bo.id}`)).status).toBe(200)
 
-    const tooMany = await call(emu, 'POST', '/contacts/bulk_create', {contacts: Array.from({length: 101}, (_, i) => ({email: `x${i}@y.test`}))})
+    const tooMany = await call(emu, 'POST', '/contacts/bulk_create', {
+      contacts: Array.from({length: 101}, (_, i) => ({email: `x${i}@y.test`})),
+    })
     expect(tooMany.status).toBe(422)
     expect(tooMany.json.error).toBe('Please limit your array to 100 contacts or fewer.')
   })
@@ -537,7 +681,9 @@ describe('rate limits', () => {
   })
 
   it('names the hour window in an hourly 429 and honours per-endpoint overrides and setRateLimits', async () => {
-    const emu = await start({rateLimits: {minute: 100, hour: 2, day: null, perEndpoint: {'contacts/search': {hour: 1}}}})
+    const emu = await start({
+      rateLimits: {minute: 100, hour: 2, day: null, perEndpoint: {'contacts/search': {hour: 1}}},
+    })
     await call(emu, 'POST', '/contacts/search', {})
     const r = await call(emu, 'POST', '/contacts/search', {})
     expect(r.status).toBe(429)
@@ -549,7 +695,9 @@ describe('rate limits', () => {
 })
 
 describe('faults', () => {
-  async function runScenario(seed: number): Promise<{statuses: (number | 'dropped')[]; members: number; faults: Record<string, number>}> {
+  async function runScenario(
+    seed: number,
+  ): Promise<{statuses: (number | 'dropped')[]; members: number; faults: Record<string, number>}> {
     const contacts = Array.from({length: 20}, (_, i) => contact(i + 1))
     const emu = await start({
       seed: baseSeed(contacts),
@@ -566,7 +714,8 @@ describe('faults', () => {
     }
     // Reads are not faulted by default.
     expect((await call(emu, 'POST', '/contacts/search', {})).status).toBe(200)
-    const members = (await call(emu, 'POST', '/contacts/search', {emailer_campaign_ids: [S_ACTIVE]})).json.pagination.total_entries as number
+    const members = (await call(emu, 'POST', '/contacts/search', {emailer_campaign_ids: [S_ACTIVE]})).json.pagination
+      .total_entries as number
     return {statuses, members, faults: emu.stats().faults}
   }
 
@@ -578,17 +727,29 @@ describe('faults', () => {
     expect(c.statuses).not.toEqual(a.statuses)
     for (const run of [a, c]) {
       const kinds = run.faults
-      const total = (kinds['error500Before'] ?? 0) + (kinds['error500After'] ?? 0) + (kinds['dropBefore'] ?? 0) + (kinds['dropAfter'] ?? 0) + (kinds['spurious429'] ?? 0)
+      const total =
+        (kinds['error500Before'] ?? 0) +
+        (kinds['error500After'] ?? 0) +
+        (kinds['dropBefore'] ?? 0) +
+        (kinds['dropAfter'] ?? 0) +
+        (kinds['spurious429'] ?? 0)
       expect(total).toBeGreaterThan(0)
       expect(run.statuses.filter((s) => s !== 200)).toHaveLength(total)
       // Every request that wrote: 200s, 500-after and drop-after.
-      expect(run.members).toBe(run.statuses.filter((s) => s === 200).length + (kinds['error500After'] ?? 0) + (kinds['dropAfter'] ?? 0))
-      expect(run.statuses.filter((s) => s === 'dropped')).toHaveLength((kinds['dropBefore'] ?? 0) + (kinds['dropAfter'] ?? 0))
+      expect(run.members).toBe(
+        run.statuses.filter((s) => s === 200).length + (kinds['error500After'] ?? 0) + (kinds['dropAfter'] ?? 0),
+      )
+      expect(run.statuses.filter((s) => s === 'dropped')).toHaveLength(
+        (kinds['dropBefore'] ?? 0) + (kinds['dropAfter'] ?? 0),
+      )
     }
   })
 
   it('adds latency, can be switched at run time, and the spurious 429 carries retry-after', async () => {
-    const emu = await start({seed: baseSeed([contact(1)]), faults: {seed: 1, spurious429: 1, endpoints: ['auth/health']}})
+    const emu = await start({
+      seed: baseSeed([contact(1)]),
+      faults: {seed: 1, spurious429: 1, endpoints: ['auth/health']},
+    })
     const r = await call(emu, 'GET', '/auth/health')
     expect(r.status).toBe(429)
     expect(r.headers.get('retry-after')).toBe('1')
@@ -618,10 +779,17 @@ describe('state', () => {
     emu.setMembership(cid(2), S_OTHER, 'failed')
     await emu.close()
     const final = JSON.parse(await readFile(statePath, 'utf8')) as EmulatorSeed
-    expect(final.contacts.find((c) => c.id === cid(2))?.memberships?.[0]).toMatchObject({sequence_id: S_OTHER, status: 'failed'})
+    expect(final.contacts.find((c) => c.id === cid(2))?.memberships?.[0]).toMatchObject({
+      sequence_id: S_OTHER,
+      status: 'failed',
+    })
 
     const reloaded = await start({seed: final})
-    const r = await call(reloaded, 'POST', '/contacts/search', {emailer_campaign_ids: [S_ACTIVE, S_OTHER], sort_by_field: 'contact_created_at', sort_ascending: true})
+    const r = await call(reloaded, 'POST', '/contacts/search', {
+      emailer_campaign_ids: [S_ACTIVE, S_OTHER],
+      sort_by_field: 'contact_created_at',
+      sort_ascending: true,
+    })
     expect(r.json.contacts.map((c: {id: string}) => c.id)).toEqual([cid(1), cid(2)])
     expect(reloaded.snapshot()).toEqual(final)
   })
@@ -642,7 +810,11 @@ describe('state', () => {
 describe('scale', () => {
   it('serves pages of a multi-sequence query over 100,000 memberships from its indexes', async () => {
     // 200 sequences x 500 members over 70,000 contacts.
-    const sequences = Array.from({length: 200}, (_, i) => ({id: `64b${i.toString(16).padStart(21, '0')}`, name: `Seq ${i}`, active: true}))
+    const sequences = Array.from({length: 200}, (_, i) => ({
+      id: `64b${i.toString(16).padStart(21, '0')}`,
+      name: `Seq ${i}`,
+      active: true,
+    }))
     const contacts: SeedContact[] = []
     const memberships: {sequence_id: string; status: 'active'}[][] = Array.from({length: 70_000}, () => [])
     for (let s = 0; s < 200; s += 1) {
@@ -664,7 +836,113 @@ describe('scale', () => {
     expect(last.json.contacts).toHaveLength(50)
     expect(last.json.contacts[49].id).toBe(cid(35_150))
     const middle = await call(emu, 'POST', '/contacts/search', {emailer_campaign_ids: ids, per_page: 100, page: 200})
-    expect(middle.json.contacts.map((c: {id: string}) => c.id)).toEqual(Array.from({length: 100}, (_, i) => cid(19_900 + i + 1)))
+    expect(middle.json.contacts.map((c: {id: string}) => c.id)).toEqual(
+      Array.from({length: 100}, (_, i) => cid(19_900 + i + 1)),
+    )
     expect(middle.json.breadcrumbs).toHaveLength(100)
+  })
+})
+
+describe('examples/apollo-seed.json', () => {
+  it('is a consistent seed: 24-hex ids, known sequences and mailboxes, fake key only', async () => {
+    const seed = JSON.parse(await readFile(join(ROOT, 'examples', 'apollo-seed.json'), 'utf8')) as EmulatorSeed
+    expect(seed.apiKeys).toEqual(['demo-key-not-secret'])
+    const sequenceIds = new Set(seed.sequences.map((s) => s.id))
+    const mailboxIds = new Set(seed.emailAccounts.map((m) => m.id))
+    for (const id of [...sequenceIds, ...mailboxIds, ...seed.contacts.map((c) => c.id)])
+      expect(id).toMatch(/^[0-9a-f]{24}$/)
+    for (const c of seed.contacts) {
+      expect(c.email === null || c.email.endsWith('.example')).toBe(true)
+      for (const m of c.memberships ?? []) {
+        expect(sequenceIds.has(m.sequence_id)).toBe(true)
+        if (m.mailbox_id !== undefined) expect(mailboxIds.has(m.mailbox_id)).toBe(true)
+      }
+    }
+    const emu = await start({seed})
+    expect((await call(emu, 'GET', '/auth/health', undefined, {'x-api-key': 'demo-key-not-secret'})).status).toBe(200)
+  })
+})
+
+describe('seqsync emulator (process)', () => {
+  const bin = join(ROOT, 'bin', 'run.js')
+  const built = existsSync(join(ROOT, 'dist', 'commands', 'emulator.js'))
+
+  it.runIf(built)('serves the seed, saves the state on SIGTERM and reloads it from --state', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'seqsync-emu-cli-'))
+    dirs.push(dir)
+    const seedFile = join(dir, 'seed.json')
+    const stateFile = join(dir, 'state.json')
+    await writeFile(seedFile, JSON.stringify(baseSeed([contact(1)])))
+
+    async function runEmulator(
+      onReady: (url: string) => Promise<void>,
+    ): Promise<{code: number | null; stdout: string; stderr: string}> {
+      const child = spawn(
+        process.execPath,
+        [bin, 'emulator', '--port', '0', '--seed', seedFile, '--state', stateFile],
+        {
+          env: {...process.env, NO_COLOR: '1'},
+        },
+      )
+      let stdout = ''
+      let stderr = ''
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+      const url = await new Promise<string>((resolveUrl, reject) => {
+        const timer = setTimeout(() => reject(new Error(`emulator did not start: ${stderr}`)), 20_000)
+        child.stdout.on('data', (d: Buffer) => {
+          stdout += d.toString()
+          const m = /listening on (http:\/\/\S+)/.exec(stdout)
+          if (m?.[1]) {
+            clearTimeout(timer)
+            resolveUrl(m[1])
+          }
+        })
+      })
+      try {
+        await onReady(url)
+      } finally {
+        child.kill('SIGTERM')
+      }
+      const code = await new Promise<number | null>((resolveCode) => child.on('exit', (c) => resolveCode(c)))
+      return {code, stdout, stderr}
+    }
+
+    const first = await runEmulator(async (url) => {
+      const r = await fetch(`${url}/emailer_campaigns/${S_ACTIVE}/add_contact_ids`, {
+        method: 'POST',
+        headers: {'x-api-key': KEY, 'content-type': 'application/json'},
+        body: JSON.stringify(addBody(S_ACTIVE, [cid(1)])),
+      })
+      expect(r.status).toBe(200)
+    })
+    expect(first.code).toBe(0)
+    expect(first.stdout).toContain(`Use one of the apiKeys in ${seedFile}`)
+    expect(first.stdout + first.stderr).not.toContain(KEY)
+    const saved = JSON.parse(await readFile(stateFile, 'utf8')) as EmulatorSeed
+    expect(saved.contacts[0]?.memberships?.[0]).toMatchObject({sequence_id: S_ACTIVE, status: 'active'})
+
+    // Second run: the state file wins over the seed.
+    const second = await runEmulator(async (url) => {
+      const r = await fetch(`${url}/contacts/${cid(1)}`, {headers: {'x-api-key': KEY}})
+      const body = (await r.json()) as {contact: {emailer_campaign_ids: string[]}}
+      expect(body.contact.emailer_campaign_ids).toEqual([S_ACTIVE])
+    })
+    expect(second.code).toBe(0)
+  })
+
+  it.runIf(built)('refuses a file that is not a seed with exit 1 and no stack', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'seqsync-emu-cli-'))
+    dirs.push(dir)
+    const bad = join(dir, 'bad.json')
+    await writeFile(bad, '{"apiKeys": "x"}')
+    const child = spawn(process.execPath, [bin, 'emulator', '--port', '0', '--seed', bad], {
+      env: {...process.env, NO_COLOR: '1'},
+    })
+    let stderr = ''
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    const code = await new Promise<number | null>((resolveCode) => child.on('exit', (c) => resolveCode(c)))
+    expect(code).toBe(1)
+    expect(stderr).toContain('not an emulator seed')
+    expect(stderr).not.toMatch(/\n\s+at /)
   })
 })
