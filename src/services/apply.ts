@@ -71,6 +71,7 @@ export interface ExecuteInput {
 /** Writes, then re-reads the affected sequences and reports what converged. */
 export async function executePlan(input: ExecuteInput): Promise<ApplyReport> {
   const {plan, client, config} = input
+  const before = client.callCounts()
   const outcome = await applyPlan(plan, client, {
     batchSize: config.batchSize,
     concurrency: config.concurrency,
@@ -79,7 +80,17 @@ export async function executePlan(input: ExecuteInput): Promise<ApplyReport> {
   })
   const ids = affectedSequenceIds(plan)
   const after = ids.length === 0 ? {contacts: new Map(), members: new Map()} : await sweepSequenceMembers(client, ids)
-  return buildApplyReport(plan, outcome, after, {...client.callCounts()} as Record<string, number>)
+  return buildApplyReport(plan, outcome, after, callsSince(before, client.callCounts()))
+}
+
+/** Calls per endpoint made between two snapshots of the client's counters. */
+function callsSince(before: Readonly<Record<string, number>>, now: Readonly<Record<string, number>>): Record<string, number> {
+  const calls: Record<string, number> = {}
+  for (const [endpoint, n] of Object.entries(now)) {
+    const made = n - (before[endpoint] ?? 0)
+    if (made > 0) calls[endpoint] = made
+  }
+  return calls
 }
 
 export function assertAllowRemovalsFlag(value: number | undefined): void {

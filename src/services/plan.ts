@@ -4,8 +4,8 @@ import type {ApolloClient} from '../apollo/types.js'
 import {readLiveState} from '../apollo/read-live-state.js'
 import type {ResolvedConfig} from '../config/config-schema.js'
 import type {Issue} from '../errors.js'
-import {PlanError, UsageError} from '../errors.js'
-import type {ApiCost, CallCounts, Plan} from '../model/plan.js'
+import {PlanError, StalePlanError, UsageError} from '../errors.js'
+import type {ApiCost, Plan} from '../model/plan.js'
 import type {DesiredState} from '../model/state.js'
 import {computePlan} from '../planner/compute-plan.js'
 import {estimateApplyCalls} from '../planner/estimate-apply-calls.js'
@@ -89,13 +89,25 @@ export function estimateCost(plan: Plan, client: ApolloClient, batchSize: number
     }
   }
   return {
-    planCalls: {...client.callCounts()} as CallCounts,
+    planCalls: {...client.callCounts()},
     applyCalls,
-    quotaLeft: {...quotaLeft} as ApiCost['quotaLeft'],
+    quotaLeft: {...quotaLeft},
     warnings,
   }
 }
 
 export function hasChanges(plan: Plan): boolean {
   return plan.sequences.some((s) => s.changes.length > 0)
+}
+
+/**
+ * The itemised details an error carries beyond its message (plan problems with their manifest
+ * location, stale plan items), one line each, for the command to print before the error itself.
+ */
+export function describeErrorDetails(error: unknown): string[] {
+  if (error instanceof PlanError) {
+    return error.problems.map((p) => (p.source ? `${describeSource(p.source)}: error: ${p.message}` : `error: ${p.message}`))
+  }
+  if (error instanceof StalePlanError) return error.stale.map((s) => `stale: ${s}`)
+  return []
 }
