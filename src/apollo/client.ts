@@ -580,7 +580,7 @@ class HttpApolloClient implements ApolloClient {
         bodyTimeout: this.#bodyTimeout,
       })
       const text = await response.body.text()
-      return {status: response.statusCode, headers: response.headers as Headers, text}
+      return {status: response.statusCode, headers: response.headers, text}
     } finally {
       this.#semaphore.release()
     }

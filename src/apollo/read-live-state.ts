@@ -95,7 +95,7 @@ async function resolveSequences(client: ApolloClient, desired: DesiredState): Pr
     for (const s of seqs) {
       byId.set(s.id, s)
       let same = byName.get(s.name)
-      if (!same) byName.set(s.name, (same = new Map()))
+      if (!same) byName.set(s.name, (same = new Map<string, LiveSequence>()))
       same.set(s.id, s)
     }
   }

@@ -4,7 +4,7 @@
 
 import {IncompleteReadError} from '../errors.js'
 import type {LiveContact, LiveMailbox, LiveMembership, LiveSequence, MemberStatus} from '../model/state.js'
-import type {ContactDto, EmailAccountDto, PaginationDto, SequenceDto, WireNumber} from './wire-types.js'
+import type {PaginationDto} from './wire-types.js'
 
 const MEMBER_STATUSES: ReadonlySet<string> = new Set<MemberStatus>(['active', 'paused', 'finished', 'failed'])
 
@@ -28,7 +28,7 @@ function readBoolean(value: unknown): boolean {
 }
 
 /** A non-negative integer from a number or numeric string; null for "loading", null, garbage. */
-export function parseWireNumber(value: WireNumber | undefined | unknown): number | null {
+export function parseWireNumber(value: unknown): number | null {
   if (typeof value === 'number') return Number.isFinite(value) ? value : null
   if (typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value)) return Number(value)
   return null
@@ -45,7 +45,7 @@ export interface ParsedPagination {
  * depend on it); `total_pages` falls back to ceil(total / perPage).
  */
 export function toPagination(dto: unknown, requestedPage: number, perPage: number, what: string): ParsedPagination {
-  const p: PaginationDto = isRecord(dto) ? (dto as PaginationDto) : {}
+  const p: PaginationDto = isRecord(dto) ? dto : {}
   const totalEntries = parseWireNumber(p.total_entries)
   if (totalEntries === null || totalEntries < 0) {
     throw new IncompleteReadError(`Apollo's ${what} response has no usable pagination.total_entries`)
@@ -76,7 +76,8 @@ function toMembership(dto: unknown, contactId: string): LiveMembership | null {
   }
 }
 
-export function toLiveContact(dto: ContactDto | unknown): LiveContact {
+/** `dto`: a ContactDto, unverified. */
+export function toLiveContact(dto: unknown): LiveContact {
   if (!isRecord(dto)) throw new IncompleteReadError('Apollo returned a contact that is not an object')
   const id = readId(dto['id'])
   if (id === null) throw new IncompleteReadError('Apollo returned a contact without an id')
@@ -121,7 +122,7 @@ export function toLiveContact(dto: ContactDto | unknown): LiveContact {
 }
 
 /** Sequence ids a contact DTO claims membership of (`emailer_campaign_ids` plus its statuses). */
-export function listContactSequenceIds(dto: ContactDto | unknown): string[] {
+export function listContactSequenceIds(dto: unknown): string[] {
   if (!isRecord(dto)) return []
   const ids: string[] = []
   const raw = dto['emailer_campaign_ids']
@@ -136,7 +137,8 @@ export function listContactSequenceIds(dto: ContactDto | unknown): string[] {
   return ids
 }
 
-export function toLiveSequence(dto: SequenceDto | unknown): LiveSequence {
+/** `dto`: a SequenceDto, unverified. */
+export function toLiveSequence(dto: unknown): LiveSequence {
   if (!isRecord(dto)) throw new IncompleteReadError('Apollo returned a sequence that is not an object')
   const id = readId(dto['id'])
   if (id === null) throw new IncompleteReadError('Apollo returned a sequence without an id')
@@ -148,7 +150,8 @@ export function toLiveSequence(dto: SequenceDto | unknown): LiveSequence {
   }
 }
 
-export function toLiveMailbox(dto: EmailAccountDto | unknown): LiveMailbox {
+/** `dto`: an EmailAccountDto, unverified. */
+export function toLiveMailbox(dto: unknown): LiveMailbox {
   if (!isRecord(dto)) throw new IncompleteReadError('Apollo returned an email account that is not an object')
   const id = readId(dto['id'])
   if (id === null) throw new IncompleteReadError('Apollo returned an email account without an id')

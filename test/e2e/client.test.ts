@@ -52,15 +52,12 @@ async function startRaw(handler: Handler): Promise<RawServer> {
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const {port} = server.address() as AddressInfo
-  const raw: RawServer = {
-    url: `http://127.0.0.1:${port}/api/v1`,
-    requests,
-    close: async () => {
-      server.closeAllConnections()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
-    },
+  const close = async (): Promise<void> => {
+    server.closeAllConnections()
+    await new Promise<void>((resolve) => server.close(() => resolve()))
   }
-  cleanups.push(raw.close)
+  cleanups.push(close)
+  const raw: RawServer = {url: `http://127.0.0.1:${port}/api/v1`, requests, close}
   return raw
 }
 
@@ -110,7 +107,7 @@ describe('transport safety', () => {
 
   it('sends the key only in x-api-key, never in a URL, a body, an event or an error', async () => {
     const raw = await startRaw((req, res) => {
-      if (req.url.endsWith('/contacts/c404')) return json(res, 422, {error: `Oops! This contact does not exist in Apollo. key=${req.headers['x-api-key']}`})
+      if (req.url.endsWith('/contacts/c404')) return json(res, 422, {error: `Oops! This contact does not exist in Apollo. key=${String(req.headers['x-api-key'])}`})
       if (req.url.endsWith('/users/api_profile')) {
         res.writeHead(401, {'content-type': 'text/plain'})
         return void res.end(`Invalid API key ${String(req.headers['x-api-key'])}. See https://docs.apollo.io/reference/authentication`)
