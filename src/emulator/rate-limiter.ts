@@ -99,6 +99,13 @@ export class RateLimiter {
     return {ok: true, windows: this.#views(endpoint, s, now)}
   }
 
+  /** Give back one request taken by `take` (a spurious 429 consumes no quota). */
+  refund(endpoint: string): Record<WindowName, WindowView> {
+    const s = this.#windows.get(endpoint)
+    if (s) for (const w of WINDOWS) s[w].count = Math.max(0, s[w].count - 1)
+    return this.peek(endpoint)
+  }
+
   /** Current usage without counting anything (usage_stats). */
   peek(endpoint: string): Record<WindowName, WindowView> {
     const now = this.#now()

@@ -275,6 +275,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     const kind: FaultKind | null = fault.kind
     if (kind !== null) increment(faultCounts, kind)
     if (kind === 'spurious429') {
+      increment(rateLimited, route.endpoint)
+      Object.assign(headers, rateLimitHeaders(limiter.refund(route.endpoint)))
       const retryAfter = Math.max(1, Math.ceil(limiter.windowMs('minute') / 60_000))
       send(
         res,

@@ -745,20 +745,27 @@ describe('faults', () => {
     }
   })
 
-  it('adds latency, can be switched at run time, and the spurious 429 carries retry-after', async () => {
+  it('adds latency, can be switched at run time, and the spurious 429 carries retry-after and costs no quota', async () => {
     const emu = await start({
       seed: baseSeed([contact(1)]),
       faults: {seed: 1, spurious429: 1, endpoints: ['auth/health']},
+      rateLimits: {minute: 10, hour: null, day: null},
     })
     const r = await call(emu, 'GET', '/auth/health')
     expect(r.status).toBe(429)
+    expect(r.json.message).toContain('is 10 times per minute')
+    expect(r.headers.get('x-minute-usage')).toBe('0')
+    expect(emu.stats().rateLimited).toEqual({'auth/health': 1})
     expect(r.headers.get('retry-after')).toBe('1')
     emu.setFaults({seed: 1, latencyMs: [30, 30], endpoints: ['auth/health']})
     const t0 = Date.now()
-    expect((await call(emu, 'GET', '/auth/health')).status).toBe(200)
+    const slow = await call(emu, 'GET', '/auth/health')
+    expect(slow.status).toBe(200)
+    expect(slow.headers.get('x-minute-usage')).toBe('1')
     expect(Date.now() - t0).toBeGreaterThanOrEqual(25)
     expect(emu.stats().faults).toEqual({spurious429: 1, latency: 1})
     emu.setFaults(null)
+    emu.setRateLimits(null)
     emu.resetStats()
     expect((await call(emu, 'GET', '/auth/health')).status).toBe(200)
     expect(emu.stats()).toEqual({requests: {'auth/health': 1}, rateLimited: {}, faults: {}})
