@@ -12,7 +12,7 @@ import {renderApplyReportJson} from '../render/apply-report-json.js'
 import {renderApplyReportText} from '../render/apply-report-text.js'
 import {renderPlanText} from '../render/plan-text.js'
 import {assertNotStale, checkGuards, executePlan} from '../services/apply.js'
-import {createPlan, hasChanges} from '../services/plan.js'
+import {createPlan, describeErrorDetails, hasChanges} from '../services/plan.js'
 import {assertSameApiHost, readPlanFile} from '../services/plan-file.js'
 
 export default class ApplyCommand extends BaseCommand<typeof ApplyCommand> {
@@ -37,6 +37,12 @@ Exit codes: 0 Apollo matches; 1 error before any write (invalid input, stale or 
     'expect-plan-hash': Flags.string({description: 'Refuse to apply anything but the plan with this hash (sha256:…).'}),
     format: Flags.string({char: 'f', description: 'Report format.', options: ['text', 'json'], default: 'text'}),
     json: Flags.boolean({description: 'Shorthand for --format json.'}),
+  }
+
+  /** Lists what a plan/stale error is about (file:line of each problem, each stale item) before the error. */
+  public override async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
+    for (const line of describeErrorDetails(error)) this.printError(line)
+    return super.catch(error)
   }
 
   public async run(): Promise<void> {
