@@ -39,6 +39,12 @@ export default tseslint.config(
     },
   },
   {
+    // Plain-JS scripts (demo, bench) import the built dist/: lint their logic, not their types.
+    files: ['**/*.js'],
+    extends: [tseslint.configs.disableTypeChecked],
+    rules: {'no-undef': 'off'},
+  },
+  {
     files: ['**/*.test.ts', 'test/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',
