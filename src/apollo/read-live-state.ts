@@ -183,6 +183,10 @@ export async function readLiveState(client: ApolloClient, desired: DesiredState)
   const wantedIds = new Set<string>()
   for (const seq of desired.sequences) {
     for (const entry of seq.entries) {
+      // Only contacts to enroll need resolving. A finished/stopped/removed entry the sweep did not
+      // see is not in the sequence, which is all the planner needs to know: looking it up would
+      // spend quota to learn nothing.
+      if (entry.list !== 'contacts') continue
       if (entry.ref.kind === 'email') {
         const email = normalizeEmail(entry.ref.email)
         if (!knownEmails.has(email)) wantedEmails.add(email)
@@ -222,22 +226,21 @@ export async function readLiveState(client: ApolloClient, desired: DesiredState)
       wantedIds.clear()
     }
   }
-  for (const email of [...wantedEmails].sort()) {
-    if (!wantedEmails.has(email)) continue // found meanwhile as another contact's additional email
-    const found = await client.findContactsByEmail(email)
+  // Look-ups run concurrently; the client bounds how many are in flight.
+  const emails = [...wantedEmails].sort()
+  const foundByEmail = await Promise.all(emails.map((email) => client.findContactsByEmail(email)))
+  emails.forEach((email, i) => {
+    const found = foundByEmail[i] ?? []
     for (const c of found) adopt(c)
-    if (found.length === 0) {
-      missingEmails.add(email)
-      wantedEmails.delete(email)
-    }
-  }
-  for (const id of [...wantedIds].sort()) {
-    if (!wantedIds.has(id)) continue
-    const c = await client.getContact(id)
+    if (found.length === 0) missingEmails.add(email)
+  })
+  const ids = [...wantedIds].sort()
+  const foundById = await Promise.all(ids.map((id) => client.getContact(id)))
+  ids.forEach((id, i) => {
+    const c = foundById[i] ?? null
     if (c === null) missingContactIds.add(id)
     else adopt(c)
-    wantedIds.delete(id)
-  }
+  })
 
   return {
     sequences,

@@ -658,6 +658,23 @@ describe('readLiveState call counts equal the cost model', () => {
     expect([...live.missingContactIds]).toEqual(['nope0000'])
   })
 
+  it('spends no look-up on finished/stopped/removed entries the sweep did not see', async () => {
+    const emu = await emulator(genSeed({sequences: 3, perSequence: 50, stride: 40, outside: 40}))
+    const c = client(emu.url)
+    const seq = desiredSeq({name: 'Sequence 0'}, [byEmail('outside1@globex.com')])
+    const tombstones: DesiredEntry[] = [
+      {ref: byEmail('outside2@globex.com'), list: 'removed', source: SRC},
+      {ref: byEmail('outside3@globex.com'), list: 'finished', source: SRC},
+      {ref: {kind: 'id', id: 'o00004'}, list: 'stopped', source: SRC},
+    ]
+    const live = await readLiveState(c, {sequences: [{...seq, entries: [...seq.entries, ...tombstones]}]})
+    // sweep 1 page + ONE look-up (the contacts entry); the three others are simply not members.
+    expect(c.callCounts()).toEqual({'emailer_campaigns/search': 1, email_accounts: 1, 'contacts/search': 1 + 1})
+    expect(live.contactsByEmail.get('outside1@globex.com')).toEqual(['o00001'])
+    expect(live.contactsByEmail.has('outside2@globex.com')).toBe(false)
+    expect(live.missingEmails.size).toBe(0)
+  })
+
   it('a scan replaces look-ups when it costs fewer calls; absence is then a fact', async () => {
     // 2*40+50 = 130 members, 40 outside: 170 contacts = 2 scan pages.
     const emu = await emulator(genSeed({sequences: 3, perSequence: 50, stride: 40, outside: 40}))
