@@ -11,6 +11,7 @@
 //    (shortened) window: apply must get no 429 and stay within 15% of the time the limit allows.
 //
 // Flags: --sequences N --contacts N --drift F --seed N --quick --skip-scale --skip-rate-limit
+//        --plan-only (scale run: stop after the first plan) --keep (keep the temp dirs)
 //        --cpu-prof (writes .cpuprofile files of the plan run into bench-results/)
 // Exit 1 when a target is missed. Results are saved as JSON under bench-results/ (gitignored).
 
@@ -38,6 +39,7 @@ const {values: flags} = parseArgs({
     'skip-rate-limit': {type: 'boolean', default: false},
     'cpu-prof': {type: 'boolean', default: false},
     keep: {type: 'boolean', default: false},
+    'plan-only': {type: 'boolean', default: false},
   },
 })
 
@@ -126,6 +128,10 @@ async function runScale() {
     if (plan.code !== 0) throw new Error(`plan exited ${plan.code}: ${plan.stderr.slice(0, 3000)}`)
     const planJson = parseJsonOutput(plan, 'plan')
     out.plan = {measure: plan.measure, calls: planStats.requests, summary: planJson.summary, reportedCost: planJson.cost ?? null}
+    if (flags['plan-only']) {
+      console.log(`plan: ${JSON.stringify(plan.measure)} calls ${JSON.stringify(planStats.requests)} minimum ${JSON.stringify(minimum.plan)}`)
+      return out
+    }
 
     // --- apply ---
     const s = planJson.summary
