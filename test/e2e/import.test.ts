@@ -1,0 +1,66 @@
+// `seqsync import` end to end against the examples' seed: the manifests it writes validate, plan to
+// zero changes, and a second import does not overwrite them without --force.
+import {readdir, readFile} from 'node:fs/promises'
+import {join} from 'node:path'
+
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {startE2eEnv} from '../helpers/e2e-env.js'
+import type {E2eEnv} from '../helpers/e2e-env.js'
+
+const MID = '66f0c1e2a4b5c6d7e8f90102'
+
+describe('seqsync import', () => {
+  let env: E2eEnv
+  beforeAll(async () => {
+    // An empty directory: no config, no manifests.
+    env = await startE2eEnv({files: {}})
+  })
+  afterAll(async () => {
+    await env?.close()
+  })
+
+  it('writes manifests that validate and plan to no changes; refuses to overwrite without --force', async () => {
+    const res = await env.cli(['import', '--sequence', 'Q4 Enterprise Outreach', '--sequence', MID, '--out-dir', 'adopted'])
+    expect(res.code, res.stderr).toBe(0)
+    const files = (await readdir(join(env.dir, 'adopted'))).sort()
+    expect(files).toEqual(['mid-market-follow-up.yaml', 'q4-enterprise-outreach.yaml'])
+    expect(res.stdout).toContain('"Q4 Enterprise Outreach" (66f0c1e2a4b5c6d7e8f90101), 5 members')
+    expect(res.stdout).toContain(`"Mid-Market Follow-up" (${MID}), 5 members`)
+
+    const ent = await readFile(join(env.dir, 'adopted', 'q4-enterprise-outreach.yaml'), 'utf8')
+    expect(ent).toContain('66f0c1e2a4b5c6d7e8f90101')
+    // Active and paused members under contacts, finished under finished.
+    expect(ent).toMatch(/contacts:[\s\S]*jane\.cooper@umbrella\.example[\s\S]*finished:[\s\S]*carl\.mendez@soylent\.example/)
+    expect(ent).toContain('eve.lin@vandelay.example')
+    expect(ent).not.toContain('priya.raman@') // not a member
+    expect(ent).not.toContain('demo-key-not-secret')
+
+    const validate = await env.cli(['validate', 'adopted'])
+    expect(validate.code, validate.stdout + validate.stderr).toBe(0)
+    expect(validate.stdout).toContain('OK: 2 files, 2 sequences')
+
+    const plan = await env.cli(['plan', 'adopted', '--detailed-exitcode'])
+    expect(plan.code, plan.stdout + plan.stderr).toBe(0)
+    expect(plan.stdout).toContain('Plan: 0 to add, 0 to remove, 0 to finish, 0 to stop, 0 skips forecast.')
+
+    const before = await readFile(join(env.dir, 'adopted', 'mid-market-follow-up.yaml'), 'utf8')
+    env.emulator.setMembership('5f0d9de3a1b2c3d4e5f60016', MID, 'active') // Apollo moved on
+    const again = await env.cli(['import', '--sequence', MID, '--out-dir', 'adopted'])
+    expect(again.code).toBe(1)
+    expect(again.stderr).toContain('already exists')
+    expect(again.stderr).toContain('--force')
+    expect(await readFile(join(env.dir, 'adopted', 'mid-market-follow-up.yaml'), 'utf8')).toBe(before)
+
+    const forced = await env.cli(['import', '--sequence', MID, '--out-dir', 'adopted', '--force'])
+    expect(forced.code, forced.stderr).toBe(0)
+    expect(await readFile(join(env.dir, 'adopted', 'mid-market-follow-up.yaml'), 'utf8')).toContain('nina.kowalski@gringotts.example')
+  })
+
+  it('an unknown sequence name exits 1 and writes nothing', async () => {
+    const res = await env.cli(['import', '--sequence', 'No Such Sequence', '--out-dir', 'none'])
+    expect(res.code).toBe(1)
+    expect(res.stderr).toContain('No Such Sequence')
+    await expect(readdir(join(env.dir, 'none'))).rejects.toThrow()
+  })
+})
