@@ -56,7 +56,12 @@ const stamp = new Date().toISOString().replace(/[:.]/g, '-')
 const checks = []
 const results = {
   startedAt: new Date().toISOString(),
-  machine: {cpus: availableParallelism(), cpuModel: cpus()[0]?.model ?? 'unknown', totalMemMb: Math.round(totalmem() / 2 ** 20), node: process.version},
+  machine: {
+    cpus: availableParallelism(),
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    totalMemMb: Math.round(totalmem() / 2 ** 20),
+    node: process.version,
+  },
   targets: TARGETS,
   checks,
 }
@@ -73,7 +78,9 @@ function printTable(title, rows) {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)))
   console.log(`\n${title}`)
   rows.forEach((r, n) => {
-    console.log('  ' + r.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  '))
+    console.log(
+      '  ' + r.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  '),
+    )
     if (n === 0) console.log('  ' + widths.map((w) => '-'.repeat(w)).join('  '))
   })
 }
@@ -104,7 +111,9 @@ function watchEndpoints(emulator, endpoints) {
 }
 
 async function runScale() {
-  console.log(`\n== SCALE: ${scaleOptions.sequences} sequences x ${scaleOptions.contactsPerSequence} members, ${scaleOptions.drift * 100}% drift, seed ${scaleOptions.seed}`)
+  console.log(
+    `\n== SCALE: ${scaleOptions.sequences} sequences x ${scaleOptions.contactsPerSequence} members, ${scaleOptions.drift * 100}% drift, seed ${scaleOptions.seed}`,
+  )
   let t = performance.now()
   const c = generateCase(scaleOptions)
   const minimum = computeMinimumCalls(c, {batchSize: 100})
@@ -123,13 +132,25 @@ async function runScale() {
     // --- plan ---
     emulator.resetStats()
     const planNodeOptions = flags['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${resultsDir}`] : []
-    const plan = await runCli(['plan', '--json', '--out', 'plan.json'], {cwd: dir, env, measureFile: join(dir, 'measure-plan.json'), nodeOptions: planNodeOptions})
+    const plan = await runCli(['plan', '--json', '--out', 'plan.json'], {
+      cwd: dir,
+      env,
+      measureFile: join(dir, 'measure-plan.json'),
+      nodeOptions: planNodeOptions,
+    })
     const planStats = emulator.stats()
     if (plan.code !== 0) throw new Error(`plan exited ${plan.code}: ${plan.stderr.slice(0, 3000)}`)
     const planJson = parseJsonOutput(plan, 'plan')
-    out.plan = {measure: plan.measure, calls: planStats.requests, summary: planJson.summary, reportedCost: planJson.cost ?? null}
+    out.plan = {
+      measure: plan.measure,
+      calls: planStats.requests,
+      summary: planJson.summary,
+      reportedCost: planJson.cost ?? null,
+    }
     if (flags['plan-only']) {
-      console.log(`plan: ${JSON.stringify(plan.measure)} calls ${JSON.stringify(planStats.requests)} minimum ${JSON.stringify(minimum.plan)}`)
+      console.log(
+        `plan: ${JSON.stringify(plan.measure)} calls ${JSON.stringify(planStats.requests)} minimum ${JSON.stringify(minimum.plan)}`,
+      )
       return out
     }
 
@@ -137,21 +158,35 @@ async function runScale() {
     const s = planJson.summary
     const removals = s.remove + s.finish + s.stop
     emulator.resetStats()
-    const apply = await runCli(['apply', 'plan.json', '--auto-approve', '--allow-removals', String(removals), '--format', 'json'], {
-      cwd: dir,
-      env,
-      measureFile: join(dir, 'measure-apply.json'),
-    })
+    const apply = await runCli(
+      ['apply', 'plan.json', '--auto-approve', '--allow-removals', String(removals), '--format', 'json'],
+      {
+        cwd: dir,
+        env,
+        measureFile: join(dir, 'measure-apply.json'),
+      },
+    )
     const applyStats = emulator.stats()
     const applyJson = apply.stdout.trim().startsWith('{') ? parseJsonOutput(apply, 'apply') : null
-    out.apply = {exitCode: apply.code, measure: apply.measure, calls: applyStats.requests, converged: applyJson?.converged ?? null, summary: applyJson?.summary ?? null}
+    out.apply = {
+      exitCode: apply.code,
+      measure: apply.measure,
+      calls: applyStats.requests,
+      converged: applyJson?.converged ?? null,
+      summary: applyJson?.summary ?? null,
+    }
     if (apply.code !== 0) console.log(`apply exited ${apply.code}: ${apply.stderr.slice(0, 3000)}`)
 
     // --- second plan ---
     emulator.resetStats()
     const plan2 = await runCli(['plan', '--json'], {cwd: dir, env, measureFile: join(dir, 'measure-plan2.json')})
     const plan2Json = plan2.code === 0 ? parseJsonOutput(plan2, 'second plan') : null
-    out.plan2 = {exitCode: plan2.code, measure: plan2.measure, summary: plan2Json?.summary ?? null, calls: emulator.stats().requests}
+    out.plan2 = {
+      exitCode: plan2.code,
+      measure: plan2.measure,
+      summary: plan2Json?.summary ?? null,
+      calls: emulator.stats().requests,
+    }
     const diffs = diffFinalState(emulator.snapshot(), c.expected)
     out.finalStateDiffs = diffs.slice(0, 20)
 
@@ -168,13 +203,25 @@ async function runScale() {
         ['plan', plan],
         ['apply', apply],
         ['plan (again)', plan2],
-      ].map(([name, r]) => [name, r.code, fmtMs(r.measure?.wallMs), fmtMs(r.measure?.userCpuMs), fmtMs(r.measure?.systemCpuMs), `${r.measure?.maxRssMb ?? '-'} MB`]),
+      ].map(([name, r]) => [
+        name,
+        r.code,
+        fmtMs(r.measure?.wallMs),
+        fmtMs(r.measure?.userCpuMs),
+        fmtMs(r.measure?.systemCpuMs),
+        `${r.measure?.maxRssMb ?? '-'} MB`,
+      ]),
     ])
     const endpoints = [...new Set([...Object.keys(planStats.requests), ...Object.keys(minimum.plan)])].sort()
     const ratio = (a, b) => (b === 0 ? (a === 0 ? '1.00' : 'inf') : (a / b).toFixed(3))
     printTable('plan API calls (emulator stats) vs theoretical minimum', [
       ['endpoint', 'calls', 'minimum', 'ratio'],
-      ...endpoints.map((e) => [e, planStats.requests[e] ?? 0, minimum.plan[e] ?? 0, ratio(planStats.requests[e] ?? 0, minimum.plan[e] ?? 0)]),
+      ...endpoints.map((e) => [
+        e,
+        planStats.requests[e] ?? 0,
+        minimum.plan[e] ?? 0,
+        ratio(planStats.requests[e] ?? 0, minimum.plan[e] ?? 0),
+      ]),
       ['TOTAL', planTotal, planMin, ratio(planTotal, planMin)],
     ])
     const applyEndpoints = [...new Set([...Object.keys(applyStats.requests), ...Object.keys(minimum.apply)])].sort()
@@ -182,24 +229,55 @@ async function runScale() {
       ['endpoint', 'calls', 'minimum', 'ratio'],
       ...applyEndpoints.map((e) => {
         const isWrite = WRITE_ENDPOINTS.includes(e)
-        return [e, applyStats.requests[e] ?? 0, isWrite ? (minimum.apply[e] ?? 0) : '(read)', isWrite ? ratio(applyStats.requests[e] ?? 0, minimum.apply[e] ?? 0) : '']
+        return [
+          e,
+          applyStats.requests[e] ?? 0,
+          isWrite ? (minimum.apply[e] ?? 0) : '(read)',
+          isWrite ? ratio(applyStats.requests[e] ?? 0, minimum.apply[e] ?? 0) : '',
+        ]
       }),
       ['WRITES', writesTotal, writesMin, ratio(writesTotal, writesMin)],
     ])
     console.log(`\nsweep detail: ${JSON.stringify(minimum.detail)}`)
-    if (planJson.cost) console.log(`plan's own cost report: ${JSON.stringify(planJson.cost.planCalls ?? planJson.cost)}`)
+    if (planJson.cost)
+      console.log(`plan's own cost report: ${JSON.stringify(planJson.cost.planCalls ?? planJson.cost)}`)
 
     const full = !flags.quick && scaleOptions.sequences >= 200 && scaleOptions.contactsPerSequence >= 500
     const tag = full ? '' : ' [reduced case]'
-    check(`plan wall < ${TARGETS.planWallMs / 1000} s${tag}`, m !== null && m.wallMs < TARGETS.planWallMs, fmtMs(m?.wallMs))
-    check(`plan peak RSS < ${TARGETS.peakRssMb} MB${tag}`, m !== null && m.maxRssMb < TARGETS.peakRssMb, `${m?.maxRssMb} MB`)
-    check(`plan calls <= ${TARGETS.callRatio} x minimum`, planTotal <= TARGETS.callRatio * planMin, `${planTotal} / ${planMin}`)
-    check(`apply writes <= ${TARGETS.callRatio} x minimum`, writesTotal <= TARGETS.callRatio * writesMin, `${writesTotal} / ${writesMin}`)
-    check('plan summary = generated drift', ['add', 'remove', 'finish', 'stop'].every((k) => s[k] === c.expected.summary[k]) && s.create === 0, JSON.stringify(s))
+    check(
+      `plan wall < ${TARGETS.planWallMs / 1000} s${tag}`,
+      m !== null && m.wallMs < TARGETS.planWallMs,
+      fmtMs(m?.wallMs),
+    )
+    check(
+      `plan peak RSS < ${TARGETS.peakRssMb} MB${tag}`,
+      m !== null && m.maxRssMb < TARGETS.peakRssMb,
+      `${m?.maxRssMb} MB`,
+    )
+    check(
+      `plan calls <= ${TARGETS.callRatio} x minimum`,
+      planTotal <= TARGETS.callRatio * planMin,
+      `${planTotal} / ${planMin}`,
+    )
+    check(
+      `apply writes <= ${TARGETS.callRatio} x minimum`,
+      writesTotal <= TARGETS.callRatio * writesMin,
+      `${writesTotal} / ${writesMin}`,
+    )
+    check(
+      'plan summary = generated drift',
+      ['add', 'remove', 'finish', 'stop'].every((k) => s[k] === c.expected.summary[k]) && s.create === 0,
+      JSON.stringify(s),
+    )
     check('apply converged (exit 0)', apply.code === 0 && applyJson?.converged === true, `exit ${apply.code}`)
-    const empty = plan2Json !== null && ['add', 'remove', 'finish', 'stop', 'create'].every((k) => plan2Json.summary[k] === 0)
+    const empty =
+      plan2Json !== null && ['add', 'remove', 'finish', 'stop', 'create'].every((k) => plan2Json.summary[k] === 0)
     check('second plan is empty', empty, JSON.stringify(plan2Json?.summary ?? plan2.stderr.slice(0, 300)))
-    check('final Apollo state = expected (every membership of every contact)', diffs.length === 0, diffs.length === 0 ? 'exact' : diffs.slice(0, 3).join('; '))
+    check(
+      'final Apollo state = expected (every membership of every contact)',
+      diffs.length === 0,
+      diffs.length === 0 ? 'exact' : diffs.slice(0, 3).join('; '),
+    )
     return out
   } finally {
     await emulator.close()
@@ -212,8 +290,17 @@ async function runRateLimit() {
   const windowScale = 0.05
   const windowMs = 60_000 * windowScale
   const batchSize = 5
-  const options = {sequences: 20, contactsPerSequence: 100, drift: 0.3, seed: scaleOptions.seed + 1, mix: {add: 1}, outsideAddsPerSequence: 0}
-  console.log(`\n== RATE LIMIT: ${options.sequences} x ${options.contactsPerSequence}, adds only, batchSize ${batchSize}, ${limit} requests per ${windowMs / 1000} s window per endpoint`)
+  const options = {
+    sequences: 20,
+    contactsPerSequence: 100,
+    drift: 0.3,
+    seed: scaleOptions.seed + 1,
+    mix: {add: 1},
+    outsideAddsPerSequence: 0,
+  }
+  console.log(
+    `\n== RATE LIMIT: ${options.sequences} x ${options.contactsPerSequence}, adds only, batchSize ${batchSize}, ${limit} requests per ${windowMs / 1000} s window per endpoint`,
+  )
   const c = generateCase(options)
   const minimum = computeMinimumCalls(c, {batchSize})
   const dir = mkdtempSync(join(tmpdir(), 'seqsync-bench-rl-'))
@@ -228,16 +315,25 @@ async function runRateLimit() {
     emulator.setRateLimits({minute: limit, hour: null, day: null, windowScale})
     emulator.resetStats()
     const stop = watchEndpoints(emulator, ['emailer_campaigns/add_contact_ids'])
-    const apply = await runCli(['apply', 'plan.json', '--auto-approve', '--format', 'json'], {cwd: dir, env, measureFile: join(dir, 'measure-apply.json')})
+    const apply = await runCli(['apply', 'plan.json', '--auto-approve', '--format', 'json'], {
+      cwd: dir,
+      env,
+      measureFile: join(dir, 'measure-apply.json'),
+    })
     const writePhase = stop()
     const stats = emulator.stats()
     const applyJson = apply.stdout.trim().startsWith('{') ? parseJsonOutput(apply, 'apply') : null
     if (apply.code !== 0) console.log(`apply exited ${apply.code}: ${apply.stderr.slice(0, 3000)}`)
-    const perEndpoint = Object.entries(stats.requests).map(([e, n]) => ({endpoint: e, calls: n, boundMs: (Math.ceil(n / limit) - 1) * windowMs}))
+    const perEndpoint = Object.entries(stats.requests).map(([e, n]) => ({
+      endpoint: e,
+      calls: n,
+      boundMs: (Math.ceil(n / limit) - 1) * windowMs,
+    }))
     const boundMs = Math.max(0, ...perEndpoint.map((p) => p.boundMs))
     const rateLimited = sumCalls(stats.rateLimited)
     const wall = apply.measure?.wallMs ?? null
-    const writeSpan = writePhase.firstMs !== null && writePhase.lastMs !== null ? writePhase.lastMs - writePhase.firstMs : null
+    const writeSpan =
+      writePhase.firstMs !== null && writePhase.lastMs !== null ? writePhase.lastMs - writePhase.firstMs : null
     printTable('rate-limited apply', [
       ['endpoint', 'calls', '429s', 'time the limit requires'],
       ...perEndpoint.map((p) => [p.endpoint, p.calls, stats.rateLimited[p.endpoint] ?? 0, fmtMs(p.boundMs)]),
@@ -246,11 +342,27 @@ async function runRateLimit() {
       `apply wall ${fmtMs(wall)} (process, incl. start-up and re-reads); add calls from first to last ${fmtMs(writeSpan)}; ` +
         `bound ${fmtMs(boundMs)}; ratio ${wall && boundMs ? (wall / boundMs).toFixed(3) : '-'}; minimum add calls ${minimum.apply['emailer_campaigns/add_contact_ids']}`,
     )
-    out.apply = {exitCode: apply.code, measure: apply.measure, calls: stats.requests, rateLimited: stats.rateLimited, boundMs, writeSpanMs: writeSpan, converged: applyJson?.converged ?? null}
+    out.apply = {
+      exitCode: apply.code,
+      measure: apply.measure,
+      calls: stats.requests,
+      rateLimited: stats.rateLimited,
+      boundMs,
+      writeSpanMs: writeSpan,
+      converged: applyJson?.converged ?? null,
+    }
     const diffs = diffFinalState(emulator.snapshot(), c.expected)
-    check('rate limit: apply converged', apply.code === 0 && diffs.length === 0, diffs.slice(0, 2).join('; ') || `exit ${apply.code}`)
+    check(
+      'rate limit: apply converged',
+      apply.code === 0 && diffs.length === 0,
+      diffs.slice(0, 2).join('; ') || `exit ${apply.code}`,
+    )
     check('rate limit: no 429', rateLimited === 0, `${rateLimited} x 429`)
-    check(`rate limit: apply wall <= ${TARGETS.rateLimitSlack} x bound`, wall !== null && wall <= TARGETS.rateLimitSlack * boundMs, `${fmtMs(wall)} vs ${fmtMs(boundMs)}`)
+    check(
+      `rate limit: apply wall <= ${TARGETS.rateLimitSlack} x bound`,
+      wall !== null && wall <= TARGETS.rateLimitSlack * boundMs,
+      `${fmtMs(wall)} vs ${fmtMs(boundMs)}`,
+    )
     check(
       'rate limit: add writes = minimum',
       (stats.requests['emailer_campaigns/add_contact_ids'] ?? 0) === minimum.apply['emailer_campaigns/add_contact_ids'],
@@ -273,7 +385,10 @@ try {
   console.error(`\nBENCH ERROR: ${error?.message ?? error}`)
 }
 
-printTable('Targets', [['check', 'result', 'measured'], ...checks.map((c) => [c.name, c.pass ? 'PASS' : 'FAIL', c.detail])])
+printTable('Targets', [
+  ['check', 'result', 'measured'],
+  ...checks.map((c) => [c.name, c.pass ? 'PASS' : 'FAIL', c.detail]),
+])
 const file = join(resultsDir, `bench-${stamp}.json`)
 writeFileSync(file, JSON.stringify(results, null, 2) + '\n')
 console.log(`\nresults: ${file}`)

@@ -10,6 +10,14 @@ export declare function computeMinimumCalls(
 ): {
   plan: Record<string, number>
   apply: Record<string, number>
-  detail: {distinct: number; chunks: number; sweep: number; lookups: number; scanPages: number | null; emailCost: number; sequencePages: number}
+  detail: {
+    distinct: number
+    chunks: number
+    sweep: number
+    lookups: number
+    scanPages: number | null
+    emailCost: number
+    sequencePages: number
+  }
 }
 export declare function sumCalls(counts: Readonly<Record<string, number>>): number

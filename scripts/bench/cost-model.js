@@ -57,7 +57,15 @@ export function computeMinimumCalls(caseData, options = {}) {
   return {
     plan,
     apply,
-    detail: {distinct, chunks, sweep, lookups, scanPages: Number.isFinite(scanPages) ? scanPages : null, emailCost, sequencePages},
+    detail: {
+      distinct,
+      chunks,
+      sweep,
+      lookups,
+      scanPages: Number.isFinite(scanPages) ? scanPages : null,
+      emailCost,
+      sequencePages,
+    },
   }
 }
 

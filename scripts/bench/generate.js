@@ -171,7 +171,11 @@ export function generateCase(options) {
   for (const seq of sequences) {
     const c = byId.get(seq.members[0])
     if (unmanaged.length > 0 && !c.memberships.some((m) => m.sequence_id.startsWith('5eu'))) {
-      c.memberships.push({sequence_id: unmanaged[seq.index % unmanaged.length].id, status: 'active', mailbox_id: MAILBOX_ID})
+      c.memberships.push({
+        sequence_id: unmanaged[seq.index % unmanaged.length].id,
+        status: 'active',
+        mailbox_id: MAILBOX_ID,
+      })
     }
   }
 
@@ -296,7 +300,9 @@ export function generateCase(options) {
       outsideEmails: [
         ...new Set(
           changes
-            .filter((c) => c.kind === 'add' && !byId.get(c.contactId).memberships.some((m) => managedIds.has(m.sequence_id)))
+            .filter(
+              (c) => c.kind === 'add' && !byId.get(c.contactId).memberships.some((m) => managedIds.has(m.sequence_id)),
+            )
             .map((c) => byId.get(c.contactId).email),
         ),
       ],

@@ -38,4 +38,10 @@ export declare function runCli(
     readonly onSpawn?: (child: ChildProcess) => void
   },
 ): Promise<CliResult>
-export declare function parseJsonOutput(result: CliResult, what: string): any
+/** The parts of `plan --json` / `apply --format json` the tests read; the rest stays unknown. */
+export interface CliJson {
+  readonly summary?: Readonly<Record<string, number>>
+  readonly converged?: boolean
+  readonly [key: string]: unknown
+}
+export declare function parseJsonOutput(result: CliResult, what: string): CliJson

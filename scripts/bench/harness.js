@@ -20,7 +20,11 @@ export function writeCase(dir, caseData, config = {}) {
   const safety = config.safety ?? {maxRemovals: 1_000_000, maxRemovalPercent: 100, minSequenceSize: 10}
   const lines = ['manifests:', ...globs.map((g) => `  - ${JSON.stringify(g)}`)]
   lines.push(`batchSize: ${config.batchSize ?? 100}`, `concurrency: ${config.concurrency ?? 4}`, 'safety:')
-  lines.push(`  maxRemovals: ${safety.maxRemovals}`, `  maxRemovalPercent: ${safety.maxRemovalPercent}`, `  minSequenceSize: ${safety.minSequenceSize}`)
+  lines.push(
+    `  maxRemovals: ${safety.maxRemovals}`,
+    `  maxRemovalPercent: ${safety.maxRemovalPercent}`,
+    `  minSequenceSize: ${safety.minSequenceSize}`,
+  )
   writeFileSync(join(dir, 'seqsync.config.yaml'), lines.join('\n') + '\n')
 }
 
@@ -60,7 +64,13 @@ export function runCli(args, options) {
           measure = null
         }
       }
-      resolve({code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), measure})
+      resolve({
+        code,
+        signal,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+        measure,
+      })
     })
     options.onSpawn?.(child)
   })
@@ -71,6 +81,8 @@ export function parseJsonOutput(result, what) {
   try {
     return JSON.parse(result.stdout)
   } catch {
-    throw new Error(`${what}: stdout is not JSON (exit ${result.code}).\nstdout: ${result.stdout.slice(0, 2000)}\nstderr: ${result.stderr.slice(0, 2000)}`)
+    throw new Error(
+      `${what}: stdout is not JSON (exit ${result.code}).\nstdout: ${result.stdout.slice(0, 2000)}\nstderr: ${result.stderr.slice(0, 2000)}`,
+    )
   }
 }

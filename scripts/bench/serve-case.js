@@ -8,9 +8,15 @@ import {BENCH_API_KEY, generateCase} from './generate.js'
 import {writeCase} from './harness.js'
 
 const {startEmulator} = await import(new URL('../../dist/emulator/server.js', import.meta.url).href)
-const [dir = '/tmp/seqsync-case', sequences = '200', contacts = '500', drift = '0.1', seed = '20240601'] = process.argv.slice(2)
+const [dir = '/tmp/seqsync-case', sequences = '200', contacts = '500', drift = '0.1', seed = '20240601'] =
+  process.argv.slice(2)
 mkdirSync(dir, {recursive: true})
-const c = generateCase({sequences: Number(sequences), contactsPerSequence: Number(contacts), drift: Number(drift), seed: Number(seed)})
+const c = generateCase({
+  sequences: Number(sequences),
+  contactsPerSequence: Number(contacts),
+  drift: Number(drift),
+  seed: Number(seed),
+})
 writeCase(dir, c, {batchSize: 100})
 const emulator = await startEmulator({seed: c.seed})
 console.log(`case in ${dir}; key ${BENCH_API_KEY}; SEQSYNC_API_URL=${emulator.url}`)

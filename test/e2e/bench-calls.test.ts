@@ -15,7 +15,10 @@ describe('bench harness at small scale: call counts', () => {
   beforeAll(async () => {
     // 20 sequences x 50 members in two team groups, 20% drift so every kind of change occurs,
     // batchSize 3 so groups need several write calls.
-    fx = await setUpCase({sequences: 20, contactsPerSequence: 50, drift: 0.2, seed: 7}, {config: {batchSize: BATCH_SIZE}})
+    fx = await setUpCase(
+      {sequences: 20, contactsPerSequence: 50, drift: 0.2, seed: 7},
+      {config: {batchSize: BATCH_SIZE}},
+    )
   })
   afterAll(async () => {
     await fx?.cleanup()
@@ -52,24 +55,35 @@ describe('bench harness at small scale: call counts', () => {
     // --- apply ---
     const removals = summary.remove + summary.finish + summary.stop
     fx.emulator.resetStats()
-    const apply = await runCli(['apply', 'plan.json', '--auto-approve', '--allow-removals', String(removals), '--format', 'json'], {
-      cwd: fx.dir,
-      env: fx.env,
-      timeoutMs: 60_000,
-    })
+    const apply = await runCli(
+      ['apply', 'plan.json', '--auto-approve', '--allow-removals', String(removals), '--format', 'json'],
+      {
+        cwd: fx.dir,
+        env: fx.env,
+        timeoutMs: 60_000,
+      },
+    )
     expect(apply.code, apply.stderr).toBe(0)
     const report = parseJsonOutput(apply, 'apply')
     expect(report.converged).toBe(true)
     expect(report.summary).toMatchObject({failed: 0, skipped: 0})
     const applyCalls = fx.emulator.stats().requests
-    const writes = Object.fromEntries(WRITE_ENDPOINTS.filter((e) => (applyCalls[e] ?? 0) > 0).map((e) => [e, applyCalls[e]]))
+    const writes = Object.fromEntries(
+      WRITE_ENDPOINTS.filter((e) => (applyCalls[e] ?? 0) > 0).map((e) => [e, applyCalls[e]]),
+    )
     expect(writes).toEqual(minimum.apply)
 
     // --- second plan: nothing left ---
     fx.emulator.resetStats()
     const plan2 = await runCli(['plan', '--json', '--detailed-exitcode'], {cwd: fx.dir, env: fx.env, timeoutMs: 60_000})
     expect(plan2.code, plan2.stderr).toBe(0)
-    expect(parseJsonOutput(plan2, 'second plan').summary).toMatchObject({add: 0, remove: 0, finish: 0, stop: 0, create: 0})
+    expect(parseJsonOutput(plan2, 'second plan').summary).toMatchObject({
+      add: 0,
+      remove: 0,
+      finish: 0,
+      stop: 0,
+      create: 0,
+    })
     for (const e of WRITE_ENDPOINTS) expect(fx.emulator.stats().requests[e] ?? 0).toBe(0)
 
     expect(diffFinalState(fx.emulator.snapshot(), fx.caseData.expected)).toEqual([])

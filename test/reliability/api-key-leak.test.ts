@@ -55,9 +55,25 @@ describe('the API key never leaks', () => {
     expect((await run('validate json', ['validate', '--format', 'json'])).code).toBe(0)
     expect((await run('validate github', ['validate', '--format', 'github'])).code).toBe(0)
     expect((await run('plan text verbose', ['plan', '--verbose'], verbose)).code).toBe(0)
-    expect((await run('plan json + files', ['plan', '--json', '--out', 'plan.json', '--markdown-out', 'plan.md', '--verbose'])).code).toBe(0)
+    expect(
+      (
+        await run('plan json + files', [
+          'plan',
+          '--json',
+          '--out',
+          'plan.json',
+          '--markdown-out',
+          'plan.md',
+          '--verbose',
+        ])
+      ).code,
+    ).toBe(0)
     expect((await run('plan markdown', ['plan', '--format', 'markdown', '--verbose'])).code).toBe(0)
-    const applied = await run('apply plan file json', ['apply', 'plan.json', '--auto-approve', '--format', 'json', '--verbose'], verbose)
+    const applied = await run(
+      'apply plan file json',
+      ['apply', 'plan.json', '--auto-approve', '--format', 'json', '--verbose'],
+      verbose,
+    )
     expect(applied.code, applied.stderr).toBe(0)
     expect((await run('apply text', ['apply', '--auto-approve', '--verbose'])).code).toBe(0)
     expect((await run('plan again, json', ['plan', '--json', '--verbose'])).code).toBe(0)
@@ -74,12 +90,19 @@ describe('the API key never leaks', () => {
     fx.emulator.setRateLimits(null)
 
     // 5xx until the client gives up (reads fail every time).
-    fx.emulator.setFaults({seed: 3, error500Before: 1, endpoints: ['contacts/search', 'emailer_campaigns/search', 'email_accounts']})
+    fx.emulator.setFaults({
+      seed: 3,
+      error500Before: 1,
+      endpoints: ['contacts/search', 'emailer_campaigns/search', 'email_accounts'],
+    })
     expect((await run('5xx exhaustion', ['plan', '--json', '--verbose'], verbose)).code).toBe(1)
     fx.emulator.setFaults(null)
 
     // A bad manifest (and one that tries to carry the key: it must be refused without echoing it).
-    await writeFile(join(fx.dir, 'manifests', 'zz-bad.yaml'), 'apiVersion: seqsync/v1\nkind: SequenceMembership\nsequence: [unclosed\n')
+    await writeFile(
+      join(fx.dir, 'manifests', 'zz-bad.yaml'),
+      'apiVersion: seqsync/v1\nkind: SequenceMembership\nsequence: [unclosed\n',
+    )
     expect((await run('bad manifest validate', ['validate', '--format', 'github'])).code).toBe(1)
     expect((await run('bad manifest plan', ['plan', '--json'], verbose)).code).toBe(1)
     await writeFile(
@@ -107,6 +130,8 @@ describe('the API key never leaks', () => {
     // The error paths really were exercised (not passing for a trivial reason): they said why.
     const byName = new Map(runs.map((r) => [r.name, r.result]))
     expect(byName.get('401 text')?.stderr).toMatch(/401|key|unauthori[sz]ed/i)
-    expect(byName.get('5xx exhaustion')?.stderr + (byName.get('5xx exhaustion')?.stdout ?? '')).toMatch(/500|5xx|server|unexpected/i)
+    expect(byName.get('5xx exhaustion')?.stderr + (byName.get('5xx exhaustion')?.stdout ?? '')).toMatch(
+      /500|5xx|server|unexpected/i,
+    )
   }, 150_000)
 })

@@ -27,14 +27,29 @@ async function runSeed(seed: number): Promise<SeedOutcome> {
       // few enough that retry back-off keeps the suite fast.
       config: {batchSize: 3, concurrency: 3},
       emulator: {
-        faults: {seed, error500Before: 0.12, error500After: 0.12, dropConnection: 0.1, spurious429: 0.04, latencyMs: [0, 4]},
+        faults: {
+          seed,
+          error500Before: 0.12,
+          error500After: 0.12,
+          dropConnection: 0.1,
+          spurious429: 0.04,
+          latencyMs: [0, 4],
+        },
       },
     },
   )
   try {
-    const first = await runCli(['apply', '--auto-approve', '--format', 'json'], {cwd: fx.dir, env: fx.env, timeoutMs: 90_000})
+    const first = await runCli(['apply', '--auto-approve', '--format', 'json'], {
+      cwd: fx.dir,
+      env: fx.env,
+      timeoutMs: 90_000,
+    })
     // Faults off for nothing: the second run faces the same fault rates.
-    const second = await runCli(['apply', '--auto-approve', '--format', 'json'], {cwd: fx.dir, env: fx.env, timeoutMs: 90_000})
+    const second = await runCli(['apply', '--auto-approve', '--format', 'json'], {
+      cwd: fx.dir,
+      env: fx.env,
+      timeoutMs: 90_000,
+    })
     const report = second.code === 0 || second.code === 3 ? parseJsonOutput(second, `apply #2 (seed ${seed})`) : null
     return {
       seed,
@@ -64,7 +79,8 @@ describe('apply under injected write faults', () => {
     // The suite really injected every kind of fault (otherwise it proves nothing).
     const total: Record<string, number> = {}
     for (const o of outcomes) for (const [k, n] of Object.entries(o.faults)) total[k] = (total[k] ?? 0) + n
-    for (const kind of ['error500Before', 'error500After', 'spurious429']) expect(total[kind] ?? 0, kind).toBeGreaterThan(0)
+    for (const kind of ['error500Before', 'error500After', 'spurious429'])
+      expect(total[kind] ?? 0, kind).toBeGreaterThan(0)
     expect((total['dropBefore'] ?? 0) + (total['dropAfter'] ?? 0)).toBeGreaterThan(0)
   }, 170_000)
 })

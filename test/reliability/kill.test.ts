@@ -42,8 +42,13 @@ async function runSeed(seed: number) {
     // Let writes that were in flight when the client died land (the emulator finishes them).
     await new Promise((r) => setTimeout(r, 150))
     const partial = diffFinalState(fx.emulator.snapshot(), fx.caseData.expected, 1000).length
-    const second = await runCli(['apply', '--auto-approve', '--format', 'json'], {cwd: fx.dir, env: fx.env, timeoutMs: 60_000})
-    const report = second.code === 0 || second.code === 3 ? parseJsonOutput(second, `apply after kill (seed ${seed})`) : null
+    const second = await runCli(['apply', '--auto-approve', '--format', 'json'], {
+      cwd: fx.dir,
+      env: fx.env,
+      timeoutMs: 60_000,
+    })
+    const report =
+      second.code === 0 || second.code === 3 ? parseJsonOutput(second, `apply after kill (seed ${seed})`) : null
     return {
       seed,
       killAfter,

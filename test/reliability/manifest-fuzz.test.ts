@@ -55,7 +55,42 @@ contacts: [x@y.io, "Z@Y.IO "]
 
 const SMALL = generateCase({sequences: 2, contactsPerSequence: 6, drift: 0.5, seed: 9, groupSize: 2}).manifests[0]!.text
 const BASES = [RICH, SMALL]
-const NASTY = [':', '-', ' ', '  ', '\n', '\t', '[', ']', '{', '}', '&a', '*a', '!!binary', '!tag', '#', '"', "'", '|', '>', '? ', '%YAML 1.2\n', '---\n', '...\n', '\0', '\uFEFF', '\u2028', '\ud800', '<<: *a', 'é', '0x1F', '1e3', 'null', '~', 'apiKey: x']
+const NASTY = [
+  ':',
+  '-',
+  ' ',
+  '  ',
+  '\n',
+  '\t',
+  '[',
+  ']',
+  '{',
+  '}',
+  '&a',
+  '*a',
+  '!!binary',
+  '!tag',
+  '#',
+  '"',
+  "'",
+  '|',
+  '>',
+  '? ',
+  '%YAML 1.2\n',
+  '---\n',
+  '...\n',
+  '\0',
+  '\uFEFF',
+  '\u2028',
+  '\ud800',
+  '<<: *a',
+  'é',
+  '0x1F',
+  '1e3',
+  'null',
+  '~',
+  'apiKey: x',
+]
 
 let dir: string
 let counter = 0
@@ -115,7 +150,11 @@ type Mutation =
   | {kind: 'truncate'; at: number}
 
 const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({kind: fc.constant('insert' as const), at: fc.nat(), text: fc.oneof(fc.constantFrom(...NASTY), fc.string({maxLength: 8}))}),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    at: fc.nat(),
+    text: fc.oneof(fc.constantFrom(...NASTY), fc.string({maxLength: 8})),
+  }),
   fc.record({kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({min: 1, max: 12})}),
   fc.record({kind: fc.constant('byte' as const), at: fc.nat(), value: fc.integer({min: 0, max: 255})}),
   fc.record({kind: fc.constant('dupLine' as const), line: fc.nat()}),
@@ -170,9 +209,13 @@ describe('manifest loader fuzzing', () => {
   it('mutated valid manifests: a valid DesiredState or located ManifestError issues', async () => {
     const seen = {ok: 0, issues: 0}
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...BASES), fc.array(mutationArb, {minLength: 1, maxLength: 6}), async (base, mutations) => {
-        seen[await checkLoader(applyMutations(base, mutations))]++
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...BASES),
+        fc.array(mutationArb, {minLength: 1, maxLength: 6}),
+        async (base, mutations) => {
+          seen[await checkLoader(applyMutations(base, mutations))]++
+        },
+      ),
       {numRuns: 200, seed: 20240601},
     )
     // Both outcomes occur (the mutations are neither all harmless nor all fatal).
@@ -182,7 +225,19 @@ describe('manifest loader fuzzing', () => {
 
   it('random bytes and random YAML-ish text', async () => {
     const yamlish = fc
-      .array(fc.oneof(fc.constantFrom(...NASTY, 'apiVersion: seqsync/v1\n', 'kind: SequenceMembership\n', 'contacts:\n', '  - a@b.co\n'), fc.string({maxLength: 6})), {maxLength: 30})
+      .array(
+        fc.oneof(
+          fc.constantFrom(
+            ...NASTY,
+            'apiVersion: seqsync/v1\n',
+            'kind: SequenceMembership\n',
+            'contacts:\n',
+            '  - a@b.co\n',
+          ),
+          fc.string({maxLength: 6}),
+        ),
+        {maxLength: 30},
+      )
       .map((parts) => encoder.encode(parts.join('')))
     await fc.assert(
       fc.asyncProperty(fc.oneof(fc.uint8Array({maxLength: 300}), yamlish), async (bytes) => {
@@ -194,7 +249,10 @@ describe('manifest loader fuzzing', () => {
 
   it('hostile shapes: alias bomb, deep nesting, huge line, NUL, BOM, CRLF', async () => {
     const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]']
-    for (let i = 1; i < 12; i++) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)}]`)
+    for (let i = 1; i < 12; i++)
+      bomb.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)}]`,
+      )
     const cases = [
       bomb.join('\n'),
       '['.repeat(20_000) + ']'.repeat(20_000),
