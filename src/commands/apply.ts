@@ -29,7 +29,8 @@ Exit codes: 0 Apollo matches; 1 error before any write (invalid input, stale or 
     {description: 'Allow exactly the 120 removals the plan shows', command: '<%= config.bin %> <%= command.id %> plan.json --allow-removals 120'},
   ]
   static override args = {
-    planfile: Args.string({description: 'A plan file written by `seqsync plan --out`.'}),
+    // ignoreStdin: oclif otherwise reads a piped stdin (`echo yes | seqsync apply`) as the plan file name.
+    planfile: Args.string({description: 'A plan file written by `seqsync plan --out`.', ignoreStdin: true}),
   }
   static override flags = {
     'auto-approve': Flags.boolean({description: 'Apply without asking (required without a terminal when no PLANFILE is given).'}),

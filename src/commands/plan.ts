@@ -26,7 +26,8 @@ Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 with --
   ]
   static override strict = false
   static override args = {
-    path: Args.string({description: "Manifest files or directories (default: the config's `manifests` globs)."}),
+    // ignoreStdin: oclif otherwise reads a piped stdin as a PATH.
+    path: Args.string({description: "Manifest files or directories (default: the config's `manifests` globs).", ignoreStdin: true}),
   }
   static override flags = {
     out: Flags.string({description: 'Save the plan to FILE (JSON) for `seqsync apply FILE`.'}),

@@ -70,7 +70,10 @@ describe('seqsync plan against the examples', () => {
     const ent = sequenceOf(plan, SEQ.enterprise)
     expect(ent.name).toBe('Q4 Enterprise Outreach')
     // tom.baker: active, undeclared, prune: remove -> remove from pruning (no source).
-    expect(changeFor(ent, 'remove', 'tom.baker@hooli.example')).toMatchObject({contactId: '5f0d9de3a1b2c3d4e5f60003', source: null})
+    expect(changeFor(ent, 'remove', 'tom.baker@hooli.example')).toMatchObject({
+      contactId: '5f0d9de3a1b2c3d4e5f60003',
+      source: null,
+    })
     // eve.lin: paused, tombstoned in `removed`.
     expect(changeFor(ent, 'remove', 'eve.lin@vandelay.example')).toMatchObject({
       contactId: '5f0d9de3a1b2c3d4e5f60004',
@@ -84,7 +87,10 @@ describe('seqsync plan against the examples', () => {
     expect(changeFor(ent, 'add', 'bo.nakamura@stark.example')).toMatchObject({
       contactId: '5f0d9de3a1b2c3d4e5f60006',
       email: 'Bo.Nakamura@stark.example',
-      source: {file: 'sequences/lists/enterprise-champions.yaml', line: exampleLine('sequences/lists/enterprise-champions.yaml', 'Bo.Nakamura@')},
+      source: {
+        file: 'sequences/lists/enterprise-champions.yaml',
+        line: exampleLine('sequences/lists/enterprise-champions.yaml', 'Bo.Nakamura@'),
+      },
     })
     // raj and mei do not exist: created (no contact id), then added.
     for (const email of ['raj.patel@globex.example', 'mei.chen@wonka.example']) {
@@ -93,7 +99,10 @@ describe('seqsync plan against the examples', () => {
     }
     // jane, ana: already active -> nothing. carl: finished -> warning only.
     expect(ent.changes.filter((c) => /jane\.cooper|ana\.silva|carl\.mendez/.test(c.email ?? ''))).toEqual([])
-    expect(ent.warnings.map((w) => [w.code, w.contactId])).toContainEqual(['already-finished', '5f0d9de3a1b2c3d4e5f60005'])
+    expect(ent.warnings.map((w) => [w.code, w.contactId])).toContainEqual([
+      'already-finished',
+      '5f0d9de3a1b2c3d4e5f60005',
+    ])
     expect(ent.changes).toHaveLength(8)
 
     const mid = sequenceOf(plan, SEQ.midMarket)
@@ -102,7 +111,10 @@ describe('seqsync plan against the examples', () => {
       source: {file: 'sequences/mid-market.yaml', line: exampleLine('sequences/mid-market.yaml', 'omar.haddad@')},
     })
     // sofia: paused + undeclared + prune: finish. kim: already finished -> nothing.
-    expect(changeFor(mid, 'finish', 'sofia.rossi@oscorp.example')).toMatchObject({contactId: '5f0d9de3a1b2c3d4e5f60012', source: null})
+    expect(changeFor(mid, 'finish', 'sofia.rossi@oscorp.example')).toMatchObject({
+      contactId: '5f0d9de3a1b2c3d4e5f60012',
+      source: null,
+    })
     expect(mid.changes.find((c) => c.contactId === '5f0d9de3a1b2c3d4e5f60014')).toBeUndefined()
     // nina declared by id.
     expect(mid.changes.find((c) => c.kind === 'add' && c.contactId === '5f0d9de3a1b2c3d4e5f60016')?.source?.line).toBe(
@@ -111,7 +123,9 @@ describe('seqsync plan against the examples', () => {
     expect(mid.warnings.map((w) => [w.code, w.contactId])).toContainEqual(['member-failed', '5f0d9de3a1b2c3d4e5f60013'])
 
     const smb = sequenceOf(plan, SEQ.smb)
-    expect(changeFor(smb, 'stop', 'hana.sato@monarch.example')?.source?.line).toBe(exampleLine('sequences/nurture.yaml', 'hana.sato@'))
+    expect(changeFor(smb, 'stop', 'hana.sato@monarch.example')?.source?.line).toBe(
+      exampleLine('sequences/nurture.yaml', 'hana.sato@'),
+    )
     expect(changeFor(smb, 'stop', 'ivan.petrov@bluth.example')).toMatchObject({source: null})
     // julia is paused: prune: stop leaves paused members alone.
     expect(smb.changes.find((c) => c.contactId === '5f0d9de3a1b2c3d4e5f60023')).toBeUndefined()
@@ -125,7 +139,9 @@ describe('seqsync plan against the examples', () => {
   it('text output ends with the plan line; --detailed-exitcode exits 2 with changes', async () => {
     const res = await env.cli(['plan', '--detailed-exitcode'])
     expect(res.code, res.stderr).toBe(2)
-    expect(res.stdout.trimEnd().split('\n').at(-1)).toBe('Plan: 8 to add, 2 to remove, 2 to finish, 2 to stop, 0 skips forecast.')
+    expect(res.stdout.trimEnd().split('\n').at(-1)).toBe(
+      'Plan: 8 to add, 2 to remove, 2 to finish, 2 to stop, 0 skips forecast.',
+    )
     expect(res.stdout).toContain('Sequence "Q4 Enterprise Outreach"')
     expect(res.stdout).toMatch(/^\s*- tom\.baker@hooli\.example/m)
     expect(res.stdout).toMatch(/^\s*\+ priya\.raman@cyberdyne\.example {2}# sequences\/enterprise\.yaml:17/m)
@@ -165,12 +181,26 @@ describe('seqsync plan against the examples', () => {
     expect(plan.summary).toEqual({add: 3, remove: 0, finish: 2, stop: 2, create: 0, skipsForecast: 0})
   })
 
+  it('piped stdin is not taken for a PATH', async () => {
+    const res = await env.cli(['plan', '--detailed-exitcode'], {input: 'sequences/nurture.yaml\n'})
+    expect(res.code, res.stderr).toBe(2)
+    expect(res.stdout).toContain('Plan: 8 to add, 2 to remove, 2 to finish, 2 to stop, 0 skips forecast.')
+  })
+
   it('--mask-emails leaves no full email in any output format', async () => {
     for (const format of ['text', 'json', 'markdown']) {
       const res = await env.cli(['plan', '--mask-emails', '--format', format])
       expect(res.code, res.stderr).toBe(0)
       expect(res.stdout).toContain('p***@cyberdyne.example')
-      for (const email of ['priya.raman@', 'tom.baker@', 'eve.lin@', 'omar.haddad@', 'Bo.Nakamura@', 'leo.martin@', 'zoe.quinn@']) {
+      for (const email of [
+        'priya.raman@',
+        'tom.baker@',
+        'eve.lin@',
+        'omar.haddad@',
+        'Bo.Nakamura@',
+        'leo.martin@',
+        'zoe.quinn@',
+      ]) {
         expect(res.stdout, `${format}: ${email}`).not.toContain(email)
         expect(res.stderr, `${format}: ${email}`).not.toContain(email)
       }
@@ -183,7 +213,9 @@ const HEAD = (seq: string, extra = '') =>
 
 describe('seqsync plan refusals and forecasts', () => {
   it('an unknown sequence name exits 1 with the manifest file:line', async () => {
-    const env = await startE2eEnv({files: {'m/a.yaml': HEAD('name: No Such Sequence', 'contacts:\n  - jane.cooper@umbrella.example\n')}})
+    const env = await startE2eEnv({
+      files: {'m/a.yaml': HEAD('name: No Such Sequence', 'contacts:\n  - jane.cooper@umbrella.example\n')},
+    })
     try {
       const res = await env.cli(['plan', 'm'])
       expect(res.code).toBe(1)
@@ -195,7 +227,9 @@ describe('seqsync plan refusals and forecasts', () => {
   })
 
   it('an archived sequence pinned by id exits 1', async () => {
-    const env = await startE2eEnv({files: {'m/a.yaml': HEAD(`id: "${SEQ.archived}"`, 'contacts:\n  - jane.cooper@umbrella.example\n')}})
+    const env = await startE2eEnv({
+      files: {'m/a.yaml': HEAD(`id: "${SEQ.archived}"`, 'contacts:\n  - jane.cooper@umbrella.example\n')},
+    })
     try {
       const res = await env.cli(['plan', 'm'])
       expect(res.code).toBe(1)
@@ -215,8 +249,12 @@ describe('seqsync plan refusals and forecasts', () => {
     try {
       const res = await env.cli(['plan', 'm'])
       expect(res.code).toBe(1)
-      expect(res.stderr).toMatch(/m\/a\.yaml:10\b[^\n]*ghost\.one@nowhere\.example|ghost\.one@nowhere\.example[^\n]*m\/a\.yaml:10\b/)
-      expect(res.stderr).toMatch(/m\/a\.yaml:11\b[^\n]*ghost\.two@nowhere\.example|ghost\.two@nowhere\.example[^\n]*m\/a\.yaml:11\b/)
+      expect(res.stderr).toMatch(
+        /m\/a\.yaml:10\b[^\n]*ghost\.one@nowhere\.example|ghost\.one@nowhere\.example[^\n]*m\/a\.yaml:10\b/,
+      )
+      expect(res.stderr).toMatch(
+        /m\/a\.yaml:11\b[^\n]*ghost\.two@nowhere\.example|ghost\.two@nowhere\.example[^\n]*m\/a\.yaml:11\b/,
+      )
     } finally {
       await env.close()
     }
@@ -224,7 +262,12 @@ describe('seqsync plan refusals and forecasts', () => {
 
   it('an email that matches two Apollo contacts exits 1 naming both ids', async () => {
     const seed = readExampleSeed()
-    const twin = {id: '5f0d9de3a1b2c3d4e5f60999', email: 'priya.raman@cyberdyne.example', first_name: 'Priya', last_name: 'Twin'}
+    const twin = {
+      id: '5f0d9de3a1b2c3d4e5f60999',
+      email: 'priya.raman@cyberdyne.example',
+      first_name: 'Priya',
+      last_name: 'Twin',
+    }
     const env = await startE2eEnv({
       seed: {...seed, contacts: [...seed.contacts, twin]},
       files: {'m/a.yaml': HEAD('name: Q4 Enterprise Outreach', 'contacts:\n  - priya.raman@cyberdyne.example\n')},
@@ -254,7 +297,11 @@ describe('seqsync plan refusals and forecasts', () => {
       expect(plan.summary).toMatchObject({add: 3, skipsForecast: 3})
       const ent = sequenceOf(plan, SEQ.enterprise)
       const skips = ent.warnings.filter((w) => w.code === 'skip-forecast')
-      expect(skips.map((w) => w.contactId).sort()).toEqual(['5f0d9de3a1b2c3d4e5f60015', '5f0d9de3a1b2c3d4e5f60043', '5f0d9de3a1b2c3d4e5f60044'])
+      expect(skips.map((w) => w.contactId).sort()).toEqual([
+        '5f0d9de3a1b2c3d4e5f60015',
+        '5f0d9de3a1b2c3d4e5f60043',
+        '5f0d9de3a1b2c3d4e5f60044',
+      ])
       const text = await env.cli(['plan', 'm'])
       expect(text.stdout).toMatch(/, 3 skips forecast\.$/m)
     } finally {
@@ -288,7 +335,9 @@ describe('seqsync plan refusals and forecasts', () => {
   })
 
   it('an invalid manifest: exit 1 with file:line:col and not one request to Apollo', async () => {
-    const env = await startE2eEnv({files: {'m/a.yaml': HEAD('name: Q4 Enterprise Outreach', 'prune: sometimes\ncontacts:\n  - not-an-email\n')}})
+    const env = await startE2eEnv({
+      files: {'m/a.yaml': HEAD('name: Q4 Enterprise Outreach', 'prune: sometimes\ncontacts:\n  - not-an-email\n')},
+    })
     try {
       const res = await env.cli(['plan', 'm'])
       expect(res.code).toBe(1)
@@ -313,7 +362,16 @@ describe('seqsync plan at scale and with hostile Apollo data', () => {
       const perSequence = Object.fromEntries(
         plan.sequences.map((s: JsonSequence) => {
           const count = (k: string) => s.changes.filter((c) => c.kind === k).length
-          return [s.name, {add: count('add'), remove: count('remove'), finish: count('finish'), stop: count('stop'), unmanaged: s.unmanaged}]
+          return [
+            s.name,
+            {
+              add: count('add'),
+              remove: count('remove'),
+              finish: count('finish'),
+              stop: count('stop'),
+              unmanaged: s.unmanaged,
+            },
+          ]
         }),
       )
       expect(perSequence).toEqual(gen.expected.perSequence)
@@ -333,7 +391,9 @@ describe('seqsync plan at scale and with hostile Apollo data', () => {
         {
           id: 'c00000000000000000000002',
           email: 'x```@here.example',
-          memberships: [{sequence_id: '5e0000000000000000000001', status: 'active', mailbox_id: 'ab00000000000000000000aa'}],
+          memberships: [
+            {sequence_id: '5e0000000000000000000001', status: 'active', mailbox_id: 'ab00000000000000000000aa'},
+          ],
         },
       ],
     }

@@ -1,0 +1,362 @@
+// `seqsync apply` end to end: the built CLI in a child process -> undici -> the emulator over
+// loopback. Every refusal is checked twice: the exit code, and that Apollo was not written to
+// (snapshot unchanged and not one request to a write endpoint).
+import {readFile, writeFile} from 'node:fs/promises'
+import {join} from 'node:path'
+
+import {describe, expect, it} from 'vitest'
+
+import type {EmulatorSeed} from '../../src/emulator/types.js'
+import {
+  contactByEmail,
+  generateCase,
+  membersOf,
+  startE2eEnv,
+  statusIn,
+  validateAgainstSchema,
+  writeCalls,
+} from '../helpers/e2e-env.js'
+import type {E2eEnv} from '../helpers/e2e-env.js'
+
+const ENT = '66f0c1e2a4b5c6d7e8f90101'
+const MID = '66f0c1e2a4b5c6d7e8f90102'
+const SMB = '66f0c1e2a4b5c6d7e8f90103'
+const DORMANT = '66f0c1e2a4b5c6d7e8f90104'
+const WEBINAR = '66f0c1e2a4b5c6d7e8f90105'
+const id = (n: string) => `5f0d9de3a1b2c3d4e5f600${n}`
+
+async function withEnv(
+  options: Parameters<typeof startE2eEnv>[0],
+  body: (env: E2eEnv) => Promise<void>,
+): Promise<void> {
+  const env = await startE2eEnv(options)
+  try {
+    await body(env)
+  } finally {
+    await env.close()
+  }
+}
+
+/** Runs `fn` and asserts Apollo was not written to: same snapshot, zero write requests. */
+async function expectNoWrites(env: E2eEnv, fn: () => Promise<void>): Promise<void> {
+  const before = env.emulator.snapshot()
+  env.emulator.resetStats()
+  await fn()
+  expect(writeCalls(env.emulator.stats())).toBe(0)
+  expect(env.emulator.snapshot()).toEqual(before)
+}
+
+async function savePlan(env: E2eEnv, file = 'plan.json'): Promise<{planHash: string; removals: number}> {
+  const res = await env.cli(['plan', '--json', '--out', file])
+  expect(res.code, res.stderr).toBe(0)
+  const plan = env.json(res)
+  return {planHash: plan.planHash, removals: plan.summary.remove + plan.summary.finish + plan.summary.stop}
+}
+
+/** A seed with one active sequence named Big One of `members` active members (m1@acme.example …). */
+function smallSeed(members: number): EmulatorSeed {
+  const mailbox = {id: 'ab00000000000000000000aa', email: 'sdr@acme.example', active: true}
+  const contacts = Array.from({length: members}, (_, k) => ({
+    id: `c0000000000000000000${String(k + 1).padStart(4, '0')}`,
+    email: `m${k + 1}@acme.example`,
+    memberships: [{sequence_id: '5e0000000000000000000001', status: 'active' as const, mailbox_id: mailbox.id}],
+  }))
+  return {
+    apiKeys: ['k-small'],
+    emailAccounts: [mailbox],
+    sequences: [{id: '5e0000000000000000000001', name: 'Big One', active: true}],
+    contacts,
+  }
+}
+
+function smallManifest(keep: number): string {
+  const emails = Array.from({length: keep}, (_, k) => `  - m${k + 1}@acme.example\n`).join('')
+  return `apiVersion: seqsync/v1\nkind: SequenceMembership\nsequence:\n  name: Big One\nmailbox: sdr@acme.example\nprune: remove\ncontacts:\n${emails}`
+}
+
+/** The examples after a converged apply, contact by contact (worked out from the seed and manifests). */
+function expectExamplesConverged(snap: EmulatorSeed): void {
+  const raj = contactByEmail(snap, 'raj.patel@globex.example')?.id ?? 'raj'
+  const mei = contactByEmail(snap, 'mei.chen@wonka.example')?.id ?? 'mei'
+  expect(membersOf(snap, ENT)).toEqual({
+    [id('01')]: 'active',
+    [id('02')]: 'active',
+    [id('05')]: 'finished',
+    [id('06')]: 'active',
+    [id('07')]: 'active',
+    [raj]: 'active',
+    [mei]: 'active',
+  })
+  expect(membersOf(snap, MID)).toEqual({
+    [id('10')]: 'active',
+    [id('11')]: 'finished',
+    [id('12')]: 'finished',
+    [id('13')]: 'failed',
+    [id('14')]: 'finished',
+    [id('15')]: 'active',
+    [id('16')]: 'active',
+  })
+  expect(membersOf(snap, SMB)).toEqual({
+    [id('20')]: 'active',
+    [id('21')]: 'paused',
+    [id('22')]: 'paused',
+    [id('23')]: 'paused',
+    [id('24')]: 'active',
+  })
+  expect(membersOf(snap, DORMANT)).toEqual({[id('30')]: 'paused', [id('31')]: 'paused', [id('32')]: 'paused'})
+  expect(membersOf(snap, WEBINAR)).toEqual({[id('15')]: 'active', [id('40')]: 'active'})
+  expect(statusIn(snap, id('03'), ENT)).toBe('absent') // tom.baker pruned
+  expect(statusIn(snap, id('04'), ENT)).toBe('absent') // eve.lin tombstoned
+  expect(statusIn(snap, id('07'), ENT)).toBe('active') // priya added
+  expect(statusIn(snap, id('06'), ENT)).toBe('active') // Bo via the list
+  expect(statusIn(snap, id('01'), ENT)).toBe('active') // jane untouched
+  expect(statusIn(snap, id('05'), ENT)).toBe('finished') // carl stays finished
+  for (const email of ['raj.patel@globex.example', 'mei.chen@wonka.example']) {
+    const created = snap.contacts.filter((c) => c.email === email)
+    expect(created, email).toHaveLength(1)
+    expect(statusIn(snap, created[0]!.id, ENT)).toBe('active')
+  }
+  expect(contactByEmail(snap, 'raj.patel@globex.example')).toMatchObject({
+    first_name: 'Raj',
+    last_name: 'Patel',
+    title: 'CTO',
+  })
+  expect(statusIn(snap, id('11'), MID)).toBe('finished') // omar
+  expect(statusIn(snap, id('12'), MID)).toBe('finished') // sofia pruned -> finish
+  expect(statusIn(snap, id('15'), MID)).toBe('active') // luis, activeInOtherSequences: true
+  expect(statusIn(snap, id('15'), WEBINAR)).toBe('active')
+  expect(statusIn(snap, id('16'), MID)).toBe('active') // nina by id
+  expect(statusIn(snap, id('13'), MID)).toBe('failed') // dan stays failed
+  expect(statusIn(snap, id('21'), SMB)).toBe('paused') // hana stopped
+  expect(statusIn(snap, id('22'), SMB)).toBe('paused') // ivan pruned -> stop
+  expect(statusIn(snap, id('23'), SMB)).toBe('paused') // julia untouched
+  expect(statusIn(snap, id('24'), SMB)).toBe('active') // kofi added
+  expect(statusIn(snap, id('32'), DORMANT)).toBe('paused') // noah: inactive sequence -> paused
+  expect(statusIn(snap, id('30'), DORMANT)).toBe('paused') // leo unmanaged, untouched
+}
+
+describe('seqsync apply: convergence', () => {
+  it('applies the examples, converges, and the next plan is empty', async () => {
+    await withEnv({}, async (env) => {
+      const res = await env.cli(['apply', '--auto-approve'])
+      expect(res.code, res.stderr).toBe(0)
+      const again = await env.cli(['plan', '--detailed-exitcode'])
+      expect(again.code, again.stdout).toBe(0)
+      expect(again.stdout).toContain('Plan: 0 to add, 0 to remove, 0 to finish, 0 to stop, 0 skips forecast.')
+
+      expectExamplesConverged(env.emulator.snapshot())
+    })
+  })
+
+  it('--format json: the report matches the schema; a skip by Apollo exits 3 with its reason', async () => {
+    const manifest =
+      'apiVersion: seqsync/v1\nkind: SequenceMembership\nsequence:\n  name: Q4 Enterprise Outreach\nmailbox: sdr@acme.example\nprune: none\n' +
+      'contacts:\n  - priya.raman@cyberdyne.example\n  - luis.ortega@pied-piper.example\n'
+    await withEnv(
+      {files: {'m/a.yaml': manifest, 'seqsync.config.yaml': 'manifests:\n  - "m/*.yaml"\n'}},
+      async (env) => {
+        const res = await env.cli(['apply', '--auto-approve', '--format', 'json'])
+        expect(res.code, res.stderr).toBe(3)
+        const report = env.json(res)
+        expect(validateAgainstSchema('apply-report.schema.json', report)).toEqual([])
+        expect(report.converged).toBe(false)
+        expect(report.summary).toMatchObject({applied: 1, skipped: 1, failed: 0})
+        const seq = report.sequences.find((s: {id: string}) => s.id === ENT)
+        expect(seq.applied.map((a: {contactId: string}) => a.contactId)).toEqual([id('07')])
+        expect(seq.skipped).toEqual([
+          expect.objectContaining({contactId: id('15'), reason: 'contacts_active_in_other_campaigns'}),
+        ])
+        const snap = env.emulator.snapshot()
+        expect(statusIn(snap, id('07'), ENT)).toBe('active')
+        expect(statusIn(snap, id('15'), ENT)).toBe('absent')
+      },
+    )
+  })
+})
+
+describe('seqsync apply: refusals write nothing', () => {
+  it('a plan file gone stale (someone changed Apollo) is refused, listing the stale item', async () => {
+    await withEnv({}, async (env) => {
+      await savePlan(env)
+      // Someone enrols priya (planned as an add against "absent") by hand.
+      env.emulator.setMembership(id('07'), ENT, 'active')
+      await expectNoWrites(env, async () => {
+        const res = await env.cli(['apply', 'plan.json'])
+        expect(res.code).toBe(1)
+        expect(res.stderr).toMatch(/stale/i)
+        expect(res.stderr).toMatch(/priya\.raman@cyberdyne\.example[^\n]*planned against absent, now active/)
+      })
+    })
+  })
+
+  it('removals over safety.maxRemovals need --allow-removals with the exact number', async () => {
+    const files = {'seqsync.config.yaml': 'manifests:\n  - "sequences/**/*.yaml"\nsafety:\n  maxRemovals: 3\n'}
+    await withEnv({copyExamples: true, files}, async (env) => {
+      const {removals} = await savePlan(env)
+      expect(removals).toBe(6)
+      for (const args of [[], ['--allow-removals', '5'], ['--allow-removals', '7']]) {
+        await expectNoWrites(env, async () => {
+          const res = await env.cli(['apply', 'plan.json', ...args])
+          expect(res.code, `${args.join(' ')}: ${res.stderr}`).toBe(1)
+          expect(res.stderr).toContain('--allow-removals 6')
+        })
+      }
+      const ok = await env.cli(['apply', 'plan.json', '--allow-removals', '6'])
+      expect(ok.code, ok.stderr).toBe(0)
+      expect(statusIn(env.emulator.snapshot(), id('03'), ENT)).toBe('absent')
+    })
+  })
+
+  it('the percent rule: removing 4 of 12 members (33% > 25%) is refused unless --allow-removals 4', async () => {
+    await withEnv(
+      {
+        seed: smallSeed(12),
+        files: {'m/a.yaml': smallManifest(8), 'seqsync.config.yaml': 'manifests:\n  - "m/*.yaml"\n'},
+      },
+      async (env) => {
+        const {removals} = await savePlan(env)
+        expect(removals).toBe(4)
+        await expectNoWrites(env, async () => {
+          const res = await env.cli(['apply', 'plan.json'])
+          expect(res.code).toBe(1)
+          expect(res.stderr).toMatch(/Big One/)
+        })
+        const ok = await env.cli(['apply', 'plan.json', '--allow-removals', '4'])
+        expect(ok.code, ok.stderr).toBe(0)
+        expect(Object.keys(membersOf(env.emulator.snapshot(), '5e0000000000000000000001'))).toHaveLength(8)
+      },
+    )
+  })
+
+  it('the percent rule does not apply below 10 live members', async () => {
+    // 3 of 9 (33%) in a sequence under the 10-member floor: allowed without a flag.
+    await withEnv(
+      {
+        seed: smallSeed(9),
+        files: {'m/a.yaml': smallManifest(6), 'seqsync.config.yaml': 'manifests:\n  - "m/*.yaml"\n'},
+      },
+      async (env) => {
+        const res = await env.cli(['apply', '--auto-approve'])
+        expect(res.code, res.stderr).toBe(0)
+        expect(Object.keys(membersOf(env.emulator.snapshot(), '5e0000000000000000000001'))).toHaveLength(6)
+      },
+    )
+  })
+
+  it('--expect-plan-hash: a wrong hash is refused, the reviewed one applies', async () => {
+    await withEnv({}, async (env) => {
+      const {planHash} = await savePlan(env)
+      await expectNoWrites(env, async () => {
+        const res = await env.cli(['apply', 'plan.json', '--expect-plan-hash', `sha256:${'0'.repeat(64)}`])
+        expect(res.code).toBe(1)
+        expect(res.stderr).toContain(planHash)
+      })
+      await expectNoWrites(env, async () => {
+        // Plan-then-apply with a hash from another review.
+        const res = await env.cli(['apply', '--auto-approve', '--expect-plan-hash', `sha256:${'1'.repeat(64)}`])
+        expect(res.code).toBe(1)
+      })
+      const ok = await env.cli(['apply', 'plan.json', '--expect-plan-hash', planHash])
+      expect(ok.code, ok.stderr).toBe(0)
+    })
+  })
+
+  it('without a terminal and without --auto-approve (no plan file): exit 1, nothing written', async () => {
+    await withEnv({}, async (env) => {
+      await expectNoWrites(env, async () => {
+        const res = await env.cli(['apply'], {input: 'yes\n'})
+        expect(res.code).toBe(1)
+        expect(res.stderr).toContain('--auto-approve')
+      })
+    })
+  })
+
+  it('a plan file edited to another API host, or with tampered changes, is refused', async () => {
+    await withEnv({}, async (env) => {
+      await savePlan(env)
+      const original = JSON.parse(await readFile(join(env.dir, 'plan.json'), 'utf8'))
+
+      const otherHost = {...original, apiHost: 'api.apollo.io'}
+      await writeFile(join(env.dir, 'host.json'), JSON.stringify(otherHost))
+      const tampered = structuredClone(original)
+      const victim = tampered.plan.sequences[0].changes.find((c: {kind: string}) => c.kind === 'add')
+      victim.contactId = id('41') // someone points an add at another contact
+      await writeFile(join(env.dir, 'tampered.json'), JSON.stringify(tampered))
+
+      await expectNoWrites(env, async () => {
+        const host = await env.cli(['apply', 'host.json'])
+        expect(host.code).toBe(1)
+        expect(host.stderr).toContain('api.apollo.io')
+        const changed = await env.cli(['apply', 'tampered.json'])
+        expect(changed.code).toBe(1)
+        expect(changed.stderr).toMatch(/hash/i)
+      })
+    })
+  })
+})
+
+describe('seqsync apply: an unreliable, rate-limited Apollo', () => {
+  const config = 'manifests:\n  - "sequences/**/*.yaml"\nbatchSize: 5\nsafety:\n  maxRemovals: 1000\n'
+
+  it('under injected faults: converges or exits 3, and one re-run converges to the exact state', async () => {
+    // Faults on every write endpoint (creates included); the client's backoff runs on the emulator's shortened clock.
+    await withEnv({env: {SEQSYNC_RATE_WINDOW_SCALE: '0.02'}}, async (env) => {
+      env.emulator.setFaults({seed: 11, error500Before: 0.3, error500After: 0.3, dropConnection: 0.1, spurious429: 0.1})
+      const first = await env.cli(['apply', '--auto-approve'], {timeoutMs: 60_000})
+      expect([0, 3], first.stderr).toContain(first.code)
+      const faults = env.emulator.stats().faults
+      expect(Object.values(faults).reduce((a, b) => a + b, 0)).toBeGreaterThan(0)
+      // The re-run still faces the faults.
+      const second = await env.cli(['apply', '--auto-approve'], {timeoutMs: 60_000})
+      expect(second.code, second.stdout + second.stderr).toBe(0)
+      env.emulator.setFaults(null)
+      expectExamplesConverged(env.emulator.snapshot())
+      const plan = await env.cli(['plan', '--detailed-exitcode'])
+      expect(plan.code, plan.stdout).toBe(0)
+    })
+  })
+
+  it('paced by the minute window: converges with zero 429s', async () => {
+    const gen = generateCase(4, 60, config)
+    await withEnv(
+      {
+        seed: gen.seed,
+        files: gen.files,
+        emulator: {rateLimits: {minute: 5, hour: null, day: null, windowScale: 0.02}},
+        env: {SEQSYNC_RATE_WINDOW_SCALE: '0.02'},
+      },
+      async (env) => {
+        const res = await env.cli(['apply', '--auto-approve'], {timeoutMs: 60_000})
+        expect(res.code, res.stderr).toBe(0)
+        const stats = env.emulator.stats()
+        // 24 adds in groups of 5 per sequence: more add calls than one window allows.
+        expect(stats.requests['emailer_campaigns/add_contact_ids']).toBeGreaterThan(5)
+        expect(stats.rateLimited).toEqual({})
+        const snap = env.emulator.snapshot()
+        for (const [seqId, expected] of Object.entries(gen.expected.final))
+          expect(membersOf(snap, seqId), seqId).toEqual(expected)
+      },
+    )
+  })
+
+  it('the hourly quota running out mid-apply: exit 3 with when to resume; a later run converges', async () => {
+    const gen = generateCase(4, 60, config)
+    const limits = {minute: null, hour: null, day: null, perEndpoint: {'emailer_campaigns/add_contact_ids': {hour: 3}}}
+    await withEnv({seed: gen.seed, files: gen.files, emulator: {rateLimits: limits}}, async (env) => {
+      const first = await env.cli(['apply', '--auto-approve'], {timeoutMs: 60_000})
+      expect(first.code, first.stderr).toBe(3)
+      expect(first.stdout + first.stderr).toMatch(/resume/i)
+      // Writes happened: the removals ran before the adds hit the quota.
+      const seq0 = gen.seed.sequences[0]!.id
+      const pruned = Object.keys(membersOf(gen.seed, seq0)).filter((c) => !(c in gen.expected.final[seq0]!))
+      expect(pruned).toHaveLength(10)
+      for (const c of pruned) expect(statusIn(env.emulator.snapshot(), c, seq0)).toBe('absent')
+      env.emulator.setRateLimits(null)
+      const second = await env.cli(['apply', '--auto-approve'], {timeoutMs: 60_000})
+      expect(second.code, second.stderr).toBe(0)
+      const snap = env.emulator.snapshot()
+      for (const [seqId, expected] of Object.entries(gen.expected.final))
+        expect(membersOf(snap, seqId), seqId).toEqual(expected)
+    })
+  })
+})
