@@ -6,12 +6,18 @@ import type {ApolloClient, ClientEvent} from '../apollo/types.js'
 import {UsageError} from '../errors.js'
 import type {Settings} from './base-command.js'
 
+/** The client's default first retry delay for 5xx and network errors (ms). */
+const BACKOFF_MS = 500
+
 export function openClient(settings: Settings, apiKey: ApiKey, log: (line: string) => void): ApolloClient {
+  const windowScale = windowScaleFromEnv(process.env['SEQSYNC_RATE_WINDOW_SCALE'])
   return createApolloClient({
     baseUrl: settings.apiUrl,
     apiKey,
     concurrency: settings.config.concurrency,
-    windowScale: windowScaleFromEnv(process.env['SEQSYNC_RATE_WINDOW_SCALE']),
+    windowScale,
+    // Against an emulator on a shortened clock, our own retry backoff runs on the same clock.
+    ...(windowScale < 1 ? {backoffMs: Math.max(1, Math.round(BACKOFF_MS * windowScale))} : {}),
     // Pacing and retries are worth knowing about even without --verbose: they explain a slow run.
     onEvent: (event) => {
       if (settings.verbose || event.type !== 'request') {
