@@ -21,7 +21,15 @@ describe('seqsync import', () => {
   })
 
   it('writes manifests that validate and plan to no changes; refuses to overwrite without --force', async () => {
-    const res = await env.cli(['import', '--sequence', 'Q4 Enterprise Outreach', '--sequence', MID, '--out-dir', 'adopted'])
+    const res = await env.cli([
+      'import',
+      '--sequence',
+      'Q4 Enterprise Outreach',
+      '--sequence',
+      MID,
+      '--out-dir',
+      'adopted',
+    ])
     expect(res.code, res.stderr).toBe(0)
     const files = (await readdir(join(env.dir, 'adopted'))).sort()
     expect(files).toEqual(['mid-market-follow-up.yaml', 'q4-enterprise-outreach.yaml'])
@@ -31,7 +39,9 @@ describe('seqsync import', () => {
     const ent = await readFile(join(env.dir, 'adopted', 'q4-enterprise-outreach.yaml'), 'utf8')
     expect(ent).toContain('66f0c1e2a4b5c6d7e8f90101')
     // Active and paused members under contacts, finished under finished.
-    expect(ent).toMatch(/contacts:[\s\S]*jane\.cooper@umbrella\.example[\s\S]*finished:[\s\S]*carl\.mendez@soylent\.example/)
+    expect(ent).toMatch(
+      /contacts:[\s\S]*jane\.cooper@umbrella\.example[\s\S]*finished:[\s\S]*carl\.mendez@soylent\.example/,
+    )
     expect(ent).toContain('eve.lin@vandelay.example')
     expect(ent).not.toContain('priya.raman@') // not a member
     expect(ent).not.toContain('demo-key-not-secret')
@@ -54,7 +64,9 @@ describe('seqsync import', () => {
 
     const forced = await env.cli(['import', '--sequence', MID, '--out-dir', 'adopted', '--force'])
     expect(forced.code, forced.stderr).toBe(0)
-    expect(await readFile(join(env.dir, 'adopted', 'mid-market-follow-up.yaml'), 'utf8')).toContain('nina.kowalski@gringotts.example')
+    expect(await readFile(join(env.dir, 'adopted', 'mid-market-follow-up.yaml'), 'utf8')).toContain(
+      'nina.kowalski@gringotts.example',
+    )
   })
 
   it('an unknown sequence name exits 1 and writes nothing', async () => {

@@ -9,7 +9,13 @@ import {dirname, join} from 'node:path'
 import {Ajv2020} from 'ajv/dist/2020.js'
 
 import {startEmulator} from '../../src/emulator/server.js'
-import type {EmulatorOptions, EmulatorSeed, EmulatorStats, RunningEmulator, SeedContact} from '../../src/emulator/types.js'
+import type {
+  EmulatorOptions,
+  EmulatorSeed,
+  EmulatorStats,
+  RunningEmulator,
+  SeedContact,
+} from '../../src/emulator/types.js'
 import {REPO_ROOT, runCli} from './run-cli.js'
 import type {RunCliOptions, RunCliResult} from './run-cli.js'
 
@@ -92,7 +98,9 @@ export function parseJson<T = any>(result: RunCliResult): T {
   try {
     return JSON.parse(result.stdout) as T
   } catch {
-    throw new Error(`stdout is not JSON (exit ${result.code}).\nstdout: ${result.stdout.slice(0, 2000)}\nstderr: ${result.stderr.slice(0, 2000)}`)
+    throw new Error(
+      `stdout is not JSON (exit ${result.code}).\nstdout: ${result.stdout.slice(0, 2000)}\nstderr: ${result.stderr.slice(0, 2000)}`,
+    )
   }
 }
 
@@ -148,6 +156,8 @@ export interface GeneratedCase {
     readonly summary: {add: number; remove: number; finish: number; stop: number; create: number; skipsForecast: number}
     /** sequence name -> {add, remove, finish, stop, unmanaged} */
     readonly perSequence: Record<string, {add: number; remove: number; finish: number; stop: number; unmanaged: number}>
+    /** After a converged apply: sequence id -> contact id -> status (stop leaves a member paused). */
+    readonly final: Record<string, Record<string, string>>
   }
 }
 
@@ -166,7 +176,11 @@ function hexId(prefix: string, a: number, b: number): string {
  *  - 10 undeclared live members: 5 active, 3 paused, 2 finished -> per prune mode
  *    (remove: 10 removes, finish: 8 finishes, stop: 5 stops, none: 10 unmanaged).
  */
-export function generateCase(sequences: number, perSequence: number): GeneratedCase {
+export function generateCase(
+  sequences: number,
+  perSequence: number,
+  config = 'manifests:\n  - "sequences/**/*.yaml"\n',
+): GeneratedCase {
   const mailbox = {id: 'ab00000000000000000000aa', email: 'gen-sdr@acme.example', active: true}
   const seed = {
     apiKeys: ['gen-key-not-secret'],
@@ -174,7 +188,8 @@ export function generateCase(sequences: number, perSequence: number): GeneratedC
     sequences: [] as {id: string; name: string; active: boolean}[],
     contacts: [] as SeedContact[],
   }
-  const files: Record<string, string> = {'seqsync.config.yaml': 'manifests:\n  - "sequences/**/*.yaml"\n'}
+  const files: Record<string, string> = {'seqsync.config.yaml': config}
+  const final: Record<string, Record<string, string>> = {}
   const summary = {add: 0, remove: 0, finish: 0, stop: 0, create: 0, skipsForecast: 0}
   const perSeq: GeneratedCase['expected']['perSequence'] = {}
   for (let i = 0; i < sequences; i++) {
@@ -183,6 +198,8 @@ export function generateCase(sequences: number, perSequence: number): GeneratedC
     const prune = PRUNE_MODES[i % PRUNE_MODES.length]!
     seed.sequences.push({id: seqId, name, active: true})
     const counts = {add: 0, remove: 0, finish: 0, stop: 0, unmanaged: 0}
+    const after: Record<string, string> = {}
+    final[seqId] = after
     const contacts: string[] = []
     const finished: string[] = []
     const stopped: string[] = []
@@ -201,37 +218,63 @@ export function generateCase(sequences: number, perSequence: number): GeneratedC
       if (!member) {
         contacts.push(email)
         counts.add++
+        after[id] = 'active'
       } else if (j % 25 === 1) {
         finished.push(email)
         counts.finish++
+        after[id] = 'finished'
       } else if (j % 25 === 2) {
         stopped.push(email)
         counts.stop++
-      } else contacts.push(email)
+        after[id] = 'paused'
+      } else {
+        contacts.push(email)
+        after[id] = paused ? 'paused' : 'active'
+      }
     }
-    const extraStatuses = ['active', 'active', 'active', 'active', 'active', 'paused', 'paused', 'paused', 'finished', 'finished'] as const
+    const extraStatuses = [
+      'active',
+      'active',
+      'active',
+      'active',
+      'active',
+      'paused',
+      'paused',
+      'paused',
+      'finished',
+      'finished',
+    ] as const
     extraStatuses.forEach((status, k) => {
+      const id = hexId('e0', i, k + 1)
+      after[id] = status
       seed.contacts.push({
-        id: hexId('e0', i, k + 1),
+        id,
         email: `s${i}-extra${k}@gen.example`,
         memberships: [{sequence_id: seqId, status, mailbox_id: mailbox.id}],
       })
-      if (prune === 'remove') counts.remove++
-      else if (prune === 'finish' && status !== 'finished') counts.finish++
-      else if (prune === 'stop' && status === 'active') counts.stop++
-      else if (prune === 'none') counts.unmanaged++
+      if (prune === 'remove') {
+        counts.remove++
+        delete after[id]
+      } else if (prune === 'finish' && status !== 'finished') {
+        counts.finish++
+        after[id] = 'finished'
+      } else if (prune === 'stop' && status === 'active') {
+        counts.stop++
+        after[id] = 'paused'
+      } else if (prune === 'none') counts.unmanaged++
     })
     perSeq[name] = counts
     summary.add += counts.add
     summary.remove += counts.remove
     summary.finish += counts.finish
     summary.stop += counts.stop
-    const list = (key: string, emails: string[]) => (emails.length === 0 ? '' : `${key}:\n${emails.map((e) => `  - ${e}\n`).join('')}`)
+    const list = (key: string, emails: string[]) =>
+      emails.length === 0 ? '' : `${key}:\n${emails.map((e) => `  - ${e}\n`).join('')}`
     files[`sequences/gen-${String(i).padStart(3, '0')}.yaml`] =
       `apiVersion: seqsync/v1\nkind: SequenceMembership\nsequence:\n  name: ${name}\nmailbox: ${mailbox.email}\nprune: ${prune}\n` +
       list('contacts', contacts) +
       list('finished', finished) +
       list('stopped', stopped)
   }
-  return {seed, files, expected: {summary, perSequence: perSeq}}
+  return {seed, files, expected: {summary, perSequence: perSeq, final}}
 }
