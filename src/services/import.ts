@@ -34,21 +34,28 @@ export async function importSequences(input: ImportInput): Promise<ImportedFile[
     input.client,
     sequences.map((s) => s.id),
   )
-  await mkdir(input.outDir, {recursive: true})
-  const files: ImportedFile[] = []
+  const files: (ImportedFile & {text: string})[] = []
   const usedNames = new Set<string>()
   for (const sequence of sequences) {
     const memberIds = sweep.members.get(sequence.id) ?? []
     const members = memberIds.map((id) => sweep.contacts.get(id)).filter((c): c is LiveContact => c !== undefined)
     const text = renderManifest(sequence, members, mailboxes, sweep.contacts)
     const path = join(input.outDir, uniqueFileName(sequence, usedNames))
-    if (!input.force && (await exists(path))) {
-      throw new UsageError(`${path} already exists`, {hint: 'Pass --force to overwrite it, or choose another --out-dir.'})
-    }
-    await writeFile(path, text, 'utf8')
-    files.push({path, sequence, members: members.length})
+    files.push({path, sequence, members: members.length, text})
   }
-  return files
+  // Refuse before writing anything: never leave half an import behind.
+  if (!input.force) {
+    const existing: string[] = []
+    for (const f of files) if (await exists(f.path)) existing.push(f.path)
+    if (existing.length > 0) {
+      throw new UsageError(`${existing.join(', ')} already exist${existing.length === 1 ? 's' : ''}; nothing was written`, {
+        hint: 'Pass --force to overwrite, or choose another --out-dir.',
+      })
+    }
+  }
+  await mkdir(input.outDir, {recursive: true})
+  for (const f of files) await writeFile(f.path, f.text, 'utf8')
+  return files.map(({text: _text, ...f}) => f)
 }
 
 async function resolveSequences(client: ApolloClient, wanted: readonly string[]): Promise<LiveSequence[]> {

@@ -1,6 +1,6 @@
 // `seqsync import` end to end against the examples' seed: the manifests it writes validate, plan to
 // zero changes, and a second import does not overwrite them without --force.
-import {readdir, readFile} from 'node:fs/promises'
+import {readdir, readFile, rm} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -61,6 +61,13 @@ describe('seqsync import', () => {
     expect(again.stderr).toContain('already exists')
     expect(again.stderr).toContain('--force')
     expect(await readFile(join(env.dir, 'adopted', 'mid-market-follow-up.yaml'), 'utf8')).toBe(before)
+
+    // One file missing, one present: still refused as a whole, nothing written (no half import).
+    await rm(join(env.dir, 'adopted', 'q4-enterprise-outreach.yaml'))
+    const partial = await env.cli(['import', '--sequence', 'Q4 Enterprise Outreach', '--sequence', MID, '--out-dir', 'adopted'])
+    expect(partial.code).toBe(1)
+    expect(partial.stderr).toContain('mid-market-follow-up.yaml')
+    expect((await readdir(join(env.dir, 'adopted'))).sort()).toEqual(['mid-market-follow-up.yaml'])
 
     const forced = await env.cli(['import', '--sequence', MID, '--out-dir', 'adopted', '--force'])
     expect(forced.code, forced.stderr).toBe(0)
