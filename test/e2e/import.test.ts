@@ -64,7 +64,15 @@ describe('seqsync import', () => {
 
     // One file missing, one present: still refused as a whole, nothing written (no half import).
     await rm(join(env.dir, 'adopted', 'q4-enterprise-outreach.yaml'))
-    const partial = await env.cli(['import', '--sequence', 'Q4 Enterprise Outreach', '--sequence', MID, '--out-dir', 'adopted'])
+    const partial = await env.cli([
+      'import',
+      '--sequence',
+      'Q4 Enterprise Outreach',
+      '--sequence',
+      MID,
+      '--out-dir',
+      'adopted',
+    ])
     expect(partial.code).toBe(1)
     expect(partial.stderr).toContain('mid-market-follow-up.yaml')
     expect((await readdir(join(env.dir, 'adopted'))).sort()).toEqual(['mid-market-follow-up.yaml'])
