@@ -1,6 +1,8 @@
 // `seqsync apply` end to end: the built CLI in a child process -> undici -> the emulator over
 // loopback. Every refusal is checked twice: the exit code, and that Apollo was not written to
 // (snapshot unchanged and not one request to a write endpoint).
+import {spawn} from 'node:child_process'
+import {existsSync} from 'node:fs'
 import {readFile, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
@@ -17,6 +19,7 @@ import {
   writeCalls,
 } from '../helpers/e2e-env.js'
 import type {E2eEnv} from '../helpers/e2e-env.js'
+import {REPO_ROOT} from '../helpers/run-cli.js'
 
 const ENT = '66f0c1e2a4b5c6d7e8f90101'
 const MID = '66f0c1e2a4b5c6d7e8f90102'
@@ -72,6 +75,45 @@ function smallSeed(members: number): EmulatorSeed {
 function smallManifest(keep: number): string {
   const emails = Array.from({length: keep}, (_, k) => `  - m${k + 1}@acme.example\n`).join('')
   return `apiVersion: seqsync/v1\nkind: SequenceMembership\nsequence:\n  name: Big One\nmailbox: sdr@acme.example\nprune: remove\ncontacts:\n${emails}`
+}
+
+/** util-linux `script` gives the CLI a pseudo-terminal, so apply asks for confirmation. */
+const SCRIPT = ['/usr/bin/script', '/bin/script'].find((p) => existsSync(p))
+
+/** Runs `seqsync apply ARGS` on a terminal and types `answer` at the prompt. */
+function applyOnTerminal(env: E2eEnv, args: string[], answer: string): Promise<{code: number; output: string}> {
+  const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`
+  const command = [process.execPath, join(REPO_ROOT, 'bin', 'run.js'), 'apply', ...args].map(quote).join(' ')
+  return new Promise((resolve, reject) => {
+    const child = spawn(SCRIPT!, ['-qec', command, '/dev/null'], {
+      cwd: env.dir,
+      env: {
+        PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+        HOME: process.env['HOME'] ?? '/tmp',
+        NO_COLOR: '1',
+        TERM: 'dumb',
+        ...env.env,
+      },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
+    let output = ''
+    let answered = false
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000)
+    const onData = (chunk: string) => {
+      output += chunk
+      if (!answered && output.includes('Enter a value')) {
+        answered = true
+        child.stdin.write(`${answer}\n`)
+      }
+    }
+    child.stdout.setEncoding('utf8').on('data', onData)
+    child.stderr.setEncoding('utf8').on('data', onData)
+    child.on('error', reject)
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      resolve({code: code ?? 1, output})
+    })
+  })
 }
 
 /** The examples after a converged apply, contact by contact (worked out from the seed and manifests). */
@@ -175,6 +217,23 @@ describe('seqsync apply: convergence', () => {
 })
 
 describe('seqsync apply: refusals write nothing', () => {
+  it.skipIf(SCRIPT === undefined)(
+    'on a terminal: anything but "yes" cancels with nothing written; "yes" applies',
+    async () => {
+      await withEnv({}, async (env) => {
+        await expectNoWrites(env, async () => {
+          const no = await applyOnTerminal(env, [], 'y')
+          expect(no.code, no.output).toBe(1)
+          expect(no.output).toContain('Plan: 8 to add, 2 to remove, 2 to finish, 2 to stop, 0 skips forecast.')
+          expect(no.output).toContain('Apply cancelled: nothing was written.')
+        })
+        const yes = await applyOnTerminal(env, [], 'yes')
+        expect(yes.code, yes.output).toBe(0)
+        expectExamplesConverged(env.emulator.snapshot())
+      })
+    },
+  )
+
   it('a plan file gone stale (someone changed Apollo) is refused, listing the stale item', async () => {
     await withEnv({}, async (env) => {
       await savePlan(env)
@@ -313,6 +372,44 @@ describe('seqsync apply: an unreliable, rate-limited Apollo', () => {
       expectExamplesConverged(env.emulator.snapshot())
       const plan = await env.cli(['plan', '--detailed-exitcode'])
       expect(plan.code, plan.stdout).toBe(0)
+    })
+  })
+
+  it('Ctrl-C mid-apply: finishes the calls in flight, reports, exits 3; the next run converges', async () => {
+    const gen = generateCase(4, 60, config.replace('batchSize: 5', 'batchSize: 5\nconcurrency: 1'))
+    await withEnv({seed: gen.seed, files: gen.files}, async (env) => {
+      env.emulator.setFaults({seed: 3, latencyMs: [150, 150]})
+      const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'run.js'), 'apply', '--auto-approve'], {
+        cwd: env.dir,
+        env: {
+          PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+          HOME: process.env['HOME'] ?? '/tmp',
+          NO_COLOR: '1',
+          ...env.env,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+      let stdout = ''
+      let stderr = ''
+      child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c))
+      child.stderr.setEncoding('utf8').on('data', (c: string) => {
+        stderr += c
+        // Interrupt once the writes have started.
+        if (stderr.includes('progress:') && !child.killed) child.kill('SIGINT')
+      })
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000)
+      const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)))
+      clearTimeout(timer)
+      expect(code, stdout + stderr).toBe(3)
+      expect(stderr).toContain('Interrupted')
+      expect(stdout).toMatch(/interrupted/i)
+      expect(stdout).toMatch(/Apply complete: \d+ applied, 0 skipped, [1-9]\d* failed\./)
+      env.emulator.setFaults(null)
+      const again = await env.cli(['apply', '--auto-approve'])
+      expect(again.code, again.stderr).toBe(0)
+      const snap = env.emulator.snapshot()
+      for (const [seqId, expected] of Object.entries(gen.expected.final))
+        expect(membersOf(snap, seqId), seqId).toEqual(expected)
     })
   })
 
