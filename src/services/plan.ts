@@ -34,7 +34,7 @@ const PAGE = 100
 
 export async function createPlan(input: PlanInput): Promise<PlanResult> {
   const {desired: all, issues} = await loadDesiredState(input.paths, input.config)
-  const desired = filterSequences(all, input.sequenceFilter)
+  const desired = filterSequences(all, await resolveSequenceFilter(all, input.sequenceFilter, input.client))
   const live = await readLiveState(input.client, desired)
   const plan = computePlan(desired, live)
   if (plan.errors.length > 0) {
@@ -63,6 +63,43 @@ export function filterSequences(desired: DesiredState, filter: readonly string[]
     })
   }
   return {sequences}
+}
+
+const SEQUENCE_ID = /^[0-9a-f]{24}$/i
+
+/**
+ * `--sequence` takes a name or an Apollo id, whichever way the manifest declares the sequence: an
+ * Apollo id given for a sequence declared by name (or a name for one pinned by id) is translated to
+ * the declared selector with one lookup. Values that resolve to nothing are left as they are, so
+ * filterSequences reports them.
+ */
+export async function resolveSequenceFilter(
+  desired: DesiredState,
+  filter: readonly string[],
+  client: ApolloClient,
+): Promise<string[]> {
+  const declared = new Set(desired.sequences.map((s) => ('id' in s.selector ? s.selector.id : s.selector.name)))
+  const resolved: string[] = []
+  for (const value of filter) {
+    if (declared.has(value)) {
+      resolved.push(value)
+      continue
+    }
+    const candidates: string[] = []
+    if (SEQUENCE_ID.test(value)) {
+      const sequence = await client.getSequence(value)
+      if (sequence) candidates.push(sequence.name)
+    } else {
+      for (let page = 1; ; page++) {
+        const res = await client.searchSequences({qName: value, page})
+        candidates.push(...res.items.filter((s) => s.name === value).map((s) => s.id))
+        if (page >= res.totalPages) break
+      }
+    }
+    const matches = candidates.filter((c) => declared.has(c))
+    resolved.push(...(matches.length > 0 ? matches : [value]))
+  }
+  return [...new Set(resolved)]
 }
 
 /**

@@ -181,6 +181,16 @@ describe('seqsync plan against the examples', () => {
     expect(plan.summary).toEqual({add: 3, remove: 0, finish: 2, stop: 2, create: 0, skipsForecast: 0})
   })
 
+  it('--sequence also takes the Apollo id of a sequence declared by name, and the name of one pinned by id', async () => {
+    const res = await env.cli(['plan', '--json', '--sequence', SEQ.smb, '--sequence', 'Mid-Market Follow-up'])
+    expect(res.code, res.stderr).toBe(0)
+    const plan = env.json(res)
+    expect(plan.sequences.map((s: JsonSequence) => s.id).sort()).toEqual([SEQ.midMarket, SEQ.smb])
+    const unknown = await env.cli(['plan', '--sequence', '66f0c1e2a4b5c6d7e8f90105', '--sequence', 'Nope'])
+    expect(unknown.code).toBe(1)
+    expect(unknown.stderr).toContain('"66f0c1e2a4b5c6d7e8f90105", "Nope" matches no managed sequence')
+  })
+
   it('piped stdin is not taken for a PATH', async () => {
     const res = await env.cli(['plan', '--detailed-exitcode'], {input: 'sequences/nurture.yaml\n'})
     expect(res.code, res.stderr).toBe(2)
