@@ -185,6 +185,14 @@ describe('seqsync apply: convergence', () => {
       const again = await env.cli(['plan', '--detailed-exitcode'])
       expect(again.code, again.stdout).toBe(0)
       expect(again.stdout).toContain('Plan: 0 to add, 0 to remove, 0 to finish, 0 to stop, 0 skips forecast.')
+      // Applying again is a no-op with a valid (empty) report.
+      await expectNoWrites(env, async () => {
+        const noop = await env.cli(['apply', '--auto-approve', '--json'])
+        expect(noop.code, noop.stderr).toBe(0)
+        const report = env.json(noop)
+        expect(validateAgainstSchema('apply-report.schema.json', report)).toEqual([])
+        expect(report).toMatchObject({converged: true, summary: {applied: 0, skipped: 0, failed: 0}})
+      })
 
       expectExamplesConverged(env.emulator.snapshot())
     })
