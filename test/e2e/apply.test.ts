@@ -18,7 +18,7 @@ import {
   validateAgainstSchema,
   writeCalls,
 } from '../helpers/e2e-env.js'
-import type {E2eEnv} from '../helpers/e2e-env.js'
+import type {ApplyReportJson, E2eEnv} from '../helpers/e2e-env.js'
 import {REPO_ROOT} from '../helpers/run-cli.js'
 
 const ENT = '66f0c1e2a4b5c6d7e8f90101'
@@ -189,7 +189,7 @@ describe('seqsync apply: convergence', () => {
       await expectNoWrites(env, async () => {
         const noop = await env.cli(['apply', '--auto-approve', '--json'])
         expect(noop.code, noop.stderr).toBe(0)
-        const report = env.json(noop)
+        const report = env.json<ApplyReportJson>(noop)
         expect(validateAgainstSchema('apply-report.schema.json', report)).toEqual([])
         expect(report).toMatchObject({converged: true, summary: {applied: 0, skipped: 0, failed: 0}})
       })
@@ -207,13 +207,13 @@ describe('seqsync apply: convergence', () => {
       async (env) => {
         const res = await env.cli(['apply', '--auto-approve', '--format', 'json'])
         expect(res.code, res.stderr).toBe(3)
-        const report = env.json(res)
+        const report = env.json<ApplyReportJson>(res)
         expect(validateAgainstSchema('apply-report.schema.json', report)).toEqual([])
         expect(report.converged).toBe(false)
         expect(report.summary).toMatchObject({applied: 1, skipped: 1, failed: 0})
-        const seq = report.sequences.find((s: {id: string}) => s.id === ENT)
-        expect(seq.applied.map((a: {contactId: string}) => a.contactId)).toEqual([id('07')])
-        expect(seq.skipped).toEqual([
+        const seq = report.sequences.find((s) => s.id === ENT)
+        expect(seq?.applied.map((a) => a.contactId)).toEqual([id('07')])
+        expect(seq?.skipped).toEqual([
           expect.objectContaining({contactId: id('15'), reason: 'contacts_active_in_other_campaigns'}),
         ])
         const snap = env.emulator.snapshot()
@@ -341,12 +341,16 @@ describe('seqsync apply: refusals write nothing', () => {
   it('a plan file edited to another API host, or with tampered changes, is refused', async () => {
     await withEnv({}, async (env) => {
       await savePlan(env)
-      const original = JSON.parse(await readFile(join(env.dir, 'plan.json'), 'utf8'))
+      const original = JSON.parse(await readFile(join(env.dir, 'plan.json'), 'utf8')) as {
+        apiHost: string
+        plan: {sequences: {changes: {kind: string; contactId: string | null}[]}[]}
+      }
 
       const otherHost = {...original, apiHost: 'api.apollo.io'}
       await writeFile(join(env.dir, 'host.json'), JSON.stringify(otherHost))
       const tampered = structuredClone(original)
-      const victim = tampered.plan.sequences[0].changes.find((c: {kind: string}) => c.kind === 'add')
+      const victim = tampered.plan.sequences[0]?.changes.find((c) => c.kind === 'add')
+      if (!victim) throw new Error('the plan has no add to tamper with')
       victim.contactId = id('41') // someone points an add at another contact
       await writeFile(join(env.dir, 'tampered.json'), JSON.stringify(tampered))
 

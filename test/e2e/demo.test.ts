@@ -42,7 +42,7 @@ describe('npm run demo', () => {
     expect([...steps].sort((a, b) => a - b)).toEqual(steps)
     // The first plan shows the examples' changes, the apply converges, the last plan is empty.
     expect(stdout).toContain('Plan: 8 to add, 2 to remove, 2 to finish, 2 to stop, 0 skips forecast.')
-    const last = stdout.slice(steps[3]!)
+    const last = stdout.slice(steps[3])
     expect(last).toContain('No changes')
     expect(last).toContain('Plan: 0 to add, 0 to remove, 0 to finish, 0 to stop, 0 skips forecast.')
     expect(stdout).toContain('Done:')

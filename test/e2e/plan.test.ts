@@ -8,7 +8,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {EmulatorSeed} from '../../src/emulator/types.js'
 import {generateCase, readExampleSeed, readText, startE2eEnv, validateAgainstSchema} from '../helpers/e2e-env.js'
-import type {E2eEnv} from '../helpers/e2e-env.js'
+import type {E2eEnv, PlanJsonChange as JsonChange, PlanJsonSequence as JsonSequence} from '../helpers/e2e-env.js'
 
 const SEQ = {
   enterprise: '66f0c1e2a4b5c6d7e8f90101',
@@ -26,21 +26,7 @@ function exampleLine(file: string, needle: string): number {
   return i + 1
 }
 
-interface JsonChange {
-  kind: string
-  contactId: string | null
-  email: string | null
-  source: {file: string; line: number} | null
-}
-interface JsonSequence {
-  id: string
-  name: string
-  unmanaged: number
-  changes: JsonChange[]
-  warnings: {code: string; message: string; contactId: string | null}[]
-}
-
-function sequenceOf(plan: {sequences: JsonSequence[]}, id: string): JsonSequence {
+function sequenceOf(plan: {sequences: readonly JsonSequence[]}, id: string): JsonSequence {
   const s = plan.sequences.find((x) => x.id === id)
   if (!s) throw new Error(`sequence ${id} not in the plan`)
   return s

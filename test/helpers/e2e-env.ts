@@ -33,6 +33,40 @@ export function readExampleSeed(): EmulatorSeed {
   return JSON.parse(readFileSync(join(EXAMPLES_DIR, 'apollo-seed.json'), 'utf8')) as EmulatorSeed
 }
 
+/** The parts of `plan --json` (schemas/plan.schema.json) the tests read. */
+export interface PlanJson {
+  readonly formatVersion: 1
+  readonly planHash: string
+  readonly summary: {add: number; remove: number; finish: number; stop: number; create: number; skipsForecast: number}
+  readonly sequences: PlanJsonSequence[]
+}
+export interface PlanJsonSequence {
+  readonly id: string
+  readonly name: string
+  readonly unmanaged: number
+  readonly changes: PlanJsonChange[]
+  readonly warnings: {code: string; message: string; contactId: string | null}[]
+}
+export interface PlanJsonChange {
+  readonly kind: string
+  readonly contactId: string | null
+  readonly email: string | null
+  readonly source: {file: string; line: number; col?: number} | null
+}
+
+/** The parts of `apply --json` (schemas/apply-report.schema.json) the tests read. */
+export interface ApplyReportJson {
+  readonly converged: boolean
+  readonly summary: {applied: number; skipped: number; failed: number}
+  readonly sequences: {
+    id: string
+    name: string
+    applied: {kind: string; contactId: string | null; email: string | null}[]
+    skipped: {kind: string; contactId: string | null; email: string | null; reason: string}[]
+    failed: {kind: string; contactId: string | null; email: string | null; error: string}[]
+  }[]
+}
+
 export interface E2eEnv {
   readonly dir: string
   readonly emulator: RunningEmulator
@@ -42,7 +76,7 @@ export interface E2eEnv {
   /** Runs `seqsync ARGS` in `dir` against the emulator. */
   cli(args: string[], opts?: RunCliOptions): Promise<RunCliResult>
   /** Parses stdout as JSON, failing with the CLI's stderr when it is not. */
-  json<T = any>(result: RunCliResult): T
+  json<T = PlanJson>(result: RunCliResult): T
   close(): Promise<void>
 }
 
@@ -75,7 +109,7 @@ export async function startE2eEnv(options: E2eEnvOptions = {}): Promise<E2eEnv> 
     seed,
     env,
     cli: (args, opts = {}) => runCli(args, {cwd: dir, timeoutMs: 40_000, ...opts, env: {...env, ...opts.env}}),
-    json: (result) => parseJson(result),
+    json: <T>(result: RunCliResult) => parseJson<T>(result),
     close: async () => {
       await emulator.close()
       await rm(dir, {recursive: true, force: true})
@@ -94,7 +128,7 @@ export async function readText(dir: string, path: string): Promise<string> {
   return readFile(join(dir, path), 'utf8')
 }
 
-export function parseJson<T = any>(result: RunCliResult): T {
+export function parseJson<T>(result: RunCliResult): T {
   try {
     return JSON.parse(result.stdout) as T
   } catch {
