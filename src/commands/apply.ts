@@ -1,12 +1,12 @@
 import {Args, Flags} from '@oclif/core'
 
 import type {ApolloClient} from '../apollo/types.js'
-import {BaseCommand} from '../cli/base-command.js'
+import {BaseCommand, toErrorDocument} from '../cli/base-command.js'
 import type {Settings} from '../cli/base-command.js'
 import {confirmApply} from '../cli/confirm.js'
 import {openClient} from '../cli/open-client.js'
 import {createProgressReporter} from '../cli/progress.js'
-import {NotConfirmedError} from '../errors.js'
+import {NotConfirmedError, SeqsyncError} from '../errors.js'
 import type {Plan} from '../model/plan.js'
 import {renderApplyReportJson} from '../render/apply-report-json.js'
 import {renderApplyReportText} from '../render/apply-report-text.js'
@@ -79,7 +79,23 @@ Exit codes: 0 Apollo matches; 1 error before any write (invalid input, stale or 
       if (interactive && !(await confirmApply(process.stdin, process.stdout))) {
         throw new NotConfirmedError('Apply cancelled: nothing was written.')
       }
-      const report = await this.execute(plan, settings, client)
+      let report
+      try {
+        report = await this.execute(plan, settings, client)
+      } catch (error) {
+        // Writes were sent (the applier itself continues on error): an error now, such as a quota
+        // running out on the re-read, leaves Apollo unverified. That is exit 3, never 1 ("nothing written").
+        if (!(error instanceof SeqsyncError)) throw error
+        const hint =
+          'Writes were sent but the result could not be read back: Apollo may not match the manifests. ' +
+          'Run `seqsync plan` (or apply again) when Apollo answers; it converges from where this run stopped.'
+        if (json) this.printJson({...toErrorDocument(error), converged: false, unverified: true})
+        else {
+          this.printError(`Error: ${error.message}`)
+          this.printError(`Hint: ${hint}`)
+        }
+        this.exit(3)
+      }
       if (json) this.printJson(renderApplyReportJson(report))
       else this.print(renderApplyReportText(report, {color: settings.color, maskEmails}))
       if (!report.converged) this.exit(3)

@@ -425,6 +425,21 @@ describe('seqsync apply: an unreliable, rate-limited Apollo', () => {
     })
   })
 
+  it('a quota running out on the re-read after the writes: exit 3 (writes happened), never 1', async () => {
+    // The plan uses both contacts/search calls of the hour; the writes succeed; the verification read cannot run.
+    const limits = {minute: null, hour: null, day: null, perEndpoint: {'contacts/search': {hour: 2}}}
+    await withEnv({emulator: {rateLimits: limits}}, async (env) => {
+      const res = await env.cli(['apply', '--auto-approve'])
+      expect(res.code, res.stdout + res.stderr).toBe(3)
+      expect(res.stderr).toMatch(/hourly quota for contacts\/search is exhausted; resume at/)
+      expect(res.stderr).toContain('could not be read back')
+      expect(writeCalls(env.emulator.stats())).toBeGreaterThan(0)
+      env.emulator.setRateLimits(null)
+      const plan = await env.cli(['plan', '--detailed-exitcode'])
+      expect(plan.code, plan.stdout).toBe(0)
+    })
+  })
+
   it('paced by the minute window: converges with zero 429s', async () => {
     const gen = generateCase(4, 60, config)
     await withEnv(
