@@ -29,6 +29,15 @@ const ID_PATTERN = /^[0-9a-f]{24}$/i
 
 export async function importSequences(input: ImportInput): Promise<ImportedFile[]> {
   const sequences = await resolveSequences(input.client, input.sequences)
+  // seqsync cannot manage an archived sequence (plan refuses it), so its manifest would never plan clean.
+  const archived = sequences.filter((s) => s.archived)
+  if (archived.length > 0) {
+    throw new PlanError(
+      `Archived in Apollo, so seqsync cannot manage ${archived.length === 1 ? 'it' : 'them'}: ${archived.map((s) => `"${oneLine(s.name)}" (${s.id})`).join(', ')}`,
+      [],
+      {hint: 'Nothing was written. Unarchive the sequence in Apollo first, or leave it out.'},
+    )
+  }
   const mailboxes = await input.client.listMailboxes()
   const sweep = await sweepSequenceMembers(
     input.client,

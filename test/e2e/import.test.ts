@@ -84,6 +84,22 @@ describe('seqsync import', () => {
     )
   })
 
+  it('an archived sequence (by id) is refused before anything is written: its manifest could never plan', async () => {
+    const res = await env.cli([
+      'import',
+      '--sequence',
+      'Partner Webinar Invite',
+      '--sequence',
+      '66f0c1e2a4b5c6d7e8f90106',
+      '--out-dir',
+      'archived',
+    ])
+    expect(res.code).toBe(1)
+    expect(res.stderr).toContain('"2023 Holiday Promo" (66f0c1e2a4b5c6d7e8f90106)')
+    expect(res.stderr).toMatch(/archived/i)
+    await expect(readdir(join(env.dir, 'archived'))).rejects.toThrow()
+  })
+
   it('an unknown sequence name exits 1 and writes nothing', async () => {
     const res = await env.cli(['import', '--sequence', 'No Such Sequence', '--out-dir', 'none'])
     expect(res.code).toBe(1)
