@@ -32,6 +32,11 @@ export abstract class SeqsyncError extends Error {
     this.name = new.target.name
     this.hint = options.hint
   }
+
+  /** One line per item the error is about (plan problems, stale items, …), shown before the message. */
+  details(): readonly string[] {
+    return []
+  }
 }
 
 /** One located problem in a manifest or config file. */
@@ -125,6 +130,12 @@ export class PlanError extends SeqsyncError {
     super(message, options)
     this.problems = problems
   }
+
+  override details(): readonly string[] {
+    return this.problems.map((p) =>
+      p.source ? `${p.source.file}:${p.source.line}:${p.source.col}: error: ${p.message}` : `error: ${p.message}`,
+    )
+  }
 }
 
 export class UnsafePlanError extends SeqsyncError {
@@ -136,6 +147,10 @@ export class UnsafePlanError extends SeqsyncError {
     this.violations = violations
     this.planned = planned
   }
+
+  override details(): readonly string[] {
+    return this.violations.map((v) => `unsafe: ${v}`)
+  }
 }
 
 export class StalePlanError extends SeqsyncError {
@@ -146,6 +161,10 @@ export class StalePlanError extends SeqsyncError {
       hint: 'Run `seqsync plan --out FILE` again and review the new plan.',
     })
     this.stale = stale
+  }
+
+  override details(): readonly string[] {
+    return this.stale.map((s) => `stale: ${s}`)
   }
 }
 

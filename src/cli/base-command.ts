@@ -35,6 +35,8 @@ export function toErrorDocument(error: SeqsyncError): {error: Record<string, unk
   if (error instanceof ManifestError || error instanceof ConfigError) {
     body['issues'] = error.issues.map((i) => ({...i, related: i.related ?? []}))
   }
+  const details = error.details()
+  if (details.length > 0) body['details'] = details
   return {error: body}
 }
 
@@ -137,6 +139,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       if (this.wantsJson()) this.printJson(toErrorDocument(error))
       else {
         if (error instanceof ManifestError || error instanceof ConfigError) this.printIssues(error.issues)
+        for (const line of error.details()) this.printError(line)
         this.printError(`Error: ${error.message}`)
         if (error.hint) this.printError(`Hint: ${error.hint}`)
       }

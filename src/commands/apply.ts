@@ -12,7 +12,7 @@ import {renderApplyReportJson} from '../render/apply-report-json.js'
 import {renderApplyReportText} from '../render/apply-report-text.js'
 import {renderPlanText} from '../render/plan-text.js'
 import {assertNotStale, checkGuards, executePlan} from '../services/apply.js'
-import {createPlan, describeErrorDetails, hasChanges} from '../services/plan.js'
+import {createPlan, hasChanges} from '../services/plan.js'
 import {assertSameApiHost, readPlanFile} from '../services/plan-file.js'
 
 export default class ApplyCommand extends BaseCommand<typeof ApplyCommand> {
@@ -40,11 +40,6 @@ Exit codes: 0 Apollo matches; 1 error before any write (invalid input, stale or 
     json: Flags.boolean({description: 'Shorthand for --format json.'}),
   }
 
-  /** Lists what a plan/stale error is about (file:line of each problem, each stale item) before the error. */
-  public override async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
-    for (const line of describeErrorDetails(error)) this.printError(line)
-    return super.catch(error)
-  }
 
   public async run(): Promise<void> {
     const settings = await this.loadSettings()

@@ -7,7 +7,7 @@ import {openClient} from '../cli/open-client.js'
 import {renderPlanJson} from '../render/plan-json.js'
 import {renderPlanMarkdown} from '../render/plan-markdown.js'
 import {renderPlanText} from '../render/plan-text.js'
-import {createPlan, describeErrorDetails, hasChanges} from '../services/plan.js'
+import {createPlan, hasChanges} from '../services/plan.js'
 import {extractApiHost, writePlanFile} from '../services/plan-file.js'
 
 export default class PlanCommand extends BaseCommand<typeof PlanCommand> {
@@ -39,11 +39,6 @@ Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 with --
     'mask-emails': Flags.boolean({description: 'Render emails as j***@acme.com (for public repositories).'}),
   }
 
-  /** Lists what a plan/stale error is about (file:line of each problem, each stale item) before the error. */
-  public override async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
-    for (const line of describeErrorDetails(error)) this.printError(line)
-    return super.catch(error)
-  }
 
   public async run(): Promise<void> {
     const settings = await this.loadSettings()

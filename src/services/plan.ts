@@ -4,7 +4,7 @@ import type {ApolloClient} from '../apollo/types.js'
 import {readLiveState} from '../apollo/read-live-state.js'
 import type {ResolvedConfig} from '../config/config-schema.js'
 import type {Issue} from '../errors.js'
-import {PlanError, StalePlanError, UsageError} from '../errors.js'
+import {PlanError, UsageError} from '../errors.js'
 import type {ApiCost, Plan} from '../model/plan.js'
 import type {DesiredState} from '../model/state.js'
 import {computePlan} from '../planner/compute-plan.js'
@@ -141,10 +141,3 @@ export function hasChanges(plan: Plan): boolean {
  * The itemised details an error carries beyond its message (plan problems with their manifest
  * location, stale plan items), one line each, for the command to print before the error itself.
  */
-export function describeErrorDetails(error: unknown): string[] {
-  if (error instanceof PlanError) {
-    return error.problems.map((p) => (p.source ? `${describeSource(p.source)}: error: ${p.message}` : `error: ${p.message}`))
-  }
-  if (error instanceof StalePlanError) return error.stale.map((s) => `stale: ${s}`)
-  return []
-}
