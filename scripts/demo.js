@@ -32,7 +32,11 @@ function banner(text) {
 function seqsync(args) {
   process.stdout.write(`$ seqsync ${args.join(' ')}\n`)
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, 'bin', 'run.js'), ...args], {cwd: examples, env, stdio: 'inherit'})
+    const child = spawn(process.execPath, [join(root, 'bin', 'run.js'), ...args], {
+      cwd: examples,
+      env,
+      stdio: 'inherit',
+    })
     child.on('error', reject)
     child.on('exit', (code) => resolve(code ?? 1))
   })

@@ -90,7 +90,10 @@ export class ApolloApiError extends SeqsyncError {
     options: {hint?: string; cause?: unknown} = {},
   ) {
     const what = init.status === 0 ? 'network error' : `HTTP ${init.status}`
-    super(`Apollo ${init.method} ${init.path} failed: ${what}${init.apolloMessage ? `: ${init.apolloMessage}` : ''}`, options)
+    super(
+      `Apollo ${init.method} ${init.path} failed: ${what}${init.apolloMessage ? `: ${init.apolloMessage}` : ''}`,
+      options,
+    )
     this.code = init.status === 401 ? 'API_UNAUTHORIZED' : init.status === 403 ? 'API_FORBIDDEN' : 'API_REQUEST_FAILED'
     this.method = init.method
     this.path = init.path
@@ -126,7 +129,11 @@ export class IncompleteReadError extends SeqsyncError {
 export class PlanError extends SeqsyncError {
   readonly code = 'PLAN_INVALID'
   readonly problems: readonly {message: string; source: SourceRef | null}[]
-  constructor(message: string, problems: readonly {message: string; source: SourceRef | null}[] = [], options: {hint?: string} = {}) {
+  constructor(
+    message: string,
+    problems: readonly {message: string; source: SourceRef | null}[] = [],
+    options: {hint?: string} = {},
+  ) {
     super(message, options)
     this.problems = problems
   }
@@ -157,9 +164,12 @@ export class StalePlanError extends SeqsyncError {
   readonly code = 'PLAN_STALE'
   readonly stale: readonly string[]
   constructor(stale: readonly string[]) {
-    super(`The saved plan is stale: ${stale.length} item${stale.length === 1 ? '' : 's'} changed in Apollo since it was made`, {
-      hint: 'Run `seqsync plan --out FILE` again and review the new plan.',
-    })
+    super(
+      `The saved plan is stale: ${stale.length} item${stale.length === 1 ? '' : 's'} changed in Apollo since it was made`,
+      {
+        hint: 'Run `seqsync plan --out FILE` again and review the new plan.',
+      },
+    )
     this.stale = stale
   }
 

@@ -213,7 +213,8 @@ class HttpApolloClient implements ApolloClient {
   constructor(options: ClientOptions) {
     const url = parseBaseUrl(options.baseUrl)
     const concurrency = options.concurrency ?? 4
-    if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError(`concurrency must be a positive integer, got ${concurrency}`)
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+      throw new UsageError(`concurrency must be a positive integer, got ${concurrency}`)
     const scale = options.windowScale ?? 1
     if (!(scale > 0)) throw new UsageError(`windowScale must be positive, got ${scale}`)
     this.#options = options
@@ -243,10 +244,20 @@ class HttpApolloClient implements ApolloClient {
   async searchSequences(params: {readonly qName?: string; readonly page: number}): Promise<Page<LiveSequence>> {
     const body: Record<string, unknown> = {page: params.page, per_page: PER_PAGE}
     if (params.qName !== undefined) body['q_name'] = params.qName
-    const dto = (await this.#call({endpoint: 'emailer_campaigns/search', method: 'POST', path: '/emailer_campaigns/search', body})) as SequencesSearchResponseDto
+    const dto = (await this.#call({
+      endpoint: 'emailer_campaigns/search',
+      method: 'POST',
+      path: '/emailer_campaigns/search',
+      body,
+    })) as SequencesSearchResponseDto
     const p = toPagination(dto.pagination, params.page, PER_PAGE, 'emailer_campaigns/search')
     const list = Array.isArray(dto.emailer_campaigns) ? dto.emailer_campaigns : []
-    return {items: list.map((s) => toLiveSequence(s)), page: p.page, totalPages: p.totalPages, totalEntries: p.totalEntries}
+    return {
+      items: list.map((s) => toLiveSequence(s)),
+      page: p.page,
+      totalPages: p.totalPages,
+      totalEntries: p.totalEntries,
+    }
   }
 
   async getSequence(id: string): Promise<LiveSequence | null> {
@@ -257,18 +268,28 @@ class HttpApolloClient implements ApolloClient {
       nullWhenNotFound: true,
     })) as SequenceShowResponseDto | null
     if (dto === null) return null
-    if (!isRecord(dto.emailer_campaign)) throw new IncompleteReadError(`Apollo's answer for sequence ${id} has no emailer_campaign`)
+    if (!isRecord(dto.emailer_campaign))
+      throw new IncompleteReadError(`Apollo's answer for sequence ${id} has no emailer_campaign`)
     return toLiveSequence(dto.emailer_campaign)
   }
 
   async listMailboxes(): Promise<readonly LiveMailbox[]> {
-    const dto = (await this.#call({endpoint: 'email_accounts', method: 'GET', path: '/email_accounts'})) as EmailAccountsResponseDto
-    if (!Array.isArray(dto.email_accounts)) throw new IncompleteReadError("Apollo's email_accounts response has no email_accounts list")
+    const dto = (await this.#call({
+      endpoint: 'email_accounts',
+      method: 'GET',
+      path: '/email_accounts',
+    })) as EmailAccountsResponseDto
+    if (!Array.isArray(dto.email_accounts))
+      throw new IncompleteReadError("Apollo's email_accounts response has no email_accounts list")
     return dto.email_accounts.map((m) => toLiveMailbox(m))
   }
 
   async getApiProfile(): Promise<{readonly id: string; readonly email: string | null}> {
-    const dto = (await this.#call({endpoint: 'users/api_profile', method: 'GET', path: '/users/api_profile'})) as ApiProfileResponseDto
+    const dto = (await this.#call({
+      endpoint: 'users/api_profile',
+      method: 'GET',
+      path: '/users/api_profile',
+    })) as ApiProfileResponseDto
     const user = isRecord(dto.user) ? dto.user : dto
     if (typeof user.id !== 'string') throw new IncompleteReadError("Apollo's api_profile response has no user id")
     return {id: user.id, email: typeof user.email === 'string' ? user.email : null}
@@ -294,7 +315,9 @@ class HttpApolloClient implements ApolloClient {
     if (notEchoed.length > 0) {
       throw new IncompleteReadError(
         `Apollo did not confirm the emailer_campaign_ids filter for ${notEchoed.length} sequence${notEchoed.length === 1 ? '' : 's'} (${notEchoed.slice(0, 3).join(', ')}${notEchoed.length > 3 ? ', …' : ''})`,
-        {hint: 'The membership read cannot be trusted, so nothing is planned from it. Run again; report it if it persists.'},
+        {
+          hint: 'The membership read cannot be trusted, so nothing is planned from it. Run again; report it if it persists.',
+        },
       )
     }
     const requested = new Set(ids)
@@ -303,7 +326,9 @@ class HttpApolloClient implements ApolloClient {
     for (const c of raw) {
       const contact = toLiveContact(c)
       if (!listContactSequenceIds(c).some((sid) => requested.has(sid))) {
-        throw new IncompleteReadError(`Apollo returned contact ${contact.id}, which is in none of the requested sequences (the filter was ignored)`)
+        throw new IncompleteReadError(
+          `Apollo returned contact ${contact.id}, which is in none of the requested sequences (the filter was ignored)`,
+        )
       }
       items.push(contact)
     }
@@ -312,7 +337,10 @@ class HttpApolloClient implements ApolloClient {
   }
 
   async scanContacts(page: number): Promise<Page<LiveContact>> {
-    return this.#searchContacts({page, per_page: PER_PAGE, sort_by_field: 'contact_created_at', sort_ascending: true}, page)
+    return this.#searchContacts(
+      {page, per_page: PER_PAGE, sort_by_field: 'contact_created_at', sort_ascending: true},
+      page,
+    )
   }
 
   async findContactsByEmail(email: string): Promise<readonly LiveContact[]> {
@@ -324,7 +352,9 @@ class HttpApolloClient implements ApolloClient {
       const result = await this.#searchContacts({q_keywords: wanted, page, per_page: PER_PAGE}, page)
       totalPages = Math.min(result.totalPages, Math.ceil(result.totalEntries / PER_PAGE), 500)
       for (const c of result.items) {
-        const emails = [c.email, ...c.otherEmails].filter((e): e is string => e !== null).map((e) => e.trim().toLowerCase())
+        const emails = [c.email, ...c.otherEmails]
+          .filter((e): e is string => e !== null)
+          .map((e) => e.trim().toLowerCase())
         if (emails.includes(wanted) && !matches.has(c.id)) matches.set(c.id, c)
       }
     }
@@ -348,7 +378,8 @@ class HttpApolloClient implements ApolloClient {
   async bulkCreateContacts(
     contacts: readonly NewContact[],
   ): Promise<{readonly created: readonly LiveContact[]; readonly existing: readonly LiveContact[]}> {
-    if (contacts.length > MAX_BULK_CREATE) throw new BugError(`bulkCreateContacts got ${contacts.length} contacts; Apollo takes at most ${MAX_BULK_CREATE}`)
+    if (contacts.length > MAX_BULK_CREATE)
+      throw new BugError(`bulkCreateContacts got ${contacts.length} contacts; Apollo takes at most ${MAX_BULK_CREATE}`)
     if (contacts.length === 0) return {created: [], existing: []}
     const wire = contacts.map((c) => {
       const out: Record<string, string> = {email: c.email}
@@ -398,7 +429,8 @@ class HttpApolloClient implements ApolloClient {
     if (Array.isArray(rawSkipped)) {
       for (const id of rawSkipped) if (typeof id === 'string') skipped[id] = 'unknown'
     } else if (isRecord(rawSkipped)) {
-      for (const [id, reason] of Object.entries(rawSkipped)) skipped[id] = typeof reason === 'string' ? reason : 'unknown'
+      for (const [id, reason] of Object.entries(rawSkipped))
+        skipped[id] = typeof reason === 'string' ? reason : 'unknown'
     }
     const requested = new Set(request.contactIds)
     const added: string[] = []
@@ -455,10 +487,20 @@ class HttpApolloClient implements ApolloClient {
   // --- internals -----------------------------------------------------------------------------
 
   async #searchContacts(body: Record<string, unknown>, page: number): Promise<Page<LiveContact>> {
-    const dto = (await this.#call({endpoint: 'contacts/search', method: 'POST', path: '/contacts/search', body})) as ContactsSearchResponseDto
+    const dto = (await this.#call({
+      endpoint: 'contacts/search',
+      method: 'POST',
+      path: '/contacts/search',
+      body,
+    })) as ContactsSearchResponseDto
     const p = toPagination(dto.pagination, page, PER_PAGE, 'contacts/search')
     const raw = Array.isArray(dto.contacts) ? dto.contacts : []
-    return {items: raw.map((c) => toLiveContact(c)), page: p.page, totalPages: p.totalPages, totalEntries: p.totalEntries}
+    return {
+      items: raw.map((c) => toLiveContact(c)),
+      page: p.page,
+      totalPages: p.totalPages,
+      totalEntries: p.totalEntries,
+    }
   }
 
   #emit(event: ClientEvent): void {
@@ -501,7 +543,11 @@ class HttpApolloClient implements ApolloClient {
       if (s.hourLeft !== null && now - s.hourSeenAt >= this.#hourMs) s.hourLeft = null
       if (s.dayLeft !== null && now - s.daySeenAt >= this.#dayMs) s.dayLeft = null
       const longWindow =
-        s.dayLeft !== null && s.dayLeft - s.inFlight <= 0 ? 'day' : s.hourLeft !== null && s.hourLeft - s.inFlight <= 0 ? 'hour' : null
+        s.dayLeft !== null && s.dayLeft - s.inFlight <= 0
+          ? 'day'
+          : s.hourLeft !== null && s.hourLeft - s.inFlight <= 0
+            ? 'hour'
+            : null
       if (longWindow !== null) {
         if (s.inFlight > 0) {
           // Requests in flight will report fresher numbers; decide after one of them lands.
@@ -509,7 +555,11 @@ class HttpApolloClient implements ApolloClient {
           continue
         }
         const started = longWindow === 'day' ? s.dayStartedAt : s.hourStartedAt
-        throw new QuotaExhaustedError(endpoint, longWindow, started === null ? null : started + (longWindow === 'day' ? this.#dayMs : this.#hourMs))
+        throw new QuotaExhaustedError(
+          endpoint,
+          longWindow,
+          started === null ? null : started + (longWindow === 'day' ? this.#dayMs : this.#hourMs),
+        )
       }
       if (!s.probed && s.inFlight > 0) {
         // Learn the limits from one response before fanning out.
@@ -607,7 +657,8 @@ class HttpApolloClient implements ApolloClient {
     const {message, errorCode} = this.#apolloMessage(raw)
     let hint: string | undefined
     if (raw.status === 401) {
-      hint = 'Apollo rejected the API key: check APOLLO_API_KEY (it must be an API key sent as x-api-key, not an OAuth token).'
+      hint =
+        'Apollo rejected the API key: check APOLLO_API_KEY (it must be an API key sent as x-api-key, not an OAuth token).'
     } else if (raw.status === 403 && errorCode === 'API_INACCESSIBLE') {
       const scope = /api\/v1\/[a-z0-9_/]+/i.exec(message)?.[0] ?? SCOPES[spec.endpoint]
       hint = `The API key lacks the scope ${scope}: add it to the key's configured scopes in Apollo (Settings → Integrations → API Keys) or use a master key.`
@@ -616,7 +667,10 @@ class HttpApolloClient implements ApolloClient {
     } else if (raw.status === 422) {
       hint = 'Apollo rejected the request as invalid.'
     }
-    return new ApolloApiError({method: spec.method, path: fullPath, status: raw.status, apolloMessage: message}, hint === undefined ? {} : {hint})
+    return new ApolloApiError(
+      {method: spec.method, path: fullPath, status: raw.status, apolloMessage: message},
+      hint === undefined ? {} : {hint},
+    )
   }
 
   async #call(spec: CallSpec): Promise<unknown> {
@@ -636,7 +690,12 @@ class HttpApolloClient implements ApolloClient {
         this.#finish(spec.endpoint)
         const why = describeNetworkError(error)
         if (!isRetryableNetworkError(error) || failures >= this.#maxRetries) {
-          throw new ApolloApiError({method: spec.method, path: fullPath, status: 0, apolloMessage: truncate(this.#options.apiKey.redact(why))})
+          throw new ApolloApiError({
+            method: spec.method,
+            path: fullPath,
+            status: 0,
+            apolloMessage: truncate(this.#options.apiKey.redact(why)),
+          })
         }
         failures++
         await this.#backoff(spec.endpoint, failures, why)
@@ -654,7 +713,12 @@ class HttpApolloClient implements ApolloClient {
         try {
           return JSON.parse(raw.text) as unknown
         } catch {
-          throw new ApolloApiError({method: spec.method, path: fullPath, status: raw.status, apolloMessage: 'the response body is not JSON'})
+          throw new ApolloApiError({
+            method: spec.method,
+            path: fullPath,
+            status: raw.status,
+            apolloMessage: 'the response body is not JSON',
+          })
         }
       }
       if (raw.status === 429) {
@@ -672,7 +736,13 @@ class HttpApolloClient implements ApolloClient {
         s.minuteLeft = 0
         s.minuteResetAt = Math.max(s.minuteResetAt ?? 0, receivedAt + delayMs)
         s.minuteEpochStart = receivedAt
-        this.#emit({type: 'retry', endpoint: spec.endpoint, attempt: limitedRetries, delayMs, why: `HTTP 429 (minute window)`})
+        this.#emit({
+          type: 'retry',
+          endpoint: spec.endpoint,
+          attempt: limitedRetries,
+          delayMs,
+          why: `HTTP 429 (minute window)`,
+        })
         await sleep(delayMs)
         continue
       }
@@ -698,7 +768,13 @@ class HttpApolloClient implements ApolloClient {
   }
 }
 
-const NON_RETRYABLE_CODES = new Set(['UND_ERR_INVALID_ARG', 'UND_ERR_DESTROYED', 'UND_ERR_CLOSED', 'UND_ERR_ABORTED', 'UND_ERR_NOT_SUPPORTED'])
+const NON_RETRYABLE_CODES = new Set([
+  'UND_ERR_INVALID_ARG',
+  'UND_ERR_DESTROYED',
+  'UND_ERR_CLOSED',
+  'UND_ERR_ABORTED',
+  'UND_ERR_NOT_SUPPORTED',
+])
 
 function isRetryableNetworkError(error: unknown): boolean {
   const code = isRecord(error) && typeof error['code'] === 'string' ? error['code'] : null

@@ -163,7 +163,15 @@ export async function readLiveState(client: ApolloClient, desired: DesiredState)
   const missingEmails = new Set<string>()
   const missingContactIds = new Set<string>()
   if (desired.sequences.length === 0) {
-    return {sequences: new Map(), mailboxes: [], contacts, contactsByEmail: new Map(), members: new Map(), missingEmails, missingContactIds}
+    return {
+      sequences: new Map(),
+      mailboxes: [],
+      contacts,
+      contactsByEmail: new Map(),
+      members: new Map(),
+      missingEmails,
+      missingContactIds,
+    }
   }
 
   // (a) sequences, (b) mailboxes

@@ -1,6 +1,13 @@
 import {describe, expect, it} from 'vitest'
 import {IncompleteReadError} from '../errors.js'
-import {listContactSequenceIds, parseWireNumber, toLiveContact, toLiveMailbox, toLiveSequence, toPagination} from './to-live-state.js'
+import {
+  listContactSequenceIds,
+  parseWireNumber,
+  toLiveContact,
+  toLiveMailbox,
+  toLiveSequence,
+  toPagination,
+} from './to-live-state.js'
 import {classifyRateLimit, isLoopbackHost, parseRetryAfter} from './client.js'
 
 describe('toLiveContact', () => {
@@ -16,7 +23,13 @@ describe('toLiveContact', () => {
       contact_emails: [{email: 'jane@acme.com', position: 0}, {email: 'j.doe@home.org', position: '1'}, {email: null}],
       contact_campaign_statuses: [
         // Same status id on both entries: Apollo reuses it, so it must not be used as a key.
-        {id: 'x', emailer_campaign_id: 's1', status: 'active', send_email_from_email_account_id: 'm1', inactive_reason: null},
+        {
+          id: 'x',
+          emailer_campaign_id: 's1',
+          status: 'active',
+          send_email_from_email_account_id: 'm1',
+          inactive_reason: null,
+        },
         {id: 'x', emailer_campaign_id: 's2', status: 'failed', failure_reason: 'hard_bounced'},
         {id: 'y', emailer_campaign_id: 's1', status: 'finished'},
       ],
@@ -48,7 +61,8 @@ describe('toLiveContact', () => {
   })
 
   it('fails closed on a membership status it does not understand, naming it', () => {
-    const read = () => toLiveContact({id: 'c3', contact_campaign_statuses: [{emailer_campaign_id: 's1', status: 'snoozed'}]})
+    const read = () =>
+      toLiveContact({id: 'c3', contact_campaign_statuses: [{emailer_campaign_id: 's1', status: 'snoozed'}]})
     expect(read).toThrow(IncompleteReadError)
     expect(read).toThrow(/"snoozed"/)
   })
@@ -59,7 +73,9 @@ describe('toLiveContact', () => {
   })
 
   it('lists the sequence ids a contact claims', () => {
-    expect(listContactSequenceIds({emailer_campaign_ids: ['a'], contact_campaign_statuses: [{emailer_campaign_id: 'b'}]})).toEqual(['a', 'b'])
+    expect(
+      listContactSequenceIds({emailer_campaign_ids: ['a'], contact_campaign_statuses: [{emailer_campaign_id: 'b'}]}),
+    ).toEqual(['a', 'b'])
     expect(listContactSequenceIds({})).toEqual([])
   })
 })
@@ -67,14 +83,30 @@ describe('toLiveContact', () => {
 describe('toLiveSequence / toLiveMailbox', () => {
   it('ignores "loading" stats and reads flags', () => {
     expect(
-      toLiveSequence({id: 's1', name: 'Q4', active: true, archived: false, unique_scheduled: 'loading', contact_statuses: {active: 'loading'}}),
+      toLiveSequence({
+        id: 's1',
+        name: 'Q4',
+        active: true,
+        archived: false,
+        unique_scheduled: 'loading',
+        contact_statuses: {active: 'loading'},
+      }),
     ).toEqual({id: 's1', name: 'Q4', active: true, archived: false})
-    expect(toLiveSequence({id: 's2', name: 'Old', archived: 'true'})).toEqual({id: 's2', name: 'Old', active: false, archived: true})
+    expect(toLiveSequence({id: 's2', name: 'Old', archived: 'true'})).toEqual({
+      id: 's2',
+      name: 'Old',
+      active: false,
+      archived: true,
+    })
     expect(() => toLiveSequence({name: 'no id'})).toThrow(IncompleteReadError)
   })
 
   it('maps mailboxes', () => {
-    expect(toLiveMailbox({id: 'm1', email: 'sdr@acme.com', active: true, deliverability_score: {x: 1}})).toEqual({id: 'm1', email: 'sdr@acme.com', active: true})
+    expect(toLiveMailbox({id: 'm1', email: 'sdr@acme.com', active: true, deliverability_score: {x: 1}})).toEqual({
+      id: 'm1',
+      email: 'sdr@acme.com',
+      active: true,
+    })
   })
 })
 
@@ -83,7 +115,11 @@ describe('pagination and numbers', () => {
     expect(parseWireNumber('2')).toBe(2)
     expect(parseWireNumber(3)).toBe(3)
     expect(parseWireNumber('loading')).toBeNull()
-    expect(toPagination({page: '2', per_page: '100', total_entries: '250', total_pages: '3'}, 2, 100, 'x')).toEqual({page: 2, totalEntries: 250, totalPages: 3})
+    expect(toPagination({page: '2', per_page: '100', total_entries: '250', total_pages: '3'}, 2, 100, 'x')).toEqual({
+      page: 2,
+      totalEntries: 250,
+      totalPages: 3,
+    })
     expect(toPagination({total_entries: 250}, 1, 100, 'x')).toEqual({page: 1, totalEntries: 250, totalPages: 3})
     expect(() => toPagination({total_entries: 'loading'}, 1, 100, 'x')).toThrow(IncompleteReadError)
     expect(() => toPagination(undefined, 1, 100, 'x')).toThrow(IncompleteReadError)
@@ -93,11 +129,17 @@ describe('pagination and numbers', () => {
 describe('client helpers', () => {
   it('recognises loopback hosts only', () => {
     for (const h of ['127.0.0.1', '127.5.6.7', 'localhost', '[::1]', '::1']) expect(isLoopbackHost(h)).toBe(true)
-    for (const h of ['10.0.0.1', 'api.apollo.io', '128.0.0.1', 'localhost.evil.com', '127.0.0.1.nip.io']) expect(isLoopbackHost(h)).toBe(false)
+    for (const h of ['10.0.0.1', 'api.apollo.io', '128.0.0.1', 'localhost.evil.com', '127.0.0.1.nip.io'])
+      expect(isLoopbackHost(h)).toBe(false)
   })
 
   it('classifies 429 windows from the body, else from retry-after', () => {
-    expect(classifyRateLimit('The maximum number of api calls allowed for api/v1/contacts/search is 200 times per minute.', 30_000)).toBe('minute')
+    expect(
+      classifyRateLimit(
+        'The maximum number of api calls allowed for api/v1/contacts/search is 200 times per minute.',
+        30_000,
+      ),
+    ).toBe('minute')
     expect(classifyRateLimit('... is 600 times per hour. Please upgrade', 10_000)).toBe('hour')
     expect(classifyRateLimit('... is 2000 times per day.', null)).toBe('day')
     expect(classifyRateLimit('', 5_000)).toBe('minute')

@@ -64,7 +64,9 @@ function toMembership(dto: unknown, contactId: string): LiveMembership | null {
   if (status === null || !MEMBER_STATUSES.has(status)) {
     throw new IncompleteReadError(
       `Contact ${contactId} has status ${JSON.stringify(status)} in sequence ${sequenceId}, which seqsync does not understand`,
-      {hint: 'Refusing to plan from a membership whose meaning is unknown; report this Apollo status to the seqsync maintainers.'},
+      {
+        hint: 'Refusing to plan from a membership whose meaning is unknown; report this Apollo status to the seqsync maintainers.',
+      },
     )
   }
   return {

@@ -30,8 +30,19 @@ export interface QuotaWindowLeft {
 /** Something the client wants a human to know (the command prints it to stderr with --verbose). */
 export type ClientEvent =
   | {readonly type: 'request'; readonly endpoint: Endpoint; readonly method: string; readonly path: string}
-  | {readonly type: 'retry'; readonly endpoint: Endpoint; readonly attempt: number; readonly delayMs: number; readonly why: string}
-  | {readonly type: 'pace'; readonly endpoint: Endpoint; readonly delayMs: number; readonly window: 'minute' | 'hour' | 'day'}
+  | {
+      readonly type: 'retry'
+      readonly endpoint: Endpoint
+      readonly attempt: number
+      readonly delayMs: number
+      readonly why: string
+    }
+  | {
+      readonly type: 'pace'
+      readonly endpoint: Endpoint
+      readonly delayMs: number
+      readonly window: 'minute' | 'hour' | 'day'
+    }
 
 export interface ClientOptions {
   /** e.g. `https://api.apollo.io/api/v1` or `http://127.0.0.1:4010/api/v1`. Plain http only to loopback. */
@@ -104,7 +115,9 @@ export interface ApolloClient {
 
   // --- writes ----------------------------------------------------------------------------------
   /** `POST /contacts/bulk_create` with `run_dedupe: true`, at most 100 contacts. */
-  bulkCreateContacts(contacts: readonly NewContact[]): Promise<{readonly created: readonly LiveContact[]; readonly existing: readonly LiveContact[]}>
+  bulkCreateContacts(
+    contacts: readonly NewContact[],
+  ): Promise<{readonly created: readonly LiveContact[]; readonly existing: readonly LiveContact[]}>
   /** `POST /emailer_campaigns/{id}/add_contact_ids` with `emailer_campaign_id` in the body and every switch explicit. */
   addContactIds(request: {
     readonly sequenceId: string

@@ -7,12 +7,16 @@ import {applyPlan} from './apply-plan.js'
 import type {ApplyOutcome, ApplyProgress} from './apply-plan.js'
 
 const ids = (prefix: string, n: number): string[] => Array.from({length: n}, (_, i) => `${prefix}${i + 1}`)
-const contacts = (list: readonly string[], memberships: Record<string, 'active' | 'paused' | 'finished'> = {}): FakeContact[] =>
-  list.map((id) => ({id, email: `${id}@acme.com`, memberships: {...memberships}}))
+const contacts = (
+  list: readonly string[],
+  memberships: Record<string, 'active' | 'paused' | 'finished'> = {},
+): FakeContact[] => list.map((id) => ({id, email: `${id}@acme.com`, memberships: {...memberships}}))
 const adds = (list: readonly string[], init: Partial<Change> = {}): Change[] =>
   list.map((id) => makeChange({kind: 'add', contactId: id, email: `${id}@acme.com`, ...init}))
 const statusById = (outcome: ApplyOutcome): Record<string, string> =>
-  Object.fromEntries(outcome.changes.map((o) => [`${o.change.kind}:${o.change.sequenceId}:${o.contactId ?? o.change.email}`, o.status]))
+  Object.fromEntries(
+    outcome.changes.map((o) => [`${o.change.kind}:${o.change.sequenceId}:${o.contactId ?? o.change.email}`, o.status]),
+  )
 
 describe('applyPlan: batching and grouping', () => {
   it('groups adds per (sequence, mailbox, switches) in plan order and cuts batches of batchSize', async () => {
@@ -51,8 +55,16 @@ describe('applyPlan: batching and grouping', () => {
       makeChange({kind: 'stop', sequenceId: 's2', contactId: 'c6'}),
     ])
     await applyPlan(plan, port, {batchSize: 2, concurrency: 3})
-    const calls = port.callsOf('removeOrStopContactIds').map((x) => `${x.sequenceId}:${x.mode}:${x.contactIds.join(',')}`)
-    expect(calls.sort()).toEqual(['s1:mark_as_finished:c4', 's1:remove:c1,c2', 's1:remove:c3', 's2:remove:c1', 's2:stop:c5,c6'])
+    const calls = port
+      .callsOf('removeOrStopContactIds')
+      .map((x) => `${x.sequenceId}:${x.mode}:${x.contactIds.join(',')}`)
+    expect(calls.sort()).toEqual([
+      's1:mark_as_finished:c4',
+      's1:remove:c1,c2',
+      's1:remove:c3',
+      's2:remove:c1',
+      's2:stop:c5,c6',
+    ])
     expect(port.statusOf('c1', 's1')).toBe('absent')
     expect(port.statusOf('c1', 's2')).toBe('absent')
     expect(port.statusOf('c2', 's2')).toBe('active') // not touched: c2 is only removed from s1
@@ -66,7 +78,9 @@ describe('applyPlan: batching and grouping', () => {
       contacts: contacts(c),
       // c1 is slow: with one shared pool, s1's adds would start while it is still in flight
       beforeCall: (call) =>
-        new Promise((resolve) => setTimeout(resolve, call.method !== 'bulkCreateContacts' && call.contactIds.includes('c1') ? 30 : 1)),
+        new Promise((resolve) =>
+          setTimeout(resolve, call.method !== 'bulkCreateContacts' && call.contactIds.includes('c1') ? 30 : 1),
+        ),
     })
     const plan = makePlan([
       ...adds(['c1', 'c2', 'c3', 'c4'], {sequenceId: 's2'}),
@@ -102,11 +116,11 @@ describe('applyPlan: batching and grouping', () => {
     const c = ids('c', 5)
     const port = new FakeSequencePort({contacts: contacts(c, {s2: 'active'})})
     const seen: ApplyProgress[] = []
-    await applyPlan(
-      makePlan([...adds(c), makeChange({kind: 'finish', sequenceId: 's2', contactId: 'c1'})]),
-      port,
-      {batchSize: 2, concurrency: 1, onProgress: (p) => seen.push(p)},
-    )
+    await applyPlan(makePlan([...adds(c), makeChange({kind: 'finish', sequenceId: 's2', contactId: 'c1'})]), port, {
+      batchSize: 2,
+      concurrency: 1,
+      onProgress: (p) => seen.push(p),
+    })
     expect(seen.filter((p) => p.phase === 'add').map((p) => p.done)).toEqual([2, 4, 5])
     expect(seen.filter((p) => p.phase === 'remove')).toEqual([{phase: 'remove', done: 1, total: 1}])
     expect(seen.every((p) => p.total === (p.phase === 'add' ? 5 : 1))).toBe(true)
@@ -124,7 +138,10 @@ describe('applyPlan: add results', () => {
       ],
       unreportedIds: ['lost'],
     })
-    const outcome = await applyPlan(makePlan(adds(['ok', 'busy', 'there', 'lost', 'ghost'])), port, {batchSize: 10, concurrency: 1})
+    const outcome = await applyPlan(makePlan(adds(['ok', 'busy', 'there', 'lost', 'ghost'])), port, {
+      batchSize: 10,
+      concurrency: 1,
+    })
     expect(outcome.changes.map((o) => [o.contactId, o.status, o.reason])).toEqual([
       ['ok', 'applied', undefined],
       ['busy', 'skipped', 'contacts_active_in_other_campaigns'],
@@ -188,7 +205,10 @@ describe('applyPlan: errors', () => {
     expect(port.calls).toHaveLength(3) // two removal batches, then the add call that hit the quota
     expect(outcome.interrupted).toBe(true)
     expect(outcome.interruption?.reason).toBe('quota-exhausted')
-    const counts = outcome.changes.reduce<Record<string, number>>((acc, o) => ({...acc, [o.status]: (acc[o.status] ?? 0) + 1}), {})
+    const counts = outcome.changes.reduce<Record<string, number>>(
+      (acc, o) => ({...acc, [o.status]: (acc[o.status] ?? 0) + 1}),
+      {},
+    )
     expect(counts).toEqual({applied: 4, 'not-attempted': 8})
     const left = outcome.changes.find((o) => o.status === 'not-attempted')
     expect(left?.reason).toBe('quota-exhausted')
@@ -231,7 +251,9 @@ describe('applyPlan: errors', () => {
   })
 
   it('rejects a non-positive batch size', async () => {
-    await expect(applyPlan(makePlan([]), new FakeSequencePort(), {batchSize: 0, concurrency: 1})).rejects.toThrow(/batchSize/)
+    await expect(applyPlan(makePlan([]), new FakeSequencePort(), {batchSize: 0, concurrency: 1})).rejects.toThrow(
+      /batchSize/,
+    )
   })
 })
 
@@ -272,7 +294,10 @@ describe('applyPlan: creates', () => {
 
   it('an add whose create was not attempted is not attempted either', async () => {
     const port = new FakeSequencePort({quotaAfter: 0})
-    const plan = makePlan([makeChange({kind: 'create', email: 'x@acme.com'}), makeChange({kind: 'add', email: 'x@acme.com'})])
+    const plan = makePlan([
+      makeChange({kind: 'create', email: 'x@acme.com'}),
+      makeChange({kind: 'add', email: 'x@acme.com'}),
+    ])
     const outcome = await applyPlan(plan, port, {batchSize: 10, concurrency: 1})
     expect(outcome.changes.map((o) => o.status)).toEqual(['not-attempted', 'not-attempted'])
     expect(outcome.interrupted).toBe(true)

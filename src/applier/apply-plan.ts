@@ -183,11 +183,13 @@ export async function applyPlan(plan: Plan, port: SequencePort, options: ApplyOp
     const answer = await port.bulkCreateContacts(contacts)
     const byEmail = new Map<string, string>()
     for (const c of [...answer.created, ...answer.existing]) {
-      for (const email of [...c.otherEmails, ...(c.email === null ? [] : [c.email])]) byEmail.set(normalizeEmail(email), c.id)
+      for (const email of [...c.otherEmails, ...(c.email === null ? [] : [c.email])])
+        byEmail.set(normalizeEmail(email), c.id)
     }
     settle(units, (unit) => {
       const id = byEmail.get(unit.key)
-      if (id === undefined) return {status: 'failed', error: 'Apollo bulk_create returned no contact for this email', contactId: null}
+      if (id === undefined)
+        return {status: 'failed', error: 'Apollo bulk_create returned no contact for this email', contactId: null}
       createdIds.set(unit.key, id)
       return {status: 'applied', contactId: id}
     })
@@ -197,7 +199,10 @@ export async function applyPlan(plan: Plan, port: SequencePort, options: ApplyOp
   )
 
   // ---- 2. removals / finishes / stops: one call per (sequence, mode) batch, never several sequences
-  const removeGroups = new Map<string, {sequenceId: string; mode: 'remove' | 'mark_as_finished' | 'stop'; units: Map<string, Unit>}>()
+  const removeGroups = new Map<
+    string,
+    {sequenceId: string; mode: 'remove' | 'mark_as_finished' | 'stop'; units: Map<string, Unit>}
+  >()
   all.forEach((change, i) => {
     if (change.kind !== 'remove' && change.kind !== 'finish' && change.kind !== 'stop') return
     if (change.contactId === null) {
@@ -216,7 +221,11 @@ export async function applyPlan(plan: Plan, port: SequencePort, options: ApplyOp
   const removeTasks: (() => Promise<void>)[] = []
   for (const group of removeGroups.values()) {
     const send = async (units: Unit[]): Promise<void> => {
-      await port.removeOrStopContactIds({sequenceId: group.sequenceId, contactIds: units.map((u) => u.key), mode: group.mode})
+      await port.removeOrStopContactIds({
+        sequenceId: group.sequenceId,
+        contactIds: units.map((u) => u.key),
+        mode: group.mode,
+      })
       settle(units, (unit) => ({status: 'applied', contactId: unit.key}))
     }
     for (const units of chunk([...group.units.values()], options.batchSize)) {
@@ -270,7 +279,8 @@ export async function applyPlan(plan: Plan, port: SequencePort, options: ApplyOp
           return {status: 'applied', reason: 'unconfirmed', contactId: unit.key}
         })
       }
-      for (const units of chunk([...group.units.values()], options.batchSize)) tasks.push(() => runBatch('add', units, send))
+      for (const units of chunk([...group.units.values()], options.batchSize))
+        tasks.push(() => runBatch('add', units, send))
     }
     if (shouldStop()) break
     await runPool(tasks)
@@ -308,7 +318,9 @@ export async function applyPlan(plan: Plan, port: SequencePort, options: ApplyOp
     if (create?.status === 'not-attempted') {
       results[i] = {status: 'not-attempted', reason: 'create-not-attempted', contactId: null}
     } else {
-      const why = create?.error ?? (create === undefined ? 'no contact id and no create in the plan' : 'the contact was not created')
+      const why =
+        create?.error ??
+        (create === undefined ? 'no contact id and no create in the plan' : 'the contact was not created')
       results[i] = {status: 'failed', error: `contact could not be created: ${why}`, contactId: null}
     }
     return null
@@ -333,7 +345,14 @@ function toNewContact(change: Change, email: string): PortNewContact {
 }
 
 function enrollKey(e: EnrollSwitches): string {
-  return [e.noEmail, e.unverifiedEmail, e.jobChange, e.activeInOtherSequences, e.finishedInOtherSequences, e.sameCompany]
+  return [
+    e.noEmail,
+    e.unverifiedEmail,
+    e.jobChange,
+    e.activeInOtherSequences,
+    e.finishedInOtherSequences,
+    e.sameCompany,
+  ]
     .map((b) => (b ? '1' : '0'))
     .join('')
 }
@@ -347,7 +366,7 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
 /** 5xx or network (status 0) after the client's own retries: worth splitting the batch. */
 function isServerOrNetworkError(error: unknown): boolean {
   if (typeof error !== 'object' || error === null || !('status' in error)) return false
-  const status = (error).status
+  const status = error.status
   return typeof status === 'number' && (status >= 500 || status === 0)
 }
 

@@ -23,12 +23,19 @@ function contact(id: string, memberships: Record<string, MemberStatus>): LiveCon
 
 function sweepOf(list: LiveContact[]): {contacts: Map<string, LiveContact>; members: Map<string, string[]>} {
   const members = new Map<string, string[]>()
-  for (const c of list) for (const m of c.memberships) members.set(m.sequenceId, [...(members.get(m.sequenceId) ?? []), c.id])
+  for (const c of list)
+    for (const m of c.memberships) members.set(m.sequenceId, [...(members.get(m.sequenceId) ?? []), c.id])
   return {contacts: new Map(list.map((c) => [c.id, c])), members}
 }
 
 describe('findStaleChanges', () => {
-  const cases: {name: string; kind: 'add' | 'remove' | 'finish' | 'stop'; planned: LiveStatus; now: MemberStatus | 'absent'; stale: boolean}[] = [
+  const cases: {
+    name: string
+    kind: 'add' | 'remove' | 'finish' | 'stop'
+    planned: LiveStatus
+    now: MemberStatus | 'absent'
+    stale: boolean
+  }[] = [
     {name: 'add still absent', kind: 'add', planned: 'absent', now: 'absent', stale: false},
     {name: 'add, someone enrolled the contact meanwhile', kind: 'add', planned: 'absent', now: 'active', stale: true},
     {name: 'remove still active', kind: 'remove', planned: 'active', now: 'active', stale: false},
@@ -38,7 +45,14 @@ describe('findStaleChanges', () => {
     {name: 'stop, member finished meanwhile', kind: 'stop', planned: 'active', now: 'finished', stale: true},
   ]
   it.each(cases)('$name -> stale: $stale', ({kind, planned, now, stale}) => {
-    const reason = kind === 'add' ? 'declared-in-contacts' : kind === 'remove' ? 'declared-in-removed' : kind === 'finish' ? 'declared-in-finished' : 'declared-in-stopped'
+    const reason =
+      kind === 'add'
+        ? 'declared-in-contacts'
+        : kind === 'remove'
+          ? 'declared-in-removed'
+          : kind === 'finish'
+            ? 'declared-in-finished'
+            : 'declared-in-stopped'
     const plan = makePlan([makeChange({kind, reason, contactId: 'jane', email: 'jane@acme.com', liveStatus: planned})])
     const sweep = sweepOf(now === 'absent' ? [] : [contact('jane', {s1: now})])
     expect(findStaleChanges(plan, sweep)).toEqual(
@@ -63,7 +77,10 @@ describe('findStaleChanges', () => {
   })
 
   it('a pruned member that left since the plan makes it stale (the per-change rule)', () => {
-    const plan = makePlan([makeChange({kind: 'finish', reason: 'pruned', contactId: 'a', email: 'a@acme.com', liveStatus: 'active'})], {s1: 1})
+    const plan = makePlan(
+      [makeChange({kind: 'finish', reason: 'pruned', contactId: 'a', email: 'a@acme.com', liveStatus: 'active'})],
+      {s1: 1},
+    )
     expect(findStaleChanges(plan, sweepOf([contact('a', {s1: 'active'})]))).toEqual([])
     expect(findStaleChanges(plan, sweepOf([]))).toEqual([
       'a@acme.com in "Seq s1": planned against active, now absent',
@@ -72,7 +89,9 @@ describe('findStaleChanges', () => {
   })
 
   it('in a pruned sequence, a member that appeared since the plan makes it stale', () => {
-    const plan = makePlan([makeChange({kind: 'remove', reason: 'pruned', contactId: 'a', liveStatus: 'active'})], {s1: 2})
+    const plan = makePlan([makeChange({kind: 'remove', reason: 'pruned', contactId: 'a', liveStatus: 'active'})], {
+      s1: 2,
+    })
     const before = [contact('a', {s1: 'active'}), contact('b', {s1: 'active'})]
     expect(findStaleChanges(plan, sweepOf(before))).toEqual([])
     expect(findStaleChanges(plan, sweepOf([...before, contact('c', {s1: 'active'})]))).toEqual([

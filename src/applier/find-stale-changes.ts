@@ -22,7 +22,9 @@ export function findStaleChanges(plan: Plan, sweep: MemberSweep): string[] {
       if (change.contactId === null) continue
       const now = findLiveStatus(sweep, change.contactId, change.sequenceId)
       if (now !== change.liveStatus) {
-        stale.push(`${describeContact(change)} in "${change.sequenceName}": planned against ${change.liveStatus}, now ${now}`)
+        stale.push(
+          `${describeContact(change)} in "${change.sequenceName}": planned against ${change.liveStatus}, now ${now}`,
+        )
       }
     }
     const prunes = sequence.changes.some((c) => c.reason === 'pruned')
@@ -39,7 +41,11 @@ export function findStaleChanges(plan: Plan, sweep: MemberSweep): string[] {
 }
 
 /** A contact's status in a sequence according to a sweep; `absent` when the sweep does not have it. */
-export function findLiveStatus(sweep: Pick<MemberSweep, 'contacts'>, contactId: string, sequenceId: string): LiveStatus {
+export function findLiveStatus(
+  sweep: Pick<MemberSweep, 'contacts'>,
+  contactId: string,
+  sequenceId: string,
+): LiveStatus {
   const contact = sweep.contacts.get(contactId)
   return contact?.memberships.find((m) => m.sequenceId === sequenceId)?.status ?? 'absent'
 }

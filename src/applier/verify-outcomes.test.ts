@@ -24,7 +24,11 @@ function afterWith(status: MemberStatus | 'absent', contactId = 'c1', sequenceId
   return {contacts, members}
 }
 
-function outcomeOf(changes: readonly Change[], results: readonly Omit<ChangeOutcome, 'change'>[], createdIds = new Map<string, string>()): ApplyOutcome {
+function outcomeOf(
+  changes: readonly Change[],
+  results: readonly Omit<ChangeOutcome, 'change'>[],
+  createdIds = new Map<string, string>(),
+): ApplyOutcome {
   return {
     changes: changes.map((change, i) => ({change, ...(results[i] ?? {status: 'not-attempted', contactId: null})})),
     createdIds,
@@ -36,16 +40,53 @@ function outcomeOf(changes: readonly Change[], results: readonly Omit<ChangeOutc
 type Bucket = 'applied' | 'skipped' | 'failed'
 
 describe('buildApplyReport: the re-read decides', () => {
-  const rows: {kind: Exclude<ChangeKind, 'create'>; status: ChangeStatus; reason?: string; error?: string; after: MemberStatus | 'absent'; expected: [Bucket, string?]}[] = [
+  const rows: {
+    kind: Exclude<ChangeKind, 'create'>
+    status: ChangeStatus
+    reason?: string
+    error?: string
+    after: MemberStatus | 'absent'
+    expected: [Bucket, string?]
+  }[] = [
     {kind: 'add', status: 'applied', after: 'active', expected: ['applied']},
     {kind: 'add', status: 'applied', after: 'paused', expected: ['applied']},
     {kind: 'add', status: 'applied', reason: 'unconfirmed', after: 'absent', expected: ['skipped', 'not-converged']},
-    {kind: 'add', status: 'skipped', reason: 'contacts_already_exists_in_current_campaign', after: 'active', expected: ['applied']},
-    {kind: 'add', status: 'skipped', reason: 'contacts_active_in_other_campaigns', after: 'absent', expected: ['skipped', 'contacts_active_in_other_campaigns']},
-    {kind: 'add', status: 'skipped', reason: 'contacts_already_exists_in_current_campaign', after: 'finished', expected: ['skipped', 'contacts_already_exists_in_current_campaign']},
+    {
+      kind: 'add',
+      status: 'skipped',
+      reason: 'contacts_already_exists_in_current_campaign',
+      after: 'active',
+      expected: ['applied'],
+    },
+    {
+      kind: 'add',
+      status: 'skipped',
+      reason: 'contacts_active_in_other_campaigns',
+      after: 'absent',
+      expected: ['skipped', 'contacts_active_in_other_campaigns'],
+    },
+    {
+      kind: 'add',
+      status: 'skipped',
+      reason: 'contacts_already_exists_in_current_campaign',
+      after: 'finished',
+      expected: ['skipped', 'contacts_already_exists_in_current_campaign'],
+    },
     {kind: 'add', status: 'failed', error: 'HTTP 500', after: 'active', expected: ['applied']},
-    {kind: 'add', status: 'failed', error: 'Apollo POST x failed: HTTP 500', after: 'absent', expected: ['failed', 'Apollo POST x failed: HTTP 500']},
-    {kind: 'add', status: 'not-attempted', error: 'quota gone', after: 'absent', expected: ['failed', 'not attempted: quota gone']},
+    {
+      kind: 'add',
+      status: 'failed',
+      error: 'Apollo POST x failed: HTTP 500',
+      after: 'absent',
+      expected: ['failed', 'Apollo POST x failed: HTTP 500'],
+    },
+    {
+      kind: 'add',
+      status: 'not-attempted',
+      error: 'quota gone',
+      after: 'absent',
+      expected: ['failed', 'not attempted: quota gone'],
+    },
     {kind: 'remove', status: 'applied', after: 'absent', expected: ['applied']},
     {kind: 'remove', status: 'applied', after: 'finished', expected: ['skipped', 'not-converged']},
     {kind: 'remove', status: 'failed', error: 'HTTP 422', after: 'active', expected: ['failed', 'HTTP 422']},
@@ -54,23 +95,42 @@ describe('buildApplyReport: the re-read decides', () => {
     {kind: 'stop', status: 'applied', after: 'paused', expected: ['applied']},
     {kind: 'stop', status: 'applied', after: 'finished', expected: ['applied']},
     {kind: 'stop', status: 'applied', after: 'active', expected: ['skipped', 'not-converged']},
-    {kind: 'stop', status: 'not-attempted', reason: 'aborted', after: 'active', expected: ['failed', 'not attempted: aborted']},
+    {
+      kind: 'stop',
+      status: 'not-attempted',
+      reason: 'aborted',
+      after: 'active',
+      expected: ['failed', 'not attempted: aborted'],
+    },
   ]
-  it.each(rows)('$kind $status (${reason}${error}) then $after -> $expected', ({kind, status, reason, error, after, expected}) => {
-    const change = makeChange({kind, contactId: 'c1', email: 'c1@acme.com', liveStatus: kind === 'add' ? 'absent' : 'active'})
-    const result = {status, contactId: 'c1', ...(reason === undefined ? {} : {reason}), ...(error === undefined ? {} : {error})}
-    const report = buildApplyReport(makePlan([change]), outcomeOf([change], [result]), afterWith(after), {'x/y': 3})
-    const seq = report.sequences[0]
-    const [bucket, detail] = expected
-    expect(seq?.[bucket]).toHaveLength(1)
-    expect(report.summary[bucket]).toBe(1)
-    expect(report.converged).toBe(bucket === 'applied')
-    expect(seq?.converged).toBe(bucket === 'applied')
-    expect(seq?.remaining).toBe(bucket === 'applied' ? 0 : 1)
-    if (bucket === 'skipped') expect(seq?.skipped[0]?.reason).toBe(detail)
-    if (bucket === 'failed') expect(seq?.failed[0]?.error).toBe(detail)
-    expect(report.calls).toEqual({'x/y': 3})
-  })
+  it.each(rows)(
+    '$kind $status (${reason}${error}) then $after -> $expected',
+    ({kind, status, reason, error, after, expected}) => {
+      const change = makeChange({
+        kind,
+        contactId: 'c1',
+        email: 'c1@acme.com',
+        liveStatus: kind === 'add' ? 'absent' : 'active',
+      })
+      const result = {
+        status,
+        contactId: 'c1',
+        ...(reason === undefined ? {} : {reason}),
+        ...(error === undefined ? {} : {error}),
+      }
+      const report = buildApplyReport(makePlan([change]), outcomeOf([change], [result]), afterWith(after), {'x/y': 3})
+      const seq = report.sequences[0]
+      const [bucket, detail] = expected
+      expect(seq?.[bucket]).toHaveLength(1)
+      expect(report.summary[bucket]).toBe(1)
+      expect(report.converged).toBe(bucket === 'applied')
+      expect(seq?.converged).toBe(bucket === 'applied')
+      expect(seq?.remaining).toBe(bucket === 'applied' ? 0 : 1)
+      if (bucket === 'skipped') expect(seq?.skipped[0]?.reason).toBe(detail)
+      if (bucket === 'failed') expect(seq?.failed[0]?.error).toBe(detail)
+      expect(report.calls).toEqual({'x/y': 3})
+    },
+  )
 
   it('creates are applied when Apollo gave the email an id; their adds use that id', () => {
     const create = makeChange({kind: 'create', email: 'New@Acme.com'})
@@ -90,16 +150,36 @@ describe('buildApplyReport: the re-read decides', () => {
       {kind: 'create', contactId: 'n1', email: 'New@Acme.com'},
       {kind: 'add', contactId: 'n1', email: 'New@Acme.com'},
     ])
-    expect(report.sequences[0]?.failed).toEqual([{kind: 'create', contactId: null, email: 'lost@acme.com', error: 'HTTP 500'}])
+    expect(report.sequences[0]?.failed).toEqual([
+      {kind: 'create', contactId: null, email: 'lost@acme.com', error: 'HTTP 500'},
+    ])
   })
 
   it('reports per sequence, keeps plan order and the interrupted flag', () => {
     const a = makeChange({kind: 'add', sequenceId: 'sA', contactId: 'c1'})
     const b = makeChange({kind: 'remove', sequenceId: 'sB', contactId: 'c2'})
-    const outcome = outcomeOf([a, b], [{status: 'applied', contactId: 'c1'}, {status: 'not-attempted', contactId: 'c2'}])
+    const outcome = outcomeOf(
+      [a, b],
+      [
+        {status: 'applied', contactId: 'c1'},
+        {status: 'not-attempted', contactId: 'c2'},
+      ],
+    )
     const after = afterWith('active', 'c1', 'sA')
     const withC2 = {
-      contacts: new Map([...after.contacts, ['c2', {...after.contacts.get('c1')!, id: 'c2', memberships: [{sequenceId: 'sB', status: 'active' as const, inactiveReason: null, failureReason: null, mailboxId: null}]}]]),
+      contacts: new Map([
+        ...after.contacts,
+        [
+          'c2',
+          {
+            ...after.contacts.get('c1')!,
+            id: 'c2',
+            memberships: [
+              {sequenceId: 'sB', status: 'active' as const, inactiveReason: null, failureReason: null, mailboxId: null},
+            ],
+          },
+        ],
+      ]),
       members: new Map([...after.members, ['sB', ['c2']]]),
     }
     const report = buildApplyReport(makePlan([a, b]), outcome, withC2, {})
@@ -134,7 +214,13 @@ describe('apply then verify against the fake port', () => {
     ])
     const outcome = await applyPlan(plan, port, {batchSize: 10, concurrency: 2})
     const report = buildApplyReport(plan, outcome, port.sweep(['s1', 's2']), {})
-    expect(report.sequences.map((s) => ({id: s.id, converged: s.converged, skipped: s.skipped.map((x) => [x.contactId, x.reason])}))).toEqual([
+    expect(
+      report.sequences.map((s) => ({
+        id: s.id,
+        converged: s.converged,
+        skipped: s.skipped.map((x) => [x.contactId, x.reason]),
+      })),
+    ).toEqual([
       {id: 's1', converged: false, skipped: [['b', 'contacts_active_in_other_campaigns']]},
       {id: 's2', converged: true, skipped: []},
     ])

@@ -72,7 +72,11 @@ export function buildApplyReport(
   }
 }
 
-function resolveContactId(change: Change, result: ChangeOutcome, createdIds: ReadonlyMap<string, string>): string | null {
+function resolveContactId(
+  change: Change,
+  result: ChangeOutcome,
+  createdIds: ReadonlyMap<string, string>,
+): string | null {
   if (result.contactId !== null) return result.contactId
   if (change.contactId !== null) return change.contactId
   return change.email === null ? null : (createdIds.get(normalizeEmail(change.email)) ?? null)

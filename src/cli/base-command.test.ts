@@ -5,11 +5,15 @@ import {toErrorDocument} from './base-command.js'
 
 describe('toErrorDocument', () => {
   it('carries what a plan, stale or unsafe error is about, not only its summary', () => {
-    const plan = new PlanError('Cannot plan: 1 problem', [{message: 'Sequence "Q4" was not found', source: {file: 'a.yaml', line: 3, col: 1}}])
-    expect(toErrorDocument(plan).error['details']).toEqual(['a.yaml:3:1: error: Sequence "Q4" was not found'])
-    expect(toErrorDocument(new StalePlanError(['jane@acme.com in "Q4": planned against absent, now active'])).error['details']).toEqual([
-      'stale: jane@acme.com in "Q4": planned against absent, now active',
+    const plan = new PlanError('Cannot plan: 1 problem', [
+      {message: 'Sequence "Q4" was not found', source: {file: 'a.yaml', line: 3, col: 1}},
     ])
+    expect(toErrorDocument(plan).error['details']).toEqual(['a.yaml:3:1: error: Sequence "Q4" was not found'])
+    expect(
+      toErrorDocument(new StalePlanError(['jane@acme.com in "Q4": planned against absent, now active'])).error[
+        'details'
+      ],
+    ).toEqual(['stale: jane@acme.com in "Q4": planned against absent, now active'])
     expect(toErrorDocument(new UnsafePlanError(['60 removals over the limit of 50'], 60)).error).toMatchObject({
       code: 'PLAN_UNSAFE',
       details: ['unsafe: 60 removals over the limit of 50'],

@@ -10,7 +10,9 @@ import {ConfigError, ManifestError, SeqsyncError, UsageError} from '../errors.js
 import type {Issue} from '../errors.js'
 import {formatIssue} from '../render/issues.js'
 
-export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
+  (typeof BaseCommand)['baseFlags'] & T['flags']
+>
 export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
 
 export interface Settings {
@@ -74,7 +76,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     })
     this.flags = flags as BaseFlags<T>
     this.args = args as BaseArgs<T>
-    this.positionals = (argv).map(String)
+    this.positionals = argv.map(String)
   }
 
   /** Config file + flags + env, with defaults. */

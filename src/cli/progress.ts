@@ -24,7 +24,9 @@ export function createProgressReporter(
       update({phase, done, total}) {
         const width = 30
         const filled = total === 0 ? width : Math.round((done / total) * width)
-        stream.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${PHASE_LABEL[phase]}\x1b[K`)
+        stream.write(
+          `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${PHASE_LABEL[phase]}\x1b[K`,
+        )
         drawn = true
       },
       done() {

@@ -24,22 +24,32 @@ Removals, finishes and stops beyond the safety limits (safety.maxRemovals, safet
 Exit codes: 0 Apollo matches; 1 error before any write (invalid input, stale or unreviewed plan, safety refusal); 3 apply ran but Apollo does not match (re-run apply: it converges from where it stopped).`
   static override examples = [
     {description: 'Apply a reviewed plan file', command: '<%= config.bin %> <%= command.id %> plan.json'},
-    {description: 'In CI after merge: only the plan whose hash was reviewed', command: '<%= config.bin %> <%= command.id %> plan.json --expect-plan-hash sha256:3f5e…'},
+    {
+      description: 'In CI after merge: only the plan whose hash was reviewed',
+      command: '<%= config.bin %> <%= command.id %> plan.json --expect-plan-hash sha256:3f5e…',
+    },
     {description: 'Plan and apply without a prompt', command: '<%= config.bin %> <%= command.id %> --auto-approve'},
-    {description: 'Allow exactly the 120 removals the plan shows', command: '<%= config.bin %> <%= command.id %> plan.json --allow-removals 120'},
+    {
+      description: 'Allow exactly the 120 removals the plan shows',
+      command: '<%= config.bin %> <%= command.id %> plan.json --allow-removals 120',
+    },
   ]
   static override args = {
     // ignoreStdin: oclif otherwise reads a piped stdin (`echo yes | seqsync apply`) as the plan file name.
     planfile: Args.string({description: 'A plan file written by `seqsync plan --out`.', ignoreStdin: true}),
   }
   static override flags = {
-    'auto-approve': Flags.boolean({description: 'Apply without asking (required without a terminal when no PLANFILE is given).'}),
-    'allow-removals': Flags.integer({description: 'Allow a run over the safety limits: must equal the number of removals, finishes and stops planned.', min: 0}),
+    'auto-approve': Flags.boolean({
+      description: 'Apply without asking (required without a terminal when no PLANFILE is given).',
+    }),
+    'allow-removals': Flags.integer({
+      description: 'Allow a run over the safety limits: must equal the number of removals, finishes and stops planned.',
+      min: 0,
+    }),
     'expect-plan-hash': Flags.string({description: 'Refuse to apply anything but the plan with this hash (sha256:…).'}),
     format: Flags.string({char: 'f', description: 'Report format.', options: ['text', 'json'], default: 'text'}),
     json: Flags.boolean({description: 'Shorthand for --format json.'}),
   }
-
 
   public async run(): Promise<void> {
     const settings = await this.loadSettings()
@@ -66,7 +76,16 @@ Exit codes: 0 Apollo matches; 1 error before any write (invalid input, stale or 
       const show = (text: string) => (json ? this.printError(text) : this.print(text))
       if (!json || interactive) show(renderPlanText(plan, {color: settings.color, maskEmails}))
       if (!hasChanges(plan)) {
-        if (json) this.printJson({formatVersion: 1, planHash: plan.planHash, converged: true, interrupted: false, summary: {applied: 0, skipped: 0, failed: 0}, sequences: [], calls: {}})
+        if (json)
+          this.printJson({
+            formatVersion: 1,
+            planHash: plan.planHash,
+            converged: true,
+            interrupted: false,
+            summary: {applied: 0, skipped: 0, failed: 0},
+            sequences: [],
+            calls: {},
+          })
         return
       }
       checkGuards(plan, settings.config, guards)
@@ -111,7 +130,13 @@ Exit codes: 0 Apollo matches; 1 error before any write (invalid input, stale or 
     process.on('SIGTERM', onSignal)
     const progress = createProgressReporter(process.stderr)
     try {
-      return await executePlan({plan, client, config: settings.config, signal: controller.signal, onProgress: (p) => progress.update(p)})
+      return await executePlan({
+        plan,
+        client,
+        config: settings.config,
+        signal: controller.signal,
+        onProgress: (p) => progress.update(p),
+      })
     } finally {
       progress.done()
       process.off('SIGINT', onSignal)

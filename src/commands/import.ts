@@ -8,7 +8,11 @@ export default class ImportCommand extends BaseCommand<typeof ImportCommand> {
   static override summary = 'Write manifests from live Apollo state, to adopt existing sequences.'
   static override description = `Reads each sequence's members from Apollo and writes one manifest per sequence (pinned by id, members by email where the email identifies one contact, by id otherwise; active and paused members under contacts, finished under finished, prune: none). The written manifests validate clean and the next plan is empty.`
   static override examples = [
-    {description: 'Adopt two sequences into sequences/', command: '<%= config.bin %> <%= command.id %> --sequence "Q4 Enterprise Outreach" --sequence 66f0c1e2a4b5c6d7e8f90123 --out-dir sequences'},
+    {
+      description: 'Adopt two sequences into sequences/',
+      command:
+        '<%= config.bin %> <%= command.id %> --sequence "Q4 Enterprise Outreach" --sequence 66f0c1e2a4b5c6d7e8f90123 --out-dir sequences',
+    },
   ]
   static override flags = {
     sequence: Flags.string({description: 'Sequence name (exact) or id; repeatable.', multiple: true, required: true}),
@@ -20,8 +24,14 @@ export default class ImportCommand extends BaseCommand<typeof ImportCommand> {
     const settings = await this.loadSettings()
     const client = openClient(settings, this.apiKey(), (line) => this.printError(line))
     try {
-      const files = await importSequences({client, sequences: this.flags.sequence, outDir: this.flags['out-dir'], force: this.flags.force})
-      for (const f of files) this.print(`wrote ${f.path}: "${f.sequence.name}" (${f.sequence.id}), ${f.members} members`)
+      const files = await importSequences({
+        client,
+        sequences: this.flags.sequence,
+        outDir: this.flags['out-dir'],
+        force: this.flags.force,
+      })
+      for (const f of files)
+        this.print(`wrote ${f.path}: "${f.sequence.name}" (${f.sequence.id}), ${f.members} members`)
     } finally {
       await client.close()
     }

@@ -17,28 +17,45 @@ export default class PlanCommand extends BaseCommand<typeof PlanCommand> {
 Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 with --detailed-exitcode when there are changes.`
   static override examples = [
     {description: 'Plan every manifest of the config', command: '<%= config.bin %> <%= command.id %>'},
-    {description: 'Save the plan for a later `apply plan.json`', command: '<%= config.bin %> <%= command.id %> --out plan.json'},
+    {
+      description: 'Save the plan for a later `apply plan.json`',
+      command: '<%= config.bin %> <%= command.id %> --out plan.json',
+    },
     {
       description: 'In CI: a readable log, a PR comment and a plan file in one run',
       command: '<%= config.bin %> <%= command.id %> --out plan.json --markdown-out plan.md --detailed-exitcode',
     },
-    {description: 'Only two sequences, as JSON', command: '<%= config.bin %> <%= command.id %> --sequence "Q4 Outreach" --sequence 66f0c1e2a4b5c6d7e8f90123 --json'},
+    {
+      description: 'Only two sequences, as JSON',
+      command:
+        '<%= config.bin %> <%= command.id %> --sequence "Q4 Outreach" --sequence 66f0c1e2a4b5c6d7e8f90123 --json',
+    },
   ]
   static override strict = false
   static override args = {
     // ignoreStdin: oclif otherwise reads a piped stdin as a PATH.
-    path: Args.string({description: "Manifest files or directories (default: the config's `manifests` globs).", ignoreStdin: true}),
+    path: Args.string({
+      description: "Manifest files or directories (default: the config's `manifests` globs).",
+      ignoreStdin: true,
+    }),
   }
   static override flags = {
     out: Flags.string({description: 'Save the plan to FILE (JSON) for `seqsync apply FILE`.'}),
-    format: Flags.string({char: 'f', description: 'Output format.', options: ['text', 'json', 'markdown'], default: 'text'}),
+    format: Flags.string({
+      char: 'f',
+      description: 'Output format.',
+      options: ['text', 'json', 'markdown'],
+      default: 'text',
+    }),
     json: Flags.boolean({description: 'Shorthand for --format json.'}),
     'markdown-out': Flags.string({description: 'Also write the pull-request comment Markdown to FILE.'}),
     'detailed-exitcode': Flags.boolean({description: 'Exit 2 when there are changes, 0 when there are none.'}),
-    sequence: Flags.string({description: 'Only plan this managed sequence (its manifest name or id); repeatable.', multiple: true}),
+    sequence: Flags.string({
+      description: 'Only plan this managed sequence (its manifest name or id); repeatable.',
+      multiple: true,
+    }),
     'mask-emails': Flags.boolean({description: 'Render emails as j***@acme.com (for public repositories).'}),
   }
-
 
   public async run(): Promise<void> {
     const settings = await this.loadSettings()
@@ -72,7 +89,10 @@ Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 with --
           batchSize: settings.config.batchSize,
           plan,
         })
-        if (format === 'text') this.printError(`Saved the plan to ${this.flags.out}. Apply exactly this plan with: seqsync apply ${this.flags.out}`)
+        if (format === 'text')
+          this.printError(
+            `Saved the plan to ${this.flags.out}. Apply exactly this plan with: seqsync apply ${this.flags.out}`,
+          )
       }
       if (this.flags['detailed-exitcode'] && hasChanges(plan)) this.exit(2)
     } finally {

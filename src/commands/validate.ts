@@ -9,14 +9,23 @@ export default class ValidateCommand extends BaseCommand<typeof ValidateCommand>
 
 Exit codes: 0 when valid (warnings allowed), 1 when any error is found.`
   static override examples = [
-    {description: 'Validate the manifests listed in seqsync.config.yaml', command: '<%= config.bin %> <%= command.id %>'},
-    {description: 'Validate a directory and a file', command: '<%= config.bin %> <%= command.id %> sequences/ lists.yaml'},
-    {description: 'Annotate a pull request in GitHub Actions', command: '<%= config.bin %> <%= command.id %> --format github'},
+    {
+      description: 'Validate the manifests listed in seqsync.config.yaml',
+      command: '<%= config.bin %> <%= command.id %>',
+    },
+    {
+      description: 'Validate a directory and a file',
+      command: '<%= config.bin %> <%= command.id %> sequences/ lists.yaml',
+    },
+    {
+      description: 'Annotate a pull request in GitHub Actions',
+      command: '<%= config.bin %> <%= command.id %> --format github',
+    },
     {description: 'Machine-readable report', command: '<%= config.bin %> <%= command.id %> --json'},
   ]
   static override strict = false
   static override args = {
-    path: Args.string({description: 'Manifest files or directories (default: the config\'s `manifests` globs).'}),
+    path: Args.string({description: "Manifest files or directories (default: the config's `manifests` globs)."}),
   }
   static override flags = {
     format: Flags.string({

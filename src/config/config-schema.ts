@@ -28,7 +28,12 @@ export const configSchema = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        maxRemovals: {type: 'integer', minimum: 0, default: 50, description: 'Most contacts removed/finished/stopped in one run.'},
+        maxRemovals: {
+          type: 'integer',
+          minimum: 0,
+          default: 50,
+          description: 'Most contacts removed/finished/stopped in one run.',
+        },
         maxRemovalPercent: {
           type: 'number',
           minimum: 0,

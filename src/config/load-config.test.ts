@@ -41,7 +41,9 @@ describe('loadConfig', () => {
   })
 
   it('finds seqsync.config.yaml and applies defaults to missing keys', async () => {
-    const dir = tempDir({'seqsync.config.yaml': 'manifests: ["sequences/**/*.yaml"]\nbatchSize: 10\nsafety:\n  maxRemovals: 5\n'})
+    const dir = tempDir({
+      'seqsync.config.yaml': 'manifests: ["sequences/**/*.yaml"]\nbatchSize: 10\nsafety:\n  maxRemovals: 5\n',
+    })
     const {config, file} = await loadConfig({cwd: dir})
     expect(file).toBe('seqsync.config.yaml')
     expect(config.manifests).toEqual(['sequences/**/*.yaml'])

@@ -32,9 +32,13 @@ function display(file: string, cwd: string): string {
 }
 
 function refuseCode(file: string): ConfigError {
-  return new ConfigError(`refusing to load ${path.basename(file)}: seqsync reads only data config files (YAML or JSON)`, [], {
-    hint: `Use seqsync.config.yaml or .seqsyncrc.json; a code config would run pull-request code while APOLLO_API_KEY is set.`,
-  })
+  return new ConfigError(
+    `refusing to load ${path.basename(file)}: seqsync reads only data config files (YAML or JSON)`,
+    [],
+    {
+      hint: `Use seqsync.config.yaml or .seqsyncrc.json; a code config would run pull-request code while APOLLO_API_KEY is set.`,
+    },
+  )
 }
 
 function yamlLoader(cwd: string): Loader {

@@ -7,8 +7,18 @@ export interface EmulatorSeed {
   readonly apiKeys: readonly string[]
   /** Keys that exist but lack the scope of some endpoints: key -> endpoints it may NOT call (403 API_INACCESSIBLE). */
   readonly restrictedKeys?: Readonly<Record<string, readonly string[]>>
-  readonly users?: readonly {readonly id: string; readonly email: string; readonly first_name?: string; readonly last_name?: string}[]
-  readonly emailAccounts: readonly {readonly id: string; readonly email: string; readonly active: boolean; readonly user_id?: string}[]
+  readonly users?: readonly {
+    readonly id: string
+    readonly email: string
+    readonly first_name?: string
+    readonly last_name?: string
+  }[]
+  readonly emailAccounts: readonly {
+    readonly id: string
+    readonly email: string
+    readonly active: boolean
+    readonly user_id?: string
+  }[]
   readonly sequences: readonly {
     readonly id: string
     readonly name: string
@@ -53,7 +63,9 @@ export interface RateLimitConfig {
   /** Window length scale (1 = 60 s / 1 h / 24 h; 0.05 makes the minute 3 s). */
   readonly windowScale?: number
   /** Per-endpoint overrides, keyed by endpoint label (e.g. `contacts/search`). */
-  readonly perEndpoint?: Readonly<Record<string, {readonly minute?: number | null; readonly hour?: number | null; readonly day?: number | null}>>
+  readonly perEndpoint?: Readonly<
+    Record<string, {readonly minute?: number | null; readonly hour?: number | null; readonly day?: number | null}>
+  >
 }
 
 export interface FaultConfig {
@@ -104,7 +116,11 @@ export interface RunningEmulator {
   /** Current state, in seed format (a deep copy). */
   snapshot(): EmulatorSeed
   /** Mutate state directly (tests: simulate someone else changing Apollo). */
-  setMembership(contactId: string, sequenceId: string, status: 'active' | 'paused' | 'finished' | 'failed' | 'absent'): void
+  setMembership(
+    contactId: string,
+    sequenceId: string,
+    status: 'active' | 'paused' | 'finished' | 'failed' | 'absent',
+  ): void
   addContact(contact: SeedContact): void
   stats(): EmulatorStats
   resetStats(): void

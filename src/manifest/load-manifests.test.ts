@@ -34,10 +34,16 @@ describe('loadManifestFiles', () => {
   })
 
   it('expands config globs relative to the base dir', async () => {
-    const dir = tempDir({'seq/x/a.yaml': LIST.replace('NAME', 'a'), 'seq/b.yaml': LIST.replace('NAME', 'b'), 'other/c.yaml': LIST})
+    const dir = tempDir({
+      'seq/x/a.yaml': LIST.replace('NAME', 'a'),
+      'seq/b.yaml': LIST.replace('NAME', 'b'),
+      'other/c.yaml': LIST,
+    })
     const loaded = await loadManifestFiles([], {manifests: ['seq/**/*.yaml'], baseDir: dir}, dir)
     expect(loaded.files).toEqual(['seq/b.yaml', 'seq/x/a.yaml'])
-    await expect(loadManifestFiles([], {manifests: ['nothing/*.yaml'], baseDir: dir}, dir)).rejects.toBeInstanceOf(UsageError)
+    await expect(loadManifestFiles([], {manifests: ['nothing/*.yaml'], baseDir: dir}, dir)).rejects.toBeInstanceOf(
+      UsageError,
+    )
     await expect(loadManifestFiles([], {manifests: []}, dir)).rejects.toBeInstanceOf(UsageError)
   })
 
@@ -48,7 +54,11 @@ describe('loadManifestFiles', () => {
       'big.yaml': Buffer.alloc(5 * 1024 * 1024 + 1, 0x20),
       'empty.yaml': '',
     })
-    const loaded = await loadManifestFiles(['bin.yaml', 'latin1.yaml', 'big.yaml', 'empty.yaml', 'gone.yaml'], {manifests: []}, dir)
+    const loaded = await loadManifestFiles(
+      ['bin.yaml', 'latin1.yaml', 'big.yaml', 'empty.yaml', 'gone.yaml'],
+      {manifests: []},
+      dir,
+    )
     expect(show(loaded.issues)).toEqual([
       'big.yaml:1:1 file-too-large',
       'bin.yaml:2:4 binary-file',
@@ -60,9 +70,16 @@ describe('loadManifestFiles', () => {
   })
 
   it('reports cross-file problems after per-file ones, all sorted', async () => {
-    const dir = tempDir({'a.yaml': LIST.replace('NAME', 'x'), 'b.yaml': LIST.replace('NAME', 'x') + '---\nkind: Nope\n'})
+    const dir = tempDir({
+      'a.yaml': LIST.replace('NAME', 'x'),
+      'b.yaml': LIST.replace('NAME', 'x') + '---\nkind: Nope\n',
+    })
     const loaded = await loadManifestFiles(['.'], {manifests: []}, dir)
-    expect(show(loaded.issues)).toEqual(['b.yaml:3:7 duplicate-list', 'b.yaml:7:1 missing-key', 'b.yaml:7:7 unknown-kind'])
+    expect(show(loaded.issues)).toEqual([
+      'b.yaml:3:7 duplicate-list',
+      'b.yaml:7:1 missing-key',
+      'b.yaml:7:7 unknown-kind',
+    ])
   })
 
   it('finds the first invalid UTF-8 byte', () => {

@@ -69,7 +69,13 @@ export function findInvalidUtf8(bytes: Uint8Array): number {
     if (need < 0 || i + need > bytes.length - 1) return i
     for (let k = 1; k <= need; k++) if (((bytes[i + k] ?? 0) & 0xc0) !== 0x80) return i
     const b1 = bytes[i + 1]!
-    if ((b === 0xe0 && b1 < 0xa0) || (b === 0xed && b1 > 0x9f) || (b === 0xf0 && b1 < 0x90) || (b === 0xf4 && b1 > 0x8f)) return i
+    if (
+      (b === 0xe0 && b1 < 0xa0) ||
+      (b === 0xed && b1 > 0x9f) ||
+      (b === 0xf0 && b1 < 0x90) ||
+      (b === 0xf4 && b1 > 0x8f)
+    )
+      return i
     i += need + 1
   }
   return -1
@@ -103,18 +109,30 @@ export async function readManifestText(absolute: string, display: string): Promi
   try {
     const info = await handle.stat()
     if (info.size > MAX_MANIFEST_BYTES) {
-      return fail('file-too-large', `file is ${(info.size / 1024 / 1024).toFixed(1)} MB; manifests are limited to 5 MB (split it into several files)`)
+      return fail(
+        'file-too-large',
+        `file is ${(info.size / 1024 / 1024).toFixed(1)} MB; manifests are limited to 5 MB (split it into several files)`,
+      )
     }
     const bytes = await handle.readFile()
     if (bytes.length > MAX_MANIFEST_BYTES) return fail('file-too-large', 'file grew beyond 5 MB while being read')
     const nul = bytes.indexOf(0)
-    if (nul >= 0) return fail('binary-file', 'binary file (contains a NUL byte); manifests must be UTF-8 YAML text', bytePosition(bytes, nul))
+    if (nul >= 0)
+      return fail(
+        'binary-file',
+        'binary file (contains a NUL byte); manifests must be UTF-8 YAML text',
+        bytePosition(bytes, nul),
+      )
     try {
       const text = new TextDecoder('utf-8', {fatal: true, ignoreBOM: false}).decode(bytes)
       return {text}
     } catch {
       const offset = Math.max(0, findInvalidUtf8(bytes))
-      return fail('invalid-utf8', `file is not valid UTF-8 (invalid byte at offset ${offset}); save it as UTF-8`, bytePosition(bytes, offset))
+      return fail(
+        'invalid-utf8',
+        `file is not valid UTF-8 (invalid byte at offset ${offset}); save it as UTF-8`,
+        bytePosition(bytes, offset),
+      )
     }
   } finally {
     await handle.close()
@@ -130,7 +148,14 @@ async function resolvePaths(paths: readonly string[], cwd: string, issues: Issue
     try {
       info = await stat(absolute)
     } catch {
-      issues.push({severity: 'error', file: toPosix(given), line: 1, col: 1, code: 'file-not-found', message: 'no such file or directory'})
+      issues.push({
+        severity: 'error',
+        file: toPosix(given),
+        line: 1,
+        col: 1,
+        code: 'file-not-found',
+        message: 'no such file or directory',
+      })
       continue
     }
     if (info.isDirectory()) {
@@ -139,7 +164,14 @@ async function resolvePaths(paths: readonly string[], cwd: string, issues: Issue
         if (isYamlFile(file)) files.push(file)
       })
       if (files.length === before) {
-        issues.push({severity: 'error', file: toPosix(given), line: 1, col: 1, code: 'no-manifests', message: 'directory contains no *.yaml or *.yml files'})
+        issues.push({
+          severity: 'error',
+          file: toPosix(given),
+          line: 1,
+          col: 1,
+          code: 'no-manifests',
+          message: 'directory contains no *.yaml or *.yml files',
+        })
       }
     } else files.push(absolute)
   }

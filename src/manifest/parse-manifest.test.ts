@@ -5,12 +5,29 @@ const lines = (...l: string[]) => l.join('\n') + '\n'
 const at = (text: string) =>
   parseManifest(text, 'm.yaml').issues.map((i) => `${i.line}:${i.col} ${i.severity} ${i.code}: ${i.message}`)
 
-const HEADER = ['apiVersion: seqsync/v1', 'kind: SequenceMembership', 'sequence:', '  name: Q4', 'mailbox: sdr@acme.com']
+const HEADER = [
+  'apiVersion: seqsync/v1',
+  'kind: SequenceMembership',
+  'sequence:',
+  '  name: Q4',
+  'mailbox: sdr@acme.com',
+]
 
 describe('parseManifest', () => {
   it('parses a valid SequenceMembership with every entry form and keeps positions', () => {
     const {documents, issues} = parseManifest(
-      lines(...HEADER, 'prune: finish', 'contacts:', '  - jane@acme.com', '  - email: raj@globex.com', '    firstName: Raj', '  - id: 5f0d9de3a1b2c3d4e5f60718', '  - list: champs', 'removed:', '  - eve@hooli.com'),
+      lines(
+        ...HEADER,
+        'prune: finish',
+        'contacts:',
+        '  - jane@acme.com',
+        '  - email: raj@globex.com',
+        '    firstName: Raj',
+        '  - id: 5f0d9de3a1b2c3d4e5f60718',
+        '  - list: champs',
+        'removed:',
+        '  - eve@hooli.com',
+      ),
       'm.yaml',
     )
     expect(issues).toEqual([])
@@ -45,29 +62,57 @@ describe('parseManifest', () => {
   })
 
   it('refuses aliases (alias bombs never expand)', () => {
-    const bomb = lines('a: &a ["x","x","x","x","x","x","x","x","x"]', 'b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]', 'c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]')
+    const bomb = lines(
+      'a: &a ["x","x","x","x","x","x","x","x","x"]',
+      'b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]',
+      'c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]',
+    )
     const issues = at(bomb)
-    expect(issues[0]).toBe('2:8 error yaml-alias: YAML aliases (*name) are not allowed in seqsync files; write the value out')
+    expect(issues[0]).toBe(
+      '2:8 error yaml-alias: YAML aliases (*name) are not allowed in seqsync files; write the value out',
+    )
     expect(issues).toHaveLength(18)
   })
 
   it('refuses absurd nesting without crashing', () => {
-    expect(at('a: ' + '['.repeat(50_000))).toEqual([expect.stringMatching(/^1:36 error too-deep: nesting deeper than 32/)])
+    expect(at('a: ' + '['.repeat(50_000))).toEqual([
+      expect.stringMatching(/^1:36 error too-deep: nesting deeper than 32/),
+    ])
   })
 
   it('points unknown keys at the key, with a suggestion', () => {
-    expect(at(lines(...HEADER, 'contact:', '  - a@b.com'))).toEqual(['6:1 error unknown-key: unknown key "contact"; did you mean "contacts"?'])
+    expect(at(lines(...HEADER, 'contact:', '  - a@b.com'))).toEqual([
+      '6:1 error unknown-key: unknown key "contact"; did you mean "contacts"?',
+    ])
   })
 
   it('points missing required keys at the parent map', () => {
-    expect(at(lines('apiVersion: seqsync/v1', 'kind: SequenceMembership', 'mailbox: x@y.com', 'contacts:', '  - {}'))).toEqual([
+    expect(
+      at(lines('apiVersion: seqsync/v1', 'kind: SequenceMembership', 'mailbox: x@y.com', 'contacts:', '  - {}')),
+    ).toEqual([
       '1:1 error missing-key: missing required key "sequence"',
       '5:5 error missing-key: contacts[0]: missing required key "email"',
     ])
   })
 
   it('reports type, enum and sequence selector errors at the value', () => {
-    expect(at(lines('apiVersion: seqsync/v1', 'kind: SequenceMembership', 'sequence:', '  name: Q4', '  id: abc', 'mailbox: sdr@acme.com', 'prune: sometimes', 'enroll:', '  noEmail: yes', 'contacts:', '  - 3'))).toEqual([
+    expect(
+      at(
+        lines(
+          'apiVersion: seqsync/v1',
+          'kind: SequenceMembership',
+          'sequence:',
+          '  name: Q4',
+          '  id: abc',
+          'mailbox: sdr@acme.com',
+          'prune: sometimes',
+          'enroll:',
+          '  noEmail: yes',
+          'contacts:',
+          '  - 3',
+        ),
+      ),
+    ).toEqual([
       '4:3 error schema: sequence must have exactly one of "name" or "id"',
       '7:8 error schema: prune must be one of none, remove, finish, stop (got "sometimes")',
       '9:12 error schema: enroll.noEmail must be true or false',
@@ -93,31 +138,48 @@ describe('parseManifest', () => {
       '1:13 error unknown-api-version: unknown apiVersion "seqsync/v2"; did you mean seqsync/v1?',
       '2:7 error unknown-kind: unknown kind "ContactLst"; did you mean ContactList?',
     ])
-    expect(at(lines('kind: ContactList', 'name: x'))).toEqual(['1:1 error missing-key: missing required key "apiVersion" (use seqsync/v1)'])
+    expect(at(lines('kind: ContactList', 'name: x'))).toEqual([
+      '1:1 error missing-key: missing required key "apiVersion" (use seqsync/v1)',
+    ])
   })
 
   it('reports secrets without echoing them', () => {
     const secret = 'Xy7kPq2LmN9vRt4WzA8bC3dE'
-    const issues = parseManifest(lines(...HEADER, `apiKey: ${secret}`, 'contacts:', `  - email: a@b.com`, `    title: ${secret}`), 'm.yaml').issues
+    const issues = parseManifest(
+      lines(...HEADER, `apiKey: ${secret}`, 'contacts:', `  - email: a@b.com`, `    title: ${secret}`),
+      'm.yaml',
+    ).issues
     expect(issues.map((i) => `${i.line}:${i.col} ${i.code}`)).toEqual(['6:1 secret', '9:12 secret'])
     expect(JSON.stringify(issues)).not.toContain(secret)
     expect(parseManifest(lines(...HEADER, `apiKey: ${secret}`), 'm.yaml').documents).toEqual([])
   })
 
   it('reports a nested list in a ContactList plainly', () => {
-    expect(at(lines('apiVersion: seqsync/v1', 'kind: ContactList', 'name: x', 'contacts:', '  - a@b.com', '  - list: y'))).toEqual([
-      '6:5 error nested-list: a ContactList cannot reference another list; list its contacts instead',
-    ])
+    expect(
+      at(lines('apiVersion: seqsync/v1', 'kind: ContactList', 'name: x', 'contacts:', '  - a@b.com', '  - list: y')),
+    ).toEqual(['6:5 error nested-list: a ContactList cannot reference another list; list its contacts instead'])
   })
 
   it('treats an empty file as a warning and skips empty documents', () => {
     expect(at('')).toEqual(['1:1 warning empty-file: file contains no YAML documents'])
     expect(at('# only a comment\n')).toEqual(['1:1 warning empty-file: file contains no YAML documents'])
-    expect(parseManifest(lines('---', 'apiVersion: seqsync/v1', 'kind: ContactList', 'name: x', '---'), 'm.yaml')).toMatchObject({issues: [], documents: [{kind: 'ContactList', name: 'x'}]})
+    expect(
+      parseManifest(lines('---', 'apiVersion: seqsync/v1', 'kind: ContactList', 'name: x', '---'), 'm.yaml'),
+    ).toMatchObject({issues: [], documents: [{kind: 'ContactList', name: 'x'}]})
   })
 
   it('reports every error of every document, in each document', () => {
-    const issues = at(lines('apiVersion: seqsync/v1', 'kind: ContactList', 'nme: x', '---', 'apiVersion: seqsync/v1', 'kind: ContactList', 'name: ""'))
+    const issues = at(
+      lines(
+        'apiVersion: seqsync/v1',
+        'kind: ContactList',
+        'nme: x',
+        '---',
+        'apiVersion: seqsync/v1',
+        'kind: ContactList',
+        'name: ""',
+      ),
+    )
     expect(issues).toEqual([
       '1:1 error missing-key: missing required key "name"',
       '3:1 error unknown-key: unknown key "nme"; did you mean "name"?',

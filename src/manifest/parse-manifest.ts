@@ -3,7 +3,14 @@ import {isMap, isPair, isScalar, isSeq} from 'yaml'
 import type {Document, LineCounter, Node, YAMLMap} from 'yaml'
 import type {Issue} from '../errors.js'
 import {DEFAULT_ENROLL} from '../model/state.js'
-import type {ContactDetails, DesiredList, EnrollSwitches, MissingContactsMode, PruneMode, SourceRef} from '../model/state.js'
+import type {
+  ContactDetails,
+  DesiredList,
+  EnrollSwitches,
+  MissingContactsMode,
+  PruneMode,
+  SourceRef,
+} from '../model/state.js'
 import {sortIssues, suggest} from './issues.js'
 import {parseYaml} from './parse-yaml.js'
 import {manifestSchema} from './schema.js'
@@ -32,7 +39,12 @@ function checkHeader(map: YAMLMap, lineCounter: LineCounter, file: string, issue
   let ok = true
   const apiVersion = pairOf('apiVersion')
   if (!apiVersion) {
-    issues.push({...mapRef, severity: 'error', code: 'missing-key', message: `missing required key "apiVersion" (use ${API_VERSION})`})
+    issues.push({
+      ...mapRef,
+      severity: 'error',
+      code: 'missing-key',
+      message: `missing required key "apiVersion" (use ${API_VERSION})`,
+    })
     ok = false
   } else {
     const value = isScalar(apiVersion.value) ? apiVersion.value.value : undefined
@@ -49,7 +61,12 @@ function checkHeader(map: YAMLMap, lineCounter: LineCounter, file: string, issue
   const kindPair = pairOf('kind')
   let kind: string | null = null
   if (!kindPair) {
-    issues.push({...mapRef, severity: 'error', code: 'missing-key', message: `missing required key "kind" (${KINDS.join(' or ')})`})
+    issues.push({
+      ...mapRef,
+      severity: 'error',
+      code: 'missing-key',
+      message: `missing required key "kind" (${KINDS.join(' or ')})`,
+    })
     ok = false
   } else {
     const value = isScalar(kindPair.value) ? kindPair.value.value : undefined
@@ -87,14 +104,23 @@ function toEntries(doc: Document, key: string, file: string, lineCounter: LineCo
           if (v !== undefined) details[field] = v
         }
         const email = value['email'] ?? ''
-        entries.push({ref: Object.keys(details).length > 0 ? {kind: 'email', email, details} : {kind: 'email', email}, source})
+        entries.push({
+          ref: Object.keys(details).length > 0 ? {kind: 'email', email, details} : {kind: 'email', email},
+          source,
+        })
       }
     }
   }
   return entries
 }
 
-function toDocument(kind: string, doc: Document, value: Record<string, unknown>, file: string, lineCounter: LineCounter): ManifestDocument {
+function toDocument(
+  kind: string,
+  doc: Document,
+  value: Record<string, unknown>,
+  file: string,
+  lineCounter: LineCounter,
+): ManifestDocument {
   const root = doc.contents as YAMLMap
   const source = refAt(file, lineCounter, root)
   if (kind === 'ContactList') {
@@ -130,7 +156,14 @@ export function parseManifest(text: string, file: string): ParsedManifest {
   const issues: Issue[] = [...parsed.issues]
   const documents: ManifestDocument[] = []
   if (parsed.empty) {
-    issues.push({severity: 'warning', file, line: 1, col: 1, code: 'empty-file', message: 'file contains no YAML documents'})
+    issues.push({
+      severity: 'warning',
+      file,
+      line: 1,
+      col: 1,
+      code: 'empty-file',
+      message: 'file contains no YAML documents',
+    })
   }
   const {lineCounter} = parsed
   for (const doc of parsed.documents) {
@@ -169,7 +202,8 @@ export function parseManifest(text: string, file: string): ParsedManifest {
     }
     const schemaIssues = validateAgainstSchema(manifestSchema, value, doc, lineCounter, file, {skipPaths})
     issues.push(...schemaIssues)
-    if (schemaIssues.length === 0 && skipPaths.length === 0 && secrets.length === 0) documents.push(toDocument(kind, doc, value, file, lineCounter))
+    if (schemaIssues.length === 0 && skipPaths.length === 0 && secrets.length === 0)
+      documents.push(toDocument(kind, doc, value, file, lineCounter))
   }
   return {documents, issues: sortIssues(issues)}
 }

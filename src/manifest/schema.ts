@@ -104,7 +104,11 @@ export const manifestSchema = {
           type: 'object',
           additionalProperties: false,
           properties: {
-            noEmail: {type: 'boolean', default: false, description: 'Add contacts without an email (sequence_no_email).'},
+            noEmail: {
+              type: 'boolean',
+              default: false,
+              description: 'Add contacts without an email (sequence_no_email).',
+            },
             unverifiedEmail: {
               type: 'boolean',
               default: false,

@@ -2,9 +2,12 @@ import {describe, expect, it} from 'vitest'
 import {isSecretKey, looksLikeCredential, quoteValue} from './secrets.js'
 
 describe('secret detection', () => {
-  it.each(['apiKey', 'api_key', 'API-KEY', 'token', 'accessToken', 'client_secret', 'password', 'authorization'])('flags key %s', (key) => {
-    expect(isSecretKey(key)).toBe(true)
-  })
+  it.each(['apiKey', 'api_key', 'API-KEY', 'token', 'accessToken', 'client_secret', 'password', 'authorization'])(
+    'flags key %s',
+    (key) => {
+      expect(isSecretKey(key)).toBe(true)
+    },
+  )
   it.each(['contacts', 'mailbox', 'name', 'email', 'firstName', 'title', 'organization'])('accepts key %s', (key) => {
     expect(isSecretKey(key)).toBe(false)
   })

@@ -61,8 +61,7 @@ const HINT = 'the Apollo API key belongs only in the APOLLO_API_KEY environment 
  */
 export function findSecrets(root: unknown, lineCounter: LineCounter, file: string, describe: string): Issue[] {
   const issues: Issue[] = []
-  const at = (node: Node | null | undefined): {line: number; col: number} =>
-    lineCounter.linePos(node?.range?.[0] ?? 0)
+  const at = (node: Node | null | undefined): {line: number; col: number} => lineCounter.linePos(node?.range?.[0] ?? 0)
   const stack: unknown[] = [root]
   while (stack.length > 0) {
     const node = stack.pop()

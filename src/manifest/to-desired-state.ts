@@ -10,7 +10,9 @@ function toContactRef(entry: ManifestEntry): ContactRef | null {
     case 'email': {
       const display = entry.ref.email.trim()
       const email = normalizeEmail(entry.ref.email)
-      return entry.ref.details ? {kind: 'email', email, display, details: entry.ref.details} : {kind: 'email', email, display}
+      return entry.ref.details
+        ? {kind: 'email', email, display, details: entry.ref.details}
+        : {kind: 'email', email, display}
     }
     case 'id':
       return {kind: 'id', id: entry.ref.id}

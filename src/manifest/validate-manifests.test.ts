@@ -13,7 +13,14 @@ function docs(files: Record<string, string>): ManifestDocument[] {
   })
 }
 const seq = (name: string, ...rest: string[]) =>
-  lines('apiVersion: seqsync/v1', 'kind: SequenceMembership', 'sequence:', `  name: ${name}`, 'mailbox: sdr@acme.com', ...rest)
+  lines(
+    'apiVersion: seqsync/v1',
+    'kind: SequenceMembership',
+    'sequence:',
+    `  name: ${name}`,
+    'mailbox: sdr@acme.com',
+    ...rest,
+  )
 const list = (name: string, ...emails: string[]) =>
   lines('apiVersion: seqsync/v1', 'kind: ContactList', `name: ${name}`, 'contacts:', ...emails.map((e) => `  - ${e}`))
 const show = (d: ManifestDocument[]) =>
@@ -21,7 +28,11 @@ const show = (d: ManifestDocument[]) =>
 
 describe('validateManifests', () => {
   it('accepts a clean set', () => {
-    expect(show(docs({'a.yaml': seq('A', 'contacts:', '  - a@x.com', '  - list: champs'), 'l.yaml': list('champs', 'b@x.com')}))).toEqual([])
+    expect(
+      show(
+        docs({'a.yaml': seq('A', 'contacts:', '  - a@x.com', '  - list: champs'), 'l.yaml': list('champs', 'b@x.com')}),
+      ),
+    ).toEqual([])
   })
 
   it('reports two manifests for the same sequence with both locations', () => {
@@ -47,7 +58,9 @@ describe('validateManifests', () => {
   })
 
   it('reports one contact in two lists of a sequence (emails trimmed, case-insensitive)', () => {
-    expect(show(docs({'a.yaml': seq('A', 'contacts:', '  - Jane@Acme.com', 'finished:', '  - "jane@acme.com "')}))).toEqual([
+    expect(
+      show(docs({'a.yaml': seq('A', 'contacts:', '  - Jane@Acme.com', 'finished:', '  - "jane@acme.com "')})),
+    ).toEqual([
       'a.yaml:9:5 error duplicate-contact: "jane@acme.com" is declared twice for sequence "A": in contacts at a.yaml:7:5 and in finished at a.yaml:9:5',
     ])
   })
@@ -86,7 +99,10 @@ describe('validateManifests', () => {
     expect(show(docs(files))).toEqual([
       'b.yaml:7:5 warning active-in-other-sequence: "A@x.com" is also in contacts of sequence "A" (a.yaml:7:5); Apollo will skip adding it here while it is active there unless enroll.activeInOtherSequences is true',
     ])
-    const allowed = {...files, 'b.yaml': seq('B', 'enroll:', '  activeInOtherSequences: true', 'contacts:', '  - A@x.com')}
+    const allowed = {
+      ...files,
+      'b.yaml': seq('B', 'enroll:', '  activeInOtherSequences: true', 'contacts:', '  - A@x.com'),
+    }
     expect(show(docs(allowed))).toEqual([])
   })
 
@@ -102,15 +118,35 @@ describe('toDesiredState', () => {
   it('expands lists, normalises emails, keeps display and sources, orders sequences by file', () => {
     const desired = toDesiredState(
       docs({
-        'b.yaml': seq('B', 'contacts:', '  - list: champs', '  - email: " Raj@Globex.com"', '    firstName: Raj', 'removed:', '  - id: abc'),
+        'b.yaml': seq(
+          'B',
+          'contacts:',
+          '  - list: champs',
+          '  - email: " Raj@Globex.com"',
+          '    firstName: Raj',
+          'removed:',
+          '  - id: abc',
+        ),
         'a.yaml': seq('A', 'prune: stop', 'enroll:', '  noEmail: true'),
         'l.yaml': list('champs', 'Ana@Umbrella.com'),
       }),
     )
     expect(desired.sequences.map((s) => s.selector)).toEqual([{name: 'A'}, {name: 'B'}])
     const [a, b] = desired.sequences
-    expect(a).toMatchObject({prune: 'stop', missingContacts: 'error', mailbox: 'sdr@acme.com', source: {file: 'a.yaml', line: 3, col: 1}})
-    expect(a!.enroll).toEqual({noEmail: true, unverifiedEmail: false, jobChange: false, activeInOtherSequences: false, finishedInOtherSequences: false, sameCompany: false})
+    expect(a).toMatchObject({
+      prune: 'stop',
+      missingContacts: 'error',
+      mailbox: 'sdr@acme.com',
+      source: {file: 'a.yaml', line: 3, col: 1},
+    })
+    expect(a!.enroll).toEqual({
+      noEmail: true,
+      unverifiedEmail: false,
+      jobChange: false,
+      activeInOtherSequences: false,
+      finishedInOtherSequences: false,
+      sameCompany: false,
+    })
     expect(b!.entries).toEqual([
       {
         ref: {kind: 'email', email: 'ana@umbrella.com', display: 'Ana@Umbrella.com'},
@@ -128,7 +164,13 @@ describe('toDesiredState', () => {
   })
 
   it('selects by id when the manifest pins an id', () => {
-    const text = lines('apiVersion: seqsync/v1', 'kind: SequenceMembership', 'sequence:', '  id: 66f0c1e2a4b5c6d7e8f90123', 'mailbox: m@x.com')
+    const text = lines(
+      'apiVersion: seqsync/v1',
+      'kind: SequenceMembership',
+      'sequence:',
+      '  id: 66f0c1e2a4b5c6d7e8f90123',
+      'mailbox: m@x.com',
+    )
     expect(toDesiredState(docs({'a.yaml': text})).sequences[0]!.selector).toEqual({id: '66f0c1e2a4b5c6d7e8f90123'})
   })
 })

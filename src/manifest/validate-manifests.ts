@@ -49,10 +49,13 @@ export function indexContactLists(documents: readonly ManifestDocument[]): {
     const first = lists.get(doc.name)
     if (first) {
       issues.push(
-        issue('error', doc.nameSource, 'duplicate-list', `ContactList ${JSON.stringify(doc.name)} is already declared at ${formatRef(first.nameSource)}`, [
-          first.nameSource,
+        issue(
+          'error',
           doc.nameSource,
-        ]),
+          'duplicate-list',
+          `ContactList ${JSON.stringify(doc.name)} is already declared at ${formatRef(first.nameSource)}`,
+          [first.nameSource, doc.nameSource],
+        ),
       )
       continue
     }
@@ -106,7 +109,12 @@ export function validateManifests(documents: readonly ManifestDocument[]): Issue
       if (problem.kind === 'unknown-list') {
         const hint = suggest(problem.name, [...lists.keys()])
         issues.push(
-          issue('error', problem.source, 'unknown-list', `unknown list ${JSON.stringify(problem.name)}${hint ? `; did you mean ${JSON.stringify(hint)}?` : ''}`),
+          issue(
+            'error',
+            problem.source,
+            'unknown-list',
+            `unknown list ${JSON.stringify(problem.name)}${hint ? `; did you mean ${JSON.stringify(hint)}?` : ''}`,
+          ),
         )
       } else {
         issues.push(

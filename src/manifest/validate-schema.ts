@@ -26,7 +26,12 @@ export function getValidator(schema: object): ValidateFunction {
 }
 
 function decodePointer(pointer: string): string[] {
-  return pointer === '' ? [] : pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+  return pointer === ''
+    ? []
+    : pointer
+        .split('/')
+        .slice(1)
+        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
 }
 
 /** `contacts[3].email` (or `document` for the root). */
@@ -106,21 +111,31 @@ function describe(error: ErrorObject, path: string): Mapped | null {
         message: `${path} must be one of ${(params['allowedValues'] as unknown[]).map((v) => String(v)).join(', ')} (got ${quoteValue(error.data)})`,
       }
     case 'const':
-      return {code: 'schema', message: `${path} must be ${JSON.stringify(params['allowedValue'])} (got ${quoteValue(error.data)})`}
+      return {
+        code: 'schema',
+        message: `${path} must be ${JSON.stringify(params['allowedValue'])} (got ${quoteValue(error.data)})`,
+      }
     case 'format':
-      if (params['format'] === 'email') return {code: 'invalid-email', message: `malformed email ${quoteValue(error.data)}`}
+      if (params['format'] === 'email')
+        return {code: 'invalid-email', message: `malformed email ${quoteValue(error.data)}`}
       return {code: 'schema', message: `${path} must be a valid ${String(params['format'])}`}
     case 'minLength':
       return {code: 'schema', message: `${path} must not be empty`}
     case 'pattern':
-      return {code: 'schema', message: `${path} may contain only letters, digits, "-" and "_" (got ${quoteValue(error.data)})`}
+      return {
+        code: 'schema',
+        message: `${path} may contain only letters, digits, "-" and "_" (got ${quoteValue(error.data)})`,
+      }
     case 'minProperties':
     case 'maxProperties':
       if (path === 'sequence') return {code: 'schema', message: 'sequence must have exactly one of "name" or "id"'}
       return {code: 'schema', message: `${path} ${error.message ?? 'is invalid'}`}
     case 'minimum':
     case 'maximum':
-      return {code: 'schema', message: `${path} must be ${error.keyword === 'minimum' ? '>=' : '<='} ${String(params['limit'])}`}
+      return {
+        code: 'schema',
+        message: `${path} must be ${error.keyword === 'minimum' ? '>=' : '<='} ${String(params['limit'])}`,
+      }
     default:
       return {code: 'schema', message: `${path} ${error.message ?? 'is invalid'}`}
   }

@@ -208,7 +208,10 @@ describe('computePlan invariants', () => {
         const forecast = plan.sequences.flatMap((s) =>
           s.changes
             .filter((c) => c.forecastSkip !== undefined)
-            .map((c): [string, string] => [`${s.id}/${c.contactId ?? `new-${c.email?.toLowerCase()}`}`, String(c.forecastSkip)]),
+            .map((c): [string, string] => [
+              `${s.id}/${c.contactId ?? `new-${c.email?.toLowerCase()}`}`,
+              String(c.forecastSkip),
+            ]),
         )
         expect(new Map(forecast)).toEqual(skipped)
         const replan = computePlan(desired, after)

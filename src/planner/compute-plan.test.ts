@@ -238,7 +238,7 @@ describe('computePlan: sequence, mailbox and contact resolution errors', () => {
     expect(plan.sequences[0]?.changes).toEqual([])
   })
 
-  it('shows a pinned id in the display with Apollo\'s email', () => {
+  it("shows a pinned id in the display with Apollo's email", () => {
     const d = desiredState(desiredSequence({name: 'Q4', contacts: [{id: 'c1'}]}))
     const plan = computePlan(d, liveState({sequences: [S1], contacts: [janeWith('absent')]}))
     expect(plan.sequences[0]?.changes[0]).toMatchObject({kind: 'add', contactId: 'c1', email: 'jane@acme.com'})
@@ -257,7 +257,9 @@ describe('computePlan: missing contacts', () => {
     ['stopped', 'create', null, 'not-enrolled'],
     ['removed', 'create', null, null],
   ] as const)('%s with missingContacts: %s', (list, mode, error, warning) => {
-    const d = desiredState(desiredSequence({name: 'Q4', missingContacts: mode, [list]: [{email: 'Raj@globex.com', line: 9}]}))
+    const d = desiredState(
+      desiredSequence({name: 'Q4', missingContacts: mode, [list]: [{email: 'Raj@globex.com', line: 9}]}),
+    )
     const plan = computePlan(d, live())
     expect(plan.errors.map((e) => e.code)).toEqual(error ? [error] : [])
     if (error) expect(plan.errors[0]?.source).toEqual(sourceRef(9))
@@ -324,12 +326,42 @@ describe('computePlan: forecast of Apollo skips', () => {
   it.each([
     ['no email', {email: null}, {}, 'contacts_without_email', {noEmail: true}],
     ['unverified email', {emailStatus: 'unverified'}, {}, 'contacts_unverified_email', {unverifiedEmail: true}],
-    ['active elsewhere', {memberships: {s2: 'active'}}, {}, 'contacts_active_in_other_campaigns', {activeInOtherSequences: true}],
-    ['paused elsewhere', {memberships: {s2: 'paused'}}, {}, 'contacts_active_in_other_campaigns', {activeInOtherSequences: true}],
-    ['finished elsewhere', {memberships: {sX: 'finished'}}, {}, 'contacts_finished_in_other_campaigns', {finishedInOtherSequences: true}],
+    [
+      'active elsewhere',
+      {memberships: {s2: 'active'}},
+      {},
+      'contacts_active_in_other_campaigns',
+      {activeInOtherSequences: true},
+    ],
+    [
+      'paused elsewhere',
+      {memberships: {s2: 'paused'}},
+      {},
+      'contacts_active_in_other_campaigns',
+      {activeInOtherSequences: true},
+    ],
+    [
+      'finished elsewhere',
+      {memberships: {sX: 'finished'}},
+      {},
+      'contacts_finished_in_other_campaigns',
+      {finishedInOtherSequences: true},
+    ],
     ['no email beats unverified', {email: null, emailStatus: 'unverified'}, {}, 'contacts_without_email', null],
-    ['unverified beats active elsewhere', {emailStatus: 'unverified', memberships: {s2: 'active'}}, {}, 'contacts_unverified_email', null],
-    ['active beats finished elsewhere', {memberships: {s2: 'active', sX: 'finished'}}, {}, 'contacts_active_in_other_campaigns', null],
+    [
+      'unverified beats active elsewhere',
+      {emailStatus: 'unverified', memberships: {s2: 'active'}},
+      {},
+      'contacts_unverified_email',
+      null,
+    ],
+    [
+      'active beats finished elsewhere',
+      {memberships: {s2: 'active', sX: 'finished'}},
+      {},
+      'contacts_active_in_other_campaigns',
+      null,
+    ],
     ['failed elsewhere is no skip', {memberships: {s2: 'failed'}}, {}, null, null],
   ] as const)('%s', (_what, spec, enroll, reason, allow) => {
     const c = liveContact({id: 'c1', ...(spec as object)})
@@ -351,14 +383,22 @@ describe('computePlan: forecast of Apollo skips', () => {
   })
 
   it('forecasts same company against members and earlier adds, case-insensitively', () => {
-    const member = liveContact({id: 'c0', email: 'boss@acme.com', organizationName: 'ACME', memberships: {s1: 'paused'}})
+    const member = liveContact({
+      id: 'c0',
+      email: 'boss@acme.com',
+      organizationName: 'ACME',
+      memberships: {s1: 'paused'},
+    })
     const a = liveContact({id: 'c1', email: 'a@acme.com', organizationName: 'Acme '})
     const b = liveContact({id: 'c2', email: 'b@globex.com', organizationName: 'Globex'})
     const c = liveContact({id: 'c3', email: 'c@globex.com', organizationName: 'globex'})
     const d = liveContact({id: 'c4', email: 'd@none.com', organizationName: ''})
     const e = liveContact({id: 'c5', email: 'e@none.com', organizationName: ''})
     const desired = desiredState(
-      desiredSequence({name: 'Q4', contacts: ['boss@acme.com', 'c@globex.com', 'a@acme.com', 'b@globex.com', 'e@none.com', 'd@none.com']}),
+      desiredSequence({
+        name: 'Q4',
+        contacts: ['boss@acme.com', 'c@globex.com', 'a@acme.com', 'b@globex.com', 'e@none.com', 'd@none.com'],
+      }),
     )
     const plan = computePlan(desired, liveState({sequences: [S1], contacts: [member, a, b, c, d, e]}))
     expect(plan.sequences[0]?.changes.map((x) => [x.email, x.forecastSkip ?? null])).toEqual([
@@ -369,7 +409,9 @@ describe('computePlan: forecast of Apollo skips', () => {
       ['e@none.com', null],
     ])
     const allowed = computePlan(
-      desiredState(desiredSequence({name: 'Q4', enroll: {sameCompany: true}, contacts: ['a@acme.com', 'boss@acme.com']})),
+      desiredState(
+        desiredSequence({name: 'Q4', enroll: {sameCompany: true}, contacts: ['a@acme.com', 'boss@acme.com']}),
+      ),
       liveState({sequences: [S1], contacts: [member, a]}),
     )
     expect(allowed.sequences[0]?.changes[0]?.forecastSkip).toBeUndefined()
@@ -407,11 +449,16 @@ describe('computePlan: forecast of Apollo skips', () => {
       desiredSequence({name: 'Nurture', file: 'b.yaml', contacts: ['jane@acme.com']}),
     )
     const plan = computePlan(desired, liveState({sequences: [S1, S2], contacts: [jane]}))
-    expect(plan.sequences.map((s) => s.changes[0]?.forecastSkip ?? null)).toEqual([null, 'contacts_active_in_other_campaigns'])
+    expect(plan.sequences.map((s) => s.changes[0]?.forecastSkip ?? null)).toEqual([
+      null,
+      'contacts_active_in_other_campaigns',
+    ])
   })
 
   it('treats contacts created by the plan as unverified, never as without email', () => {
-    const d = desiredState(desiredSequence({name: 'Q4', missingContacts: 'create', enroll: {noEmail: false}, contacts: ['raj@globex.com']}))
+    const d = desiredState(
+      desiredSequence({name: 'Q4', missingContacts: 'create', enroll: {noEmail: false}, contacts: ['raj@globex.com']}),
+    )
     const plan = computePlan(d, liveState({sequences: [S1], missingEmails: ['raj@globex.com']}))
     expect(plan.sequences[0]?.changes.map((c) => [c.kind, c.forecastSkip ?? null])).toEqual([
       ['create', null],

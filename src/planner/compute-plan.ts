@@ -130,7 +130,10 @@ function describeSelector(s: DesiredSequence): string {
   return 'id' in s.selector ? `id ${s.selector.id}` : `"${s.selector.name}"`
 }
 
-function resolveMailbox(mailbox: string, mailboxes: readonly LiveMailbox[]): LiveMailbox | {readonly error: 'not-found'} {
+function resolveMailbox(
+  mailbox: string,
+  mailboxes: readonly LiveMailbox[],
+): LiveMailbox | {readonly error: 'not-found'} {
   const sorted = [...mailboxes].sort((a, b) => compareStrings(a.id, b.id))
   const byId = sorted.find((m) => m.id === mailbox.trim())
   if (byId) return byId
@@ -201,7 +204,7 @@ function resolveSequence(ds: DesiredSequence, live: LiveState, errors: PlanError
       message:
         `Sequence ${describeSelector(ds)} was not found in Apollo` +
         ('name' in ds.selector
-          ? ' (Apollo\'s search does not return archived sequences: pin `id:` to check whether it was archived)'
+          ? " (Apollo's search does not return archived sequences: pin `id:` to check whether it was archived)"
           : ''),
       source: ds.source,
     })
@@ -226,12 +229,7 @@ function resolveSequence(ds: DesiredSequence, live: LiveState, errors: PlanError
   return first
 }
 
-function resolveEntry(
-  entry: DesiredEntry,
-  ds: DesiredSequence,
-  live: LiveState,
-  errors: PlanError[],
-): Resolution {
+function resolveEntry(entry: DesiredEntry, ds: DesiredSequence, live: LiveState, errors: PlanError[]): Resolution {
   const ref = entry.ref
   if (ref.kind === 'id') {
     const contact = live.contacts.get(ref.id)
@@ -308,7 +306,8 @@ function planSequence(
 
   // Canonical entry order (by source), so the order of `entries` never changes the output.
   const entries = [...ds.entries].sort(
-    (a, b) => compareSources(a.source, b.source) || compareStrings(a.list, b.list) || compareStrings(refKey(a), refKey(b)),
+    (a, b) =>
+      compareSources(a.source, b.source) || compareStrings(a.list, b.list) || compareStrings(refKey(a), refKey(b)),
   )
   for (const entry of entries) {
     const r = resolveEntry(entry, ds, live, errors)
@@ -483,8 +482,10 @@ function applyTable(
   switch (entry.list) {
     case 'contacts':
       if (status === 'absent') changes.push({...base, kind: 'add', contact})
-      else if (status === 'finished') warn('already-finished', 'already finished in this sequence: Apollo cannot re-enroll it')
-      else if (status === 'failed') warn('member-failed', 'failed in this sequence (bounce or similar): Apollo will not re-enroll it')
+      else if (status === 'finished')
+        warn('already-finished', 'already finished in this sequence: Apollo cannot re-enroll it')
+      else if (status === 'failed')
+        warn('member-failed', 'failed in this sequence (bounce or similar): Apollo will not re-enroll it')
       return
     case 'finished':
       if (status === 'absent') warnings.push(notEnrolled(entry, contact.id, email))

@@ -49,7 +49,10 @@ describe('hashPlanChanges', () => {
   it('ignores order, names, sources, reasons and forecasts', () => {
     const reordered = [
       seqPlan('s2', [{...change('finish', 'c3'), sequenceName: 'Renamed', source: null}]),
-      seqPlan('s1', [change('remove', 'c2', {reason: 'pruned'}), change('add', 'c1', {forecastSkip: 'contacts_without_email'})]),
+      seqPlan('s1', [
+        change('remove', 'c2', {reason: 'pruned'}),
+        change('add', 'c1', {forecastSkip: 'contacts_without_email'}),
+      ]),
     ]
     expect(hashPlanChanges(reordered)).toBe(hashPlanChanges(base))
     expect(hashPlanChanges(base)).toMatch(/^sha256:[0-9a-f]{64}$/)
@@ -57,8 +60,17 @@ describe('hashPlanChanges', () => {
   it.each([
     ['another kind', [seqPlan('s1', [change('add', 'c1'), change('finish', 'c2')]), base[1]!]],
     ['another mailbox', [seqPlan('s1', [change('add', 'c1', {mailboxId: 'mb2'}), change('remove', 'c2')]), base[1]!]],
-    ['another switch', [seqPlan('s1', [change('add', 'c1', {enroll: {...DEFAULT_ENROLL, sameCompany: true}}), change('remove', 'c2')]), base[1]!]],
-    ['another sequence', [seqPlan('s1', [change('add', 'c1'), change('remove', 'c2')]), seqPlan('s3', [change('finish', 'c3')])]],
+    [
+      'another switch',
+      [
+        seqPlan('s1', [change('add', 'c1', {enroll: {...DEFAULT_ENROLL, sameCompany: true}}), change('remove', 'c2')]),
+        base[1]!,
+      ],
+    ],
+    [
+      'another sequence',
+      [seqPlan('s1', [change('add', 'c1'), change('remove', 'c2')]), seqPlan('s3', [change('finish', 'c3')])],
+    ],
     ['one change fewer', [seqPlan('s1', [change('add', 'c1')]), base[1]!]],
   ])('changes with %s', (_what, other) => {
     expect(hashPlanChanges(other)).not.toBe(hashPlanChanges(base))
@@ -90,10 +102,27 @@ describe('assessSafety', () => {
   it.each([
     ['within limits', [seqPlan('s1', removals(2), 10)], 2, []],
     ['exactly 25%', [seqPlan('s1', removals(5), 20)], 5, []],
-    ['over the percentage', [seqPlan('s1', removals(3), 10)], 3, ['would remove/finish/stop 3 of 10 live members (30%) of sequence "Seq s1" (s1), more than safety.maxRemovalPercent (25%)']],
+    [
+      'over the percentage',
+      [seqPlan('s1', removals(3), 10)],
+      3,
+      [
+        'would remove/finish/stop 3 of 10 live members (30%) of sequence "Seq s1" (s1), more than safety.maxRemovalPercent (25%)',
+      ],
+    ],
     ['small sequences are exempt from the percentage', [seqPlan('s1', removals(3), 9)], 3, []],
-    ['over the total (finish and stop count)', [seqPlan('s1', [...removals(2), ...removals(2, 'finish')], 100), seqPlan('s2', removals(2, 'stop'), 100)], 6, ['would remove/finish/stop 6 contacts in total, more than safety.maxRemovals (5)']],
-    ['adds do not count', [seqPlan('s1', [change('add', 'a1'), change('add', 'a2'), change('create', null)], 10)], 0, []],
+    [
+      'over the total (finish and stop count)',
+      [seqPlan('s1', [...removals(2), ...removals(2, 'finish')], 100), seqPlan('s2', removals(2, 'stop'), 100)],
+      6,
+      ['would remove/finish/stop 6 contacts in total, more than safety.maxRemovals (5)'],
+    ],
+    [
+      'adds do not count',
+      [seqPlan('s1', [change('add', 'a1'), change('add', 'a2'), change('create', null)], 10)],
+      0,
+      [],
+    ],
   ] as const)('%s', (_what, sequences, planned, violations) => {
     expect(assessSafety(planOf(...sequences), limits)).toEqual({planned, violations})
   })
@@ -101,7 +130,8 @@ describe('assessSafety', () => {
 
 describe('estimateApplyCalls', () => {
   it('batches adds per (sequence, mailbox, switches), removals per (sequence, mode), creates by 100', () => {
-    const adds = (n: number, extra: Partial<Change> = {}) => Array.from({length: n}, (_, i) => change('add', `a${i}`, extra))
+    const adds = (n: number, extra: Partial<Change> = {}) =>
+      Array.from({length: n}, (_, i) => change('add', `a${i}`, extra))
     const plan = planOf(
       seqPlan('s1', [
         ...Array.from({length: 150}, () => change('create', null)),

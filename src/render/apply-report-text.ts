@@ -18,7 +18,11 @@ function countBy(items: readonly {kind: string}[]): string {
 function renderSequence(s: SequenceReport, o: ApplyReportTextOptions): string[] {
   const state = s.converged
     ? paint(o.color, 'green', 'converged')
-    : paint(o.color, 'red', `not converged${s.remaining > 0 ? ` (${s.remaining} change${s.remaining === 1 ? '' : 's'} remaining)` : ''}`)
+    : paint(
+        o.color,
+        'red',
+        `not converged${s.remaining > 0 ? ` (${s.remaining} change${s.remaining === 1 ? '' : 's'} remaining)` : ''}`,
+      )
   const lines = [`${paint(o.color, 'bold', `Sequence "${flattenText(s.name)}"`)} (${s.id}): ${state}`]
   lines.push(`  applied: ${s.applied.length}${s.applied.length > 0 ? ` (${countBy(s.applied)})` : ''}`)
   for (const k of s.skipped) {
@@ -27,7 +31,9 @@ function renderSequence(s: SequenceReport, o: ApplyReportTextOptions): string[] 
     )
   }
   for (const f of s.failed) {
-    lines.push(`  ${paint(o.color, 'red', 'failed')} ${describeContact(f.email, f.contactId, o.maskEmails)} (${f.kind}): ${flattenText(f.error)}`)
+    lines.push(
+      `  ${paint(o.color, 'red', 'failed')} ${describeContact(f.email, f.contactId, o.maskEmails)} (${f.kind}): ${flattenText(f.error)}`,
+    )
   }
   return lines
 }
@@ -40,7 +46,10 @@ function describeDivergence(report: ApplyReport): string {
   if (report.summary.failed > 0) parts.push(`${report.summary.failed} failed`)
   const remaining = report.sequences.reduce((n, s) => n + s.remaining, 0)
   const off = report.sequences.filter((s) => !s.converged).length
-  if (remaining > 0) parts.push(`${remaining} change${remaining === 1 ? '' : 's'} still needed in ${off} sequence${off === 1 ? '' : 's'}`)
+  if (remaining > 0)
+    parts.push(
+      `${remaining} change${remaining === 1 ? '' : 's'} still needed in ${off} sequence${off === 1 ? '' : 's'}`,
+    )
   return parts.length > 0 ? parts.join(', ') : 'the re-read after apply still differs'
 }
 

@@ -1,17 +1,42 @@
 import {describe, expect, it} from 'vitest'
 import type {Issue} from '../errors.js'
-import {escapeGithubData, escapeGithubProperty, renderIssuesGithub, renderIssuesJson, renderIssuesText, renderSummaryLine} from './issues.js'
+import {
+  escapeGithubData,
+  escapeGithubProperty,
+  renderIssuesGithub,
+  renderIssuesJson,
+  renderIssuesText,
+  renderSummaryLine,
+} from './issues.js'
 
-const err = (line: number, message = 'bad'): Issue => ({severity: 'error', file: 'a.yaml', line, col: 3, code: 'schema', message})
+const err = (line: number, message = 'bad'): Issue => ({
+  severity: 'error',
+  file: 'a.yaml',
+  line,
+  col: 3,
+  code: 'schema',
+  message,
+})
 const warn: Issue = {severity: 'warning', file: 'b.yaml', line: 1, col: 1, code: 'prune-empty', message: 'careful'}
 
 describe('issue renderers', () => {
   it('renders text lines and summaries', () => {
-    expect(renderIssuesText({files: ['a.yaml', 'b.yaml', 'c.yaml'], issues: [err(2), err(4), warn], sequences: 0, contacts: 0})).toBe(
+    expect(
+      renderIssuesText({
+        files: ['a.yaml', 'b.yaml', 'c.yaml'],
+        issues: [err(2), err(4), warn],
+        sequences: 0,
+        contacts: 0,
+      }),
+    ).toBe(
       'a.yaml:2:3: error: bad\na.yaml:4:3: error: bad\nb.yaml:1:1: warning: careful\n2 errors, 1 warning in 3 files\n',
     )
-    expect(renderSummaryLine({files: ['a', 'b', 'c'], issues: [], sequences: 4, contacts: 120})).toBe('OK: 3 files, 4 sequences, 120 contacts')
-    expect(renderSummaryLine({files: ['a'], issues: [warn], sequences: 1, contacts: 1})).toBe('OK: 1 file, 1 sequence, 1 contact (1 warning)')
+    expect(renderSummaryLine({files: ['a', 'b', 'c'], issues: [], sequences: 4, contacts: 120})).toBe(
+      'OK: 3 files, 4 sequences, 120 contacts',
+    )
+    expect(renderSummaryLine({files: ['a'], issues: [warn], sequences: 1, contacts: 1})).toBe(
+      'OK: 1 file, 1 sequence, 1 contact (1 warning)',
+    )
   })
 
   it('renders the stable JSON document', () => {
@@ -28,13 +53,20 @@ describe('issue renderers', () => {
   it('escapes GitHub annotation data and properties', () => {
     expect(escapeGithubData('100%\r\nx: a, b')).toBe('100%25%0D%0Ax: a, b')
     expect(escapeGithubProperty('dir,x/a:b%.yaml')).toBe('dir%2Cx/a%3Ab%25.yaml')
-    const out = renderIssuesGithub({files: ['a,b.yaml'], issues: [{...err(1, 'line1\nline2 50%'), file: 'a,b.yaml'}], sequences: 0, contacts: 0})
+    const out = renderIssuesGithub({
+      files: ['a,b.yaml'],
+      issues: [{...err(1, 'line1\nline2 50%'), file: 'a,b.yaml'}],
+      sequences: 0,
+      contacts: 0,
+    })
     expect(out.split('\n')[0]).toBe('::error file=a%2Cb.yaml,line=1,col=3::line1%0Aline2 50%25')
   })
 
   it('caps annotations at 10 per severity with a notice for the rest, then the text', () => {
     const issues = [...Array.from({length: 13}, (_, i) => err(i + 1)), warn]
-    const lines = renderIssuesGithub({files: ['a.yaml', 'b.yaml'], issues, sequences: 0, contacts: 0}).trimEnd().split('\n')
+    const lines = renderIssuesGithub({files: ['a.yaml', 'b.yaml'], issues, sequences: 0, contacts: 0})
+      .trimEnd()
+      .split('\n')
     expect(lines.filter((l) => l.startsWith('::error '))).toHaveLength(10)
     expect(lines.filter((l) => l.startsWith('::warning '))).toHaveLength(1)
     expect(lines).toContain('::notice::3 more errors; see the log below')

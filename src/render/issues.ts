@@ -23,7 +23,8 @@ export function formatIssue(issue: Issue): string {
 export function renderSummaryLine(summary: ValidationSummary): string {
   const errors = summary.issues.filter((i) => i.severity === 'error').length
   const warnings = summary.issues.length - errors
-  if (errors > 0) return `${plural(errors, 'error')}, ${plural(warnings, 'warning')} in ${plural(summary.files.length, 'file')}`
+  if (errors > 0)
+    return `${plural(errors, 'error')}, ${plural(warnings, 'warning')} in ${plural(summary.files.length, 'file')}`
   const ok = `OK: ${plural(summary.files.length, 'file')}, ${plural(summary.sequences, 'sequence')}, ${plural(summary.contacts, 'contact')}`
   return warnings > 0 ? `${ok} (${plural(warnings, 'warning')})` : ok
 }
@@ -83,7 +84,8 @@ export function renderIssuesGithub(summary: ValidationSummary): string {
       lines.push(`::${severity} ${props}::${escapeGithubData(issue.message)}`)
     }
     const rest = ofSeverity.length - GITHUB_ANNOTATIONS_PER_SEVERITY
-    if (rest > 0) lines.push(`::notice::${escapeGithubData(`${rest} more ${severity}${rest === 1 ? '' : 's'}; see the log below`)}`)
+    if (rest > 0)
+      lines.push(`::notice::${escapeGithubData(`${rest} more ${severity}${rest === 1 ? '' : 's'}; see the log below`)}`)
   }
   return lines.join('\n') + (lines.length > 0 ? '\n' : '') + renderIssuesText(summary)
 }

@@ -28,7 +28,10 @@ describe('renderPlanJson', () => {
     ['the sample plan', () => renderPlanJson(samplePlan(), {maskEmails: false})],
     ['a masked plan with cost', () => renderPlanJson(samplePlan(), {maskEmails: true, cost: COST})],
     ['an empty plan', () => renderPlanJson(computePlan(desiredState(), liveState()), {maskEmails: false})],
-    ['a plan with errors', () => renderPlanJson(computePlan(desiredState(desiredSequence({name: 'x'})), liveState()), {maskEmails: false})],
+    [
+      'a plan with errors',
+      () => renderPlanJson(computePlan(desiredState(desiredSequence({name: 'x'})), liveState()), {maskEmails: false}),
+    ],
   ])('%s validates against schemas/plan.schema.json', (_what, render) => {
     const doc = JSON.parse(JSON.stringify(render())) as unknown
     expect(validate(doc), JSON.stringify(validate.errors)).toBe(true)
@@ -42,9 +45,21 @@ describe('renderPlanJson', () => {
     const [q4, nurture] = doc.sequences
     expect(q4).toMatchObject({id: '66f0c1e2a4b5c6d7e8f90123', name: 'Q4 Enterprise Outreach', unmanaged: 0})
     expect(nurture.unmanaged).toBe(7)
-    expect(q4.changes[2]).toMatchObject({kind: 'add', contactId: 'c1', email: 'jane@acme.com', source: {file: 'examples/q4.yaml', line: 12}})
-    expect(q4.changes.find((c: any) => c.kind === 'stop')).toMatchObject({contactId: 'c5', source: null, reason: 'pruned'})
-    expect(q4.warnings.filter((w: any) => w.code === 'skip-forecast').map((w: any) => w.contactId)).toEqual(['c2', null])
+    expect(q4.changes[2]).toMatchObject({
+      kind: 'add',
+      contactId: 'c1',
+      email: 'jane@acme.com',
+      source: {file: 'examples/q4.yaml', line: 12},
+    })
+    expect(q4.changes.find((c: any) => c.kind === 'stop')).toMatchObject({
+      contactId: 'c5',
+      source: null,
+      reason: 'pruned',
+    })
+    expect(q4.warnings.filter((w: any) => w.code === 'skip-forecast').map((w: any) => w.contactId)).toEqual([
+      'c2',
+      null,
+    ])
   })
 
   it('masks every email', () => {
@@ -102,7 +117,9 @@ describe('apply report renderers', () => {
       "
     `)
     const ok = {...REPORT, converged: true, summary: {applied: 0, skipped: 0, failed: 0}, sequences: []}
-    expect(renderApplyReportText(ok, {color: false, maskEmails: false})).toBe('Apply complete: 0 applied, 0 skipped, 0 failed.\nApollo matches the manifests.\n')
+    expect(renderApplyReportText(ok, {color: false, maskEmails: false})).toBe(
+      'Apply complete: 0 applied, 0 skipped, 0 failed.\nApollo matches the manifests.\n',
+    )
   })
 
   it('renders JSON matching PRODUCT.md §5 and the schema', () => {
@@ -111,7 +128,13 @@ describe('apply report renderers', () => {
     expect(validate(doc), JSON.stringify(validate.errors)).toBe(true)
     expect(doc).toMatchObject({formatVersion: 1, converged: false, summary: {applied: 3, skipped: 1, failed: 1}})
     expect(doc.sequences[0].skipped).toEqual([
-      {kind: 'add', contactId: 'c2', email: 'bo@stark.com', reason: 'contacts_active_in_other_campaigns', message: expect.stringContaining('another sequence')},
+      {
+        kind: 'add',
+        contactId: 'c2',
+        email: 'bo@stark.com',
+        reason: 'contacts_active_in_other_campaigns',
+        message: expect.stringContaining('another sequence'),
+      },
     ])
     expect(validate({...doc, summary: {applied: 1}})).toBe(false)
     expect(JSON.stringify(renderApplyReportJson(REPORT, {maskEmails: true}))).not.toContain('jane@')

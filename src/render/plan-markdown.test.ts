@@ -104,7 +104,11 @@ describe('renderPlanMarkdown', () => {
   it('stays under 60,000 characters with 20,000 changes and keeps every count exact', () => {
     const seqs = Array.from({length: 4}, (_, i) => liveSequence({id: `s${i}`, name: `Big ${i}`}))
     const contacts = Array.from({length: 20_000}, (_, i) =>
-      liveContact({id: `c${i}`, email: `person${i}@example.com`, memberships: Math.floor(i / 4) % 2 ? {[`s${i % 4}`]: 'active'} : {}}),
+      liveContact({
+        id: `c${i}`,
+        email: `person${i}@example.com`,
+        memberships: Math.floor(i / 4) % 2 ? {[`s${i % 4}`]: 'active'} : {},
+      }),
     )
     const desired = desiredState(
       ...seqs.map((s, k) =>

@@ -84,12 +84,20 @@ function diffLine(c: Change, mask: boolean): string {
       text = `! ${contact} (${c.kind})`
       break
   }
-  const skip = c.kind === 'add' && c.forecastSkip !== undefined ? `  (will be skipped by Apollo: ${describeSkipReason(c.forecastSkip)})` : ''
+  const skip =
+    c.kind === 'add' && c.forecastSkip !== undefined
+      ? `  (will be skipped by Apollo: ${describeSkipReason(c.forecastSkip)})`
+      : ''
   return sanitizeCodeLine(`${text}  ${origin}${skip}`)
 }
 
 function warningLine(w: PlanWarning, mask: boolean): string {
-  const contact = w.email !== undefined && w.email !== null ? `${who(w.email, null, mask)}: ` : w.contactId ? `id ${w.contactId}: ` : ''
+  const contact =
+    w.email !== undefined && w.email !== null
+      ? `${who(w.email, null, mask)}: `
+      : w.contactId
+        ? `id ${w.contactId}: `
+        : ''
   const where = w.source ? ` (${w.source.file}:${w.source.line})` : ''
   const message = mask ? maskEmailsInText(w.message) : w.message
   return `- ${escapeMarkdownInline(`${w.code}: ${contact}${message}${where}`)}`
@@ -136,7 +144,8 @@ export function renderPlanMarkdown(plan: Plan, options: PlanMarkdownOptions): st
 
   // Head: always present, and exact.
   const head: string[] = [PLAN_MARKER, '### seqsync plan', '']
-  if (countChanges(plan) === 0 && plan.errors.length === 0) head.push('**No changes.** Apollo matches the manifests.', '')
+  if (countChanges(plan) === 0 && plan.errors.length === 0)
+    head.push('**No changes.** Apollo matches the manifests.', '')
   if (plan.summary.create > 0) head.push(`Contacts: ${plan.summary.create} to create.`, '')
   head.push(`**${renderClosingLine(plan.summary)}**`, '')
   const headText = `${head.join('\n')}\n`
@@ -165,7 +174,8 @@ export function renderPlanMarkdown(plan: Plan, options: PlanMarkdownOptions): st
 
   // Summary table, one row per sequence.
   if (plan.sequences.length > 0) {
-    const header = '| Sequence | Add | Remove | Finish | Stop | Skips forecast | Unmanaged |\n|---|---:|---:|---:|---:|---:|---:|\n'
+    const header =
+      '| Sequence | Add | Remove | Finish | Stop | Skips forecast | Unmanaged |\n|---|---:|---:|---:|---:|---:|---:|\n'
     if (b.tryPush(header, globalReserve)) {
       let shown = 0
       for (const s of plan.sequences) {
@@ -197,7 +207,8 @@ export function renderPlanMarkdown(plan: Plan, options: PlanMarkdownOptions): st
     if (s.changes.length === 0 && s.warnings.length === 0 && s.unmanaged.length === 0) continue
     if (!renderSequenceDetails(b, s, mask, globalReserve, note)) omittedSequences++
   }
-  if (omittedSequences > 0) b.push(note(`details of ${omittedSequences} more sequence${omittedSequences === 1 ? '' : 's'}`))
+  if (omittedSequences > 0)
+    b.push(note(`details of ${omittedSequences} more sequence${omittedSequences === 1 ? '' : 's'}`))
   else if (omitted) b.push('\n> Some sections were shortened to fit a comment; see the CI log for the full plan.\n')
 
   b.push(tail)
@@ -234,15 +245,19 @@ function renderSequenceDetails(
       shown++
     }
     b.push(`${fence}\n`)
-    if (shown < lines.length) b.push(note(`${lines.length - shown} more change${lines.length - shown === 1 ? '' : 's'}`))
+    if (shown < lines.length)
+      b.push(note(`${lines.length - shown} more change${lines.length - shown === 1 ? '' : 's'}`))
   } else {
     b.push('No changes.\n')
   }
 
   const warnings = s.warnings.filter((w) => w.code !== 'skip-forecast' && w.code !== 'unmanaged')
-  if (n.skips > 0) b.push(`\n${n.skips} add${n.skips === 1 ? '' : 's'} will be skipped by Apollo (marked in the diff).\n`)
+  if (n.skips > 0)
+    b.push(`\n${n.skips} add${n.skips === 1 ? '' : 's'} will be skipped by Apollo (marked in the diff).\n`)
   if (s.unmanaged.length > 0) {
-    b.push(`\nUnmanaged drift: ${s.unmanaged.length} live member${s.unmanaged.length === 1 ? '' : 's'} not declared in the manifest (prune: none).\n`)
+    b.push(
+      `\nUnmanaged drift: ${s.unmanaged.length} live member${s.unmanaged.length === 1 ? '' : 's'} not declared in the manifest (prune: none).\n`,
+    )
   }
   if (warnings.length > 0) {
     b.push(`\n**Warnings (${warnings.length})**\n\n`)

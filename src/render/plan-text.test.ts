@@ -21,7 +21,9 @@ describe('maskEmail', () => {
     ['noat', 'n***'],
   ])('%s -> %s', (input, out) => expect(maskEmail(input)).toBe(out))
   it('masks every email of a free text', () => {
-    expect(maskEmailsInText('jane@acme.com matches 2 contacts (bo@stark.com)')).toBe('j***@acme.com matches 2 contacts (b***@stark.com)')
+    expect(maskEmailsInText('jane@acme.com matches 2 contacts (bo@stark.com)')).toBe(
+      'j***@acme.com matches 2 contacts (b***@stark.com)',
+    )
   })
 })
 
@@ -63,10 +65,15 @@ describe('renderPlanText', () => {
 
   it('says so when there is nothing to do, and shows warnings with their source', () => {
     const plan = computePlan(
-      desiredState(desiredSequence({name: 'Q4', contacts: ['jane@acme.com'], finished: [{email: 'bo@stark.com', line: 30}]})),
+      desiredState(
+        desiredSequence({name: 'Q4', contacts: ['jane@acme.com'], finished: [{email: 'bo@stark.com', line: 30}]}),
+      ),
       liveState({
         sequences: [liveSequence({id: 's1', name: 'Q4'})],
-        contacts: [liveContact({id: 'c1', email: 'jane@acme.com', memberships: {s1: 'active'}}), liveContact({id: 'c2', email: 'bo@stark.com'})],
+        contacts: [
+          liveContact({id: 'c1', email: 'jane@acme.com', memberships: {s1: 'active'}}),
+          liveContact({id: 'c2', email: 'bo@stark.com'}),
+        ],
       }),
     )
     const text = renderPlanText(plan, {color: false, maskEmails: true})
@@ -99,7 +106,10 @@ describe('renderPlanText', () => {
     expect(text).toContain('+ j***@acme.com')
     const hostile = computePlan(
       desiredState(desiredSequence({id: 's1', contacts: ['jane@acme.com']})),
-      liveState({sequences: [liveSequence({id: 's1', name: 'Evil\n  - fake@line.com  # forged'})], contacts: [liveContact({id: 'c1', email: 'jane@acme.com'})]}),
+      liveState({
+        sequences: [liveSequence({id: 's1', name: 'Evil\n  - fake@line.com  # forged'})],
+        contacts: [liveContact({id: 'c1', email: 'jane@acme.com'})],
+      }),
     )
     const lines = renderPlanText(hostile, {color: false, maskEmails: false}).split('\n')
     expect(lines.some((l) => l.trimStart().startsWith('- fake'))).toBe(false)
@@ -107,7 +117,9 @@ describe('renderPlanText', () => {
 
   it('lists plan errors with their location', () => {
     const plan = computePlan(desiredState(desiredSequence({name: 'Gone'})), liveState())
-    expect(renderPlanText(plan, {color: false, maskEmails: false})).toContain('Error: examples/x.yaml:3:1: Sequence "Gone" was not found in Apollo')
+    expect(renderPlanText(plan, {color: false, maskEmails: false})).toContain(
+      'Error: examples/x.yaml:3:1: Sequence "Gone" was not found in Apollo',
+    )
     expect(renderPlanText(plan, {color: false, maskEmails: false})).not.toContain('No changes')
   })
 })

@@ -64,11 +64,7 @@ function renderChange(c: Change, o: PlanTextOptions): string[] {
   const {symbol, style} = symbolFor(c.kind)
   const who = describeContact(c.email, c.contactId, o.maskEmails)
   const what =
-    c.kind === 'create'
-      ? `new contact ${who}`
-      : c.kind === 'finish' || c.kind === 'stop'
-        ? `${who} (${c.kind})`
-        : who
+    c.kind === 'create' ? `new contact ${who}` : c.kind === 'finish' || c.kind === 'stop' ? `${who} (${c.kind})` : who
   const origin = c.source ? `# ${flattenText(describeSourceShort(c.source))}` : '# pruned: not declared in the manifest'
   const lines = [`  ${paint(o.color, style, `${symbol} ${what}`)}  ${paint(o.color, 'dim', origin)}`]
   if (c.kind === 'add' && c.forecastSkip !== undefined) {
@@ -78,7 +74,12 @@ function renderChange(c: Change, o: PlanTextOptions): string[] {
 }
 
 function renderWarning(w: PlanWarning, o: PlanTextOptions): string {
-  const who = w.email !== undefined && w.email !== null ? `${describeContact(w.email, null, o.maskEmails)}: ` : w.contactId ? `id ${w.contactId}: ` : ''
+  const who =
+    w.email !== undefined && w.email !== null
+      ? `${describeContact(w.email, null, o.maskEmails)}: `
+      : w.contactId
+        ? `id ${w.contactId}: `
+        : ''
   const where = w.source ? ` (${flattenText(describeSourceShort(w.source))})` : ''
   const message = flattenText(o.maskEmails ? maskEmailsInText(w.message) : w.message)
   return `  ${paint(o.color, 'yellow', 'warning:')} ${who}${message}${where}`
@@ -117,7 +118,12 @@ function formatQuota(q: {minute: number | null; hour: number | null; day: number
 /** The API cost table: calls made, calls apply needs, quota left per endpoint. */
 export function renderCostTable(cost: ApiCost): string[] {
   const endpoints = [...new Set([...Object.keys(cost.planCalls), ...Object.keys(cost.applyCalls)])].sort()
-  const rows = endpoints.map((e) => [e, String(cost.planCalls[e] ?? 0), String(cost.applyCalls[e] ?? 0), formatQuota(cost.quotaLeft[e])])
+  const rows = endpoints.map((e) => [
+    e,
+    String(cost.planCalls[e] ?? 0),
+    String(cost.applyCalls[e] ?? 0),
+    formatQuota(cost.quotaLeft[e]),
+  ])
   const head = ['endpoint', 'plan calls', 'apply calls', 'quota left']
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
   const fmt = (r: readonly string[]) =>

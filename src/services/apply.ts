@@ -84,7 +84,10 @@ export async function executePlan(input: ExecuteInput): Promise<ApplyReport> {
 }
 
 /** Calls per endpoint made between two snapshots of the client's counters. */
-function callsSince(before: Readonly<Record<string, number>>, now: Readonly<Record<string, number>>): Record<string, number> {
+function callsSince(
+  before: Readonly<Record<string, number>>,
+  now: Readonly<Record<string, number>>,
+): Record<string, number> {
   const calls: Record<string, number> = {}
   for (const [endpoint, n] of Object.entries(now)) {
     const made = n - (before[endpoint] ?? 0)

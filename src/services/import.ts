@@ -57,9 +57,12 @@ export async function importSequences(input: ImportInput): Promise<ImportedFile[
     const existing: string[] = []
     for (const f of files) if (await exists(f.path)) existing.push(f.path)
     if (existing.length > 0) {
-      throw new UsageError(`${existing.join(', ')} already exist${existing.length === 1 ? 's' : ''}; nothing was written`, {
-        hint: 'Pass --force to overwrite, or choose another --out-dir.',
-      })
+      throw new UsageError(
+        `${existing.join(', ')} already exist${existing.length === 1 ? 's' : ''}; nothing was written`,
+        {
+          hint: 'Pass --force to overwrite, or choose another --out-dir.',
+        },
+      )
     }
   }
   await mkdir(input.outDir, {recursive: true})

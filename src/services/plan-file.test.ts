@@ -83,7 +83,9 @@ describe('plan file', () => {
   })
 
   it('refuses an apiHost that is not a bare host', async () => {
-    await expect(writePlanFile(join(dir, 'p.json'), {...planFile(), apiHost: 'u:k@api.apollo.io'})).rejects.toThrow(PlanError)
+    await expect(writePlanFile(join(dir, 'p.json'), {...planFile(), apiHost: 'u:k@api.apollo.io'})).rejects.toThrow(
+      PlanError,
+    )
   })
 
   it('refuses a tampered plan (hash mismatch)', async () => {
@@ -92,12 +94,19 @@ describe('plan file', () => {
     if (first === undefined) throw new Error('fixture')
     const tampered: Plan = {
       ...data.plan,
-      sequences: [{...first, changes: first.changes.map((c) => (c.contactId === 'c1' ? {...c, contactId: 'c999'} : c))}, ...data.plan.sequences.slice(1)],
+      sequences: [
+        {...first, changes: first.changes.map((c) => (c.contactId === 'c1' ? {...c, contactId: 'c999'} : c))},
+        ...data.plan.sequences.slice(1),
+      ],
     }
     const path = await writeJson('tampered.json', {...data, plan: tampered})
     await expect(readPlanFile(path)).rejects.toThrow(/hash does not match/)
     // consistent hashes on the file and the plan but not on the changes: also refused
-    const path2 = await writeJson('tampered2.json', {...data, planHash: 'sha256:00', plan: {...data.plan, planHash: 'sha256:00'}})
+    const path2 = await writeJson('tampered2.json', {
+      ...data,
+      planHash: 'sha256:00',
+      plan: {...data.plan, planHash: 'sha256:00'},
+    })
     await expect(readPlanFile(path2)).rejects.toThrow(PlanError)
   })
 
@@ -107,16 +116,24 @@ describe('plan file', () => {
     ['wrong kind', {...planFile(), kind: 'terraform-plan'}, /kind is "terraform-plan"/],
     ['unknown formatVersion', {...planFile(), formatVersion: 2}, /unsupported plan file formatVersion 2/],
     ['missing plan', {...planFile(), plan: undefined}, /"plan" is missing/],
-    ['bad change kind', (() => {
-      const d = planFile()
-      const s0 = d.plan.sequences[0]!
-      return {...d, plan: {...d.plan, sequences: [{...s0, changes: [{...s0.changes[0], kind: 'delete'}]}]}}
-    })(), /kind is not a change kind/],
-    ['bad live status', (() => {
-      const d = planFile()
-      const s0 = d.plan.sequences[0]!
-      return {...d, plan: {...d.plan, sequences: [{...s0, changes: [{...s0.changes[0], liveStatus: 'gone'}]}]}}
-    })(), /liveStatus/],
+    [
+      'bad change kind',
+      (() => {
+        const d = planFile()
+        const s0 = d.plan.sequences[0]!
+        return {...d, plan: {...d.plan, sequences: [{...s0, changes: [{...s0.changes[0], kind: 'delete'}]}]}}
+      })(),
+      /kind is not a change kind/,
+    ],
+    [
+      'bad live status',
+      (() => {
+        const d = planFile()
+        const s0 = d.plan.sequences[0]!
+        return {...d, plan: {...d.plan, sequences: [{...s0, changes: [{...s0.changes[0], liveStatus: 'gone'}]}]}}
+      })(),
+      /liveStatus/,
+    ],
   ])('rejects %s with a PlanError', async (_name, content, message) => {
     const path = await writeJson('bad.json', content)
     const error = await readPlanFile(path).catch((e: unknown) => e)

@@ -123,7 +123,9 @@ export function parsePlanFile(value: unknown, path = 'plan file'): PlanFile {
       fail(`${where}.changes must be an array`)
       return
     }
-    sequence.changes.forEach((change: unknown, c: number) => checkChange(change, sequence.id as string, `${where}.changes[${c}]`, fail))
+    sequence.changes.forEach((change: unknown, c: number) =>
+      checkChange(change, sequence.id as string, `${where}.changes[${c}]`, fail),
+    )
   })
   const recomputed = hashPlanChanges((plan as unknown as Plan).sequences)
   if (recomputed !== value.planHash || recomputed !== plan.planHash) {
@@ -156,7 +158,8 @@ function checkChange(change: unknown, sequenceId: string, where: string, fail: (
   if (c.sequenceId !== sequenceId) fail(`${where}.sequenceId does not match its sequence`)
   if (c.contactId !== null && typeof c.contactId !== 'string') fail(`${where}.contactId must be a string or null`)
   if (c.email !== null && typeof c.email !== 'string') fail(`${where}.email must be a string or null`)
-  if (typeof c.liveStatus !== 'string' || !LIVE_STATUSES.has(c.liveStatus)) fail(`${where}.liveStatus is not a live status`)
+  if (typeof c.liveStatus !== 'string' || !LIVE_STATUSES.has(c.liveStatus))
+    fail(`${where}.liveStatus is not a live status`)
   if (c.kind === 'add' && typeof c.mailboxId !== 'string') fail(`${where}.mailboxId must be a string`)
   if ((c.kind === 'remove' || c.kind === 'finish' || c.kind === 'stop') && typeof c.contactId !== 'string') {
     fail(`${where}.contactId is required for ${String(c.kind)}`)

@@ -57,7 +57,9 @@ export function filterSequences(desired: DesiredState, filter: readonly string[]
   const matched = new Set(sequences.map((s) => ('id' in s.selector ? s.selector.id : s.selector.name)))
   const unknown = filter.filter((f) => !matched.has(f))
   if (unknown.length > 0) {
-    const known = desired.sequences.map((s) => `${'id' in s.selector ? s.selector.id : s.selector.name} (${describeSource(s.source)})`)
+    const known = desired.sequences.map(
+      (s) => `${'id' in s.selector ? s.selector.id : s.selector.name} (${describeSource(s.source)})`,
+    )
     throw new UsageError(`--sequence ${unknown.map((u) => JSON.stringify(u)).join(', ')} matches no managed sequence`, {
       hint: known.length > 0 ? `Managed sequences: ${known.join('; ')}` : 'No manifest declares a sequence.',
     })
@@ -122,7 +124,9 @@ export function estimateCost(plan: Plan, client: ApolloClient, batchSize: number
     if (left.day !== null && needed > left.day) {
       warnings.push(`apply needs ${needed} calls to ${endpoint} but Apollo reports only ${left.day} left today`)
     } else if (left.hour !== null && needed > left.hour) {
-      warnings.push(`apply needs ${needed} calls to ${endpoint} but Apollo reports only ${left.hour} left this hour: it will stop when the hourly quota runs out`)
+      warnings.push(
+        `apply needs ${needed} calls to ${endpoint} but Apollo reports only ${left.hour} left this hour: it will stop when the hourly quota runs out`,
+      )
     }
   }
   return {

@@ -14,7 +14,8 @@ export interface ValidationResult extends ValidationSummary {
 export function countContacts(desired: DesiredState): number {
   const keys = new Set<string>()
   for (const sequence of desired.sequences) {
-    for (const entry of sequence.entries) keys.add(entry.ref.kind === 'email' ? `e:${entry.ref.email}` : `i:${entry.ref.id}`)
+    for (const entry of sequence.entries)
+      keys.add(entry.ref.kind === 'email' ? `e:${entry.ref.email}` : `i:${entry.ref.id}`)
   }
   return keys.size
 }

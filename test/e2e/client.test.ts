@@ -45,7 +45,13 @@ async function startRaw(handler: Handler): Promise<RawServer> {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
-      const rec: Recorded = {n: requests.length + 1, method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8')}
+      const rec: Recorded = {
+        n: requests.length + 1,
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      }
       requests.push(rec)
       void handler(rec, res)
     })
@@ -67,7 +73,14 @@ function json(res: ServerResponse, status: number, body: unknown, headers: Recor
 }
 
 function client(baseUrl: string, extra: Partial<ClientOptions> = {}): ApolloClient {
-  const c = createApolloClient({baseUrl, apiKey: new ApiKey(KEY), backoffMs: 1, random: () => 0.5, maxRetries: 3, ...extra})
+  const c = createApolloClient({
+    baseUrl,
+    apiKey: new ApiKey(KEY),
+    backoffMs: 1,
+    random: () => 0.5,
+    maxRetries: 3,
+    ...extra,
+  })
   cleanups.push(() => c.close())
   return c
 }
@@ -82,13 +95,24 @@ async function caught(p: Promise<unknown>): Promise<unknown> {
 }
 
 function expectNoKey(error: unknown): void {
-  const texts = [String(error), JSON.stringify(error), inspect(error, {depth: 5}), (error as Error).message, String((error as {hint?: unknown}).hint)]
+  const texts = [
+    String(error),
+    JSON.stringify(error),
+    inspect(error, {depth: 5}),
+    (error as Error).message,
+    String((error as {hint?: unknown}).hint),
+  ]
   for (const t of texts) expect(t).not.toContain(KEY)
 }
 
 const emptyContactsPage = (ids: string[]) => ({
   pagination: {page: 1, per_page: 100, total_entries: 0, total_pages: 0},
-  breadcrumbs: ids.map((id) => ({label: 'Sequence', signal_field_name: 'emailer_campaign_ids', value: id, display_name: id})),
+  breadcrumbs: ids.map((id) => ({
+    label: 'Sequence',
+    signal_field_name: 'emailer_campaign_ids',
+    value: id,
+    display_name: id,
+  })),
   contacts: [],
 })
 
@@ -96,25 +120,43 @@ const emptyContactsPage = (ids: string[]) => ({
 
 describe('transport safety', () => {
   it('refuses plain http to anything but loopback', () => {
-    expect(() => createApolloClient({baseUrl: 'http://api.apollo.io/api/v1', apiKey: new ApiKey(KEY)})).toThrow(UsageError)
-    expect(() => createApolloClient({baseUrl: 'http://10.1.2.3:4010/api/v1', apiKey: new ApiKey(KEY)})).toThrow(UsageError)
+    expect(() => createApolloClient({baseUrl: 'http://api.apollo.io/api/v1', apiKey: new ApiKey(KEY)})).toThrow(
+      UsageError,
+    )
+    expect(() => createApolloClient({baseUrl: 'http://10.1.2.3:4010/api/v1', apiKey: new ApiKey(KEY)})).toThrow(
+      UsageError,
+    )
     expect(() => createApolloClient({baseUrl: 'ftp://127.0.0.1/api/v1', apiKey: new ApiKey(KEY)})).toThrow(UsageError)
-    expect(() => createApolloClient({baseUrl: `https://api.apollo.io/api/v1?api_key=${KEY}`, apiKey: new ApiKey(KEY)})).toThrow(UsageError)
-    for (const ok of ['https://api.apollo.io/api/v1', 'http://127.0.0.1:1/api/v1', 'http://localhost:1/api/v1', 'http://[::1]:1/api/v1']) {
+    expect(() =>
+      createApolloClient({baseUrl: `https://api.apollo.io/api/v1?api_key=${KEY}`, apiKey: new ApiKey(KEY)}),
+    ).toThrow(UsageError)
+    for (const ok of [
+      'https://api.apollo.io/api/v1',
+      'http://127.0.0.1:1/api/v1',
+      'http://localhost:1/api/v1',
+      'http://[::1]:1/api/v1',
+    ]) {
       void client(ok)
     }
   })
 
   it('sends the key only in x-api-key, never in a URL, a body, an event or an error', async () => {
     const raw = await startRaw((req, res) => {
-      if (req.url.endsWith('/contacts/c404')) return json(res, 422, {error: `Oops! This contact does not exist in Apollo. key=${String(req.headers['x-api-key'])}`})
+      if (req.url.endsWith('/contacts/c404'))
+        return json(res, 422, {
+          error: `Oops! This contact does not exist in Apollo. key=${String(req.headers['x-api-key'])}`,
+        })
       if (req.url.endsWith('/users/api_profile')) {
         res.writeHead(401, {'content-type': 'text/plain'})
-        return void res.end(`Invalid API key ${String(req.headers['x-api-key'])}. See https://docs.apollo.io/reference/authentication`)
+        return void res.end(
+          `Invalid API key ${String(req.headers['x-api-key'])}. See https://docs.apollo.io/reference/authentication`,
+        )
       }
-      if (req.url.endsWith('/add_contact_ids')) return json(res, 422, {error: `bad key ${String(req.headers['x-api-key'])}`})
+      if (req.url.endsWith('/add_contact_ids'))
+        return json(res, 422, {error: `bad key ${String(req.headers['x-api-key'])}`})
       if (req.url.endsWith('/contacts/search')) return json(res, 200, emptyContactsPage(['s1']))
-      if (req.url.endsWith('/email_accounts')) return json(res, 200, {email_accounts: [{id: 'm1', email: 'a@b.c', active: true}]})
+      if (req.url.endsWith('/email_accounts'))
+        return json(res, 200, {email_accounts: [{id: 'm1', email: 'a@b.c', active: true}]})
       return json(res, 200, {})
     })
     const events: ClientEvent[] = []
@@ -163,9 +205,11 @@ describe('errors', () => {
 
   it('403 API_INACCESSIBLE names the scope and the master key; 403 paid plan explains the plan', async () => {
     const raw = await startRaw((req, res) => {
-      if (req.url.endsWith('/contacts/search')) return json(res, 403, {message: 'This endpoint is only available to Apollo users on paid plans.'})
+      if (req.url.endsWith('/contacts/search'))
+        return json(res, 403, {message: 'This endpoint is only available to Apollo users on paid plans.'})
       json(res, 403, {
-        error: 'This API key is not authorized to access api/v1/email_accounts/index. Request an API key from your administrator that includes this endpoint in its configured scope.',
+        error:
+          'This API key is not authorized to access api/v1/email_accounts/index. Request an API key from your administrator that includes this endpoint in its configured scope.',
         error_code: 'API_INACCESSIBLE',
       })
     })
@@ -184,7 +228,8 @@ describe('errors', () => {
     const raw = await startRaw((req, res) => {
       if (req.url.includes('/emailer_campaigns/nope')) return json(res, 422, {error: 'Sequence not found'})
       if (req.url.includes('/contacts/gone')) return json(res, 422, {error: 'This contact has been deleted.'})
-      if (req.url.includes('/contacts/private')) return json(res, 422, {error: 'You are not authorized to view this page.'})
+      if (req.url.includes('/contacts/private'))
+        return json(res, 422, {error: 'You are not authorized to view this page.'})
       json(res, 422, {error: `These mailboxes are no longer active. ${'x'.repeat(1000)}`})
     })
     const c = client(raw.url)
@@ -192,7 +237,9 @@ describe('errors', () => {
     expect(await c.getContact('gone')).toBeNull()
     const denied = (await caught(c.getContact('private'))) as ApolloApiError
     expect(denied.status).toBe(422)
-    const e = (await caught(c.addContactIds({sequenceId: 's1', contactIds: ['c1'], mailboxId: 'm1', enroll: DEFAULT_ENROLL}))) as ApolloApiError
+    const e = (await caught(
+      c.addContactIds({sequenceId: 's1', contactIds: ['c1'], mailboxId: 'm1', enroll: DEFAULT_ENROLL}),
+    )) as ApolloApiError
     expect(e).toBeInstanceOf(ApolloApiError)
     expect(e.status).toBe(422)
     expect(e.path).toBe('/api/v1/emailer_campaigns/s1/add_contact_ids')
@@ -210,7 +257,12 @@ describe('retries', () => {
     })
     const events: ClientEvent[] = []
     const c = client(raw.url, {onEvent: (e) => events.push(e)})
-    const result = await c.addContactIds({sequenceId: 's1', contactIds: ['c1', 'c2'], mailboxId: 'm1', enroll: DEFAULT_ENROLL})
+    const result = await c.addContactIds({
+      sequenceId: 's1',
+      contactIds: ['c1', 'c2'],
+      mailboxId: 'm1',
+      enroll: DEFAULT_ENROLL,
+    })
     expect(result).toEqual({added: ['c1'], skipped: {c2: 'contacts_active_in_other_campaigns'}})
     expect(raw.requests.length).toBe(3)
     for (const r of raw.requests) {
@@ -229,7 +281,10 @@ describe('retries', () => {
       })
     }
     expect(c.callCounts()).toEqual({'emailer_campaigns/add_contact_ids': 3})
-    expect(events.filter((e) => e.type === 'retry').map((e) => (e.type === 'retry' ? e.why : ''))).toEqual(['HTTP 500', 'HTTP 503'])
+    expect(events.filter((e) => e.type === 'retry').map((e) => (e.type === 'retry' ? e.why : ''))).toEqual([
+      'HTTP 500',
+      'HTTP 503',
+    ])
   })
 
   it('gives up after maxRetries with the last status', async () => {
@@ -248,7 +303,12 @@ describe('retries', () => {
     await c.removeOrStopContactIds({sequenceId: 's1', contactIds: ['c1'], mode: 'stop'})
     expect(raw.requests.length).toBe(2)
     const body = JSON.parse(raw.requests[1]?.body ?? '{}') as Record<string, unknown>
-    expect(body).toEqual({emailer_campaign_ids: ['s1'], contact_ids: ['c1'], mode: 'stop', stop_reason: expect.any(String)})
+    expect(body).toEqual({
+      emailer_campaign_ids: ['s1'],
+      contact_ids: ['c1'],
+      mode: 'stop',
+      stop_reason: expect.any(String),
+    })
   })
 
   it('a headers timeout is retried; a dead server ends as status 0', async () => {
@@ -270,7 +330,12 @@ describe('retries', () => {
   it('a minute-window 429 storm waits retry-after and succeeds, outside the 5xx budget', async () => {
     const raw = await startRaw((req, res) => {
       if (req.n <= 6) {
-        return json(res, 429, {message: 'The maximum number of api calls allowed for api/v1/email_accounts/index is 200 times per minute.'}, {'retry-after': '0'})
+        return json(
+          res,
+          429,
+          {message: 'The maximum number of api calls allowed for api/v1/email_accounts/index is 200 times per minute.'},
+          {'retry-after': '0'},
+        )
       }
       json(res, 200, {email_accounts: []})
     })
@@ -301,7 +366,14 @@ describe('retries', () => {
 
   it('hour and day 429 -> QuotaExhaustedError with resumeAt, nothing retried', async () => {
     const raw = await startRaw((req, res) =>
-      json(res, 429, {message: `The maximum number of api calls allowed for api/v1/contacts/search is 600 times per ${req.n === 1 ? 'hour' : 'day'}.`}, {'retry-after': '1200'}),
+      json(
+        res,
+        429,
+        {
+          message: `The maximum number of api calls allowed for api/v1/contacts/search is 600 times per ${req.n === 1 ? 'hour' : 'day'}.`,
+        },
+        {'retry-after': '1200'},
+      ),
     )
     const c = client(raw.url)
     const before = Date.now()
@@ -318,7 +390,17 @@ describe('retries', () => {
 
   it('an hourly window reported as exhausted stops before sending', async () => {
     const raw = await startRaw((_req, res) =>
-      json(res, 200, {email_accounts: []}, {'x-rate-limit-hourly': '400', 'x-hourly-usage': '400', 'x-hourly-requests-left': '0', 'x-daily-requests-left': '900'}),
+      json(
+        res,
+        200,
+        {email_accounts: []},
+        {
+          'x-rate-limit-hourly': '400',
+          'x-hourly-usage': '400',
+          'x-hourly-requests-left': '0',
+          'x-daily-requests-left': '900',
+        },
+      ),
     )
     const c = client(raw.url)
     await c.listMailboxes()
@@ -336,23 +418,43 @@ describe('quirks and fail-closed reads', () => {
       json(res, 200, {
         pagination: {page: '2', per_page: '100', total_entries: '150', total_pages: '2'},
         breadcrumbs: [],
-        emailer_campaigns: [{id: 's9', name: 'Q4', active: true, archived: false, unique_scheduled: 'loading', open_rate: 'loading', brand_new_field: [1]}],
+        emailer_campaigns: [
+          {
+            id: 's9',
+            name: 'Q4',
+            active: true,
+            archived: false,
+            unique_scheduled: 'loading',
+            open_rate: 'loading',
+            brand_new_field: [1],
+          },
+        ],
         num_fetch_result: null,
       }),
     )
     const c = client(raw.url)
     const page = await c.searchSequences({page: 2, qName: 'Q4'})
-    expect(page).toEqual({items: [{id: 's9', name: 'Q4', active: true, archived: false}], page: 2, totalPages: 2, totalEntries: 150})
+    expect(page).toEqual({
+      items: [{id: 's9', name: 'Q4', active: true, archived: false}],
+      page: 2,
+      totalPages: 2,
+      totalEntries: 150,
+    })
     expect(JSON.parse(raw.requests[0]?.body ?? '')).toEqual({page: 2, per_page: 100, q_name: 'Q4'})
   })
 
   it('fails closed when breadcrumbs do not echo every sequence id, or a contact is outside them', async () => {
-    const contact = (id: string, seq: string) => ({id, emailer_campaign_ids: [seq], contact_campaign_statuses: [{emailer_campaign_id: seq, status: 'active'}]})
+    const contact = (id: string, seq: string) => ({
+      id,
+      emailer_campaign_ids: [seq],
+      contact_campaign_statuses: [{emailer_campaign_id: seq, status: 'active'}],
+    })
     const raw = await startRaw((req, res) => {
       const page = {pagination: {page: 1, per_page: 100, total_entries: 1, total_pages: 1}}
       if (req.n === 1) return json(res, 200, {...page, breadcrumbs: [], contacts: [contact('c1', 's1')]})
       if (req.n === 2) return json(res, 200, {...emptyContactsPage(['s1']), ...page, contacts: [contact('c1', 's1')]})
-      if (req.n === 3) return json(res, 200, {...emptyContactsPage(['s1', 's2']), ...page, contacts: [contact('c1', 'other')]})
+      if (req.n === 3)
+        return json(res, 200, {...emptyContactsPage(['s1', 's2']), ...page, contacts: [contact('c1', 'other')]})
       json(res, 200, {...emptyContactsPage(['s1', 's2']), ...page, contacts: [contact('c1', 's2')]})
     })
     const c = client(raw.url)
@@ -361,40 +463,73 @@ describe('quirks and fail-closed reads', () => {
     await expect(c.searchContactsInSequences(['s1', 's2'], 1)).rejects.toThrow(/none of the requested/)
     const ok = await c.searchContactsInSequences(['s1', 's2'], 1)
     expect(ok.items.map((x) => x.id)).toEqual(['c1'])
-    expect(JSON.parse(raw.requests[3]?.body ?? '')).toEqual({emailer_campaign_ids: ['s1', 's2'], page: 1, per_page: 100})
+    expect(JSON.parse(raw.requests[3]?.body ?? '')).toEqual({
+      emailer_campaign_ids: ['s1', 's2'],
+      page: 1,
+      per_page: 100,
+    })
   })
 
   it('shapes scan, email look-up and bulk-create requests as Apollo expects', async () => {
     const raw = await startRaw((req, res) => {
       const body = JSON.parse(req.body || '{}') as Record<string, unknown>
-      if (req.url.endsWith('/contacts/bulk_create')) return json(res, 200, {created_contacts: [{id: 'n1', email: 'a@x.com'}], existing_contacts: []})
+      if (req.url.endsWith('/contacts/bulk_create'))
+        return json(res, 200, {created_contacts: [{id: 'n1', email: 'a@x.com'}], existing_contacts: []})
       const page = Number(body['page'])
       // Keyword search: 2 pages; only exact (case-insensitive) primary/additional matches count.
       const contacts =
         page === 1
-          ? [{id: 'k1', email: 'JOE@x.com'}, {id: 'k2', email: 'joe@x.com.au'}]
+          ? [
+              {id: 'k1', email: 'JOE@x.com'},
+              {id: 'k2', email: 'joe@x.com.au'},
+            ]
           : [{id: 'k3', email: 'other@y.com', contact_emails: [{email: 'Joe@X.com'}]}]
-      json(res, 200, {pagination: {page: String(page), per_page: 100, total_entries: 150, total_pages: 2}, breadcrumbs: [], contacts})
+      json(res, 200, {
+        pagination: {page: String(page), per_page: 100, total_entries: 150, total_pages: 2},
+        breadcrumbs: [],
+        contacts,
+      })
     })
     const c = client(raw.url)
     expect((await c.findContactsByEmail(' Joe@X.com ')).map((x) => x.id)).toEqual(['k1', 'k3'])
     await c.scanContacts(3)
-    expect((await c.bulkCreateContacts([{email: 'a@x.com', firstName: 'A', lastName: 'B', organization: 'X', title: 'CTO'}])).created.map((x) => x.id)).toEqual(['n1'])
+    expect(
+      (
+        await c.bulkCreateContacts([{email: 'a@x.com', firstName: 'A', lastName: 'B', organization: 'X', title: 'CTO'}])
+      ).created.map((x) => x.id),
+    ).toEqual(['n1'])
     expect(raw.requests.map((r) => [r.method, r.url, JSON.parse(r.body) as unknown])).toEqual([
       ['POST', '/api/v1/contacts/search', {q_keywords: 'joe@x.com', page: 1, per_page: 100}],
       ['POST', '/api/v1/contacts/search', {q_keywords: 'joe@x.com', page: 2, per_page: 100}],
-      ['POST', '/api/v1/contacts/search', {page: 3, per_page: 100, sort_by_field: 'contact_created_at', sort_ascending: true}],
+      [
+        'POST',
+        '/api/v1/contacts/search',
+        {page: 3, per_page: 100, sort_by_field: 'contact_created_at', sort_ascending: true},
+      ],
       [
         'POST',
         '/api/v1/contacts/bulk_create',
-        {contacts: [{email: 'a@x.com', first_name: 'A', last_name: 'B', organization_name: 'X', title: 'CTO'}], run_dedupe: true},
+        {
+          contacts: [{email: 'a@x.com', first_name: 'A', last_name: 'B', organization_name: 'X', title: 'CTO'}],
+          run_dedupe: true,
+        },
       ],
     ])
   })
 
   it('fails closed on an unknown membership status', async () => {
     const raw = await startRaw((_req, res) =>
-      json(res, 200, {...emptyContactsPage(['s1']), pagination: {page: 1, total_entries: 1}, contacts: [{id: 'c1', emailer_campaign_ids: ['s1'], contact_campaign_statuses: [{emailer_campaign_id: 's1', status: 'snoozed'}]}]}),
+      json(res, 200, {
+        ...emptyContactsPage(['s1']),
+        pagination: {page: 1, total_entries: 1},
+        contacts: [
+          {
+            id: 'c1',
+            emailer_campaign_ids: ['s1'],
+            contact_campaign_statuses: [{emailer_campaign_id: 's1', status: 'snoozed'}],
+          },
+        ],
+      }),
     )
     await expect(client(raw.url).searchContactsInSequences(['s1'], 1)).rejects.toThrow(/snoozed/)
   })
@@ -404,7 +539,13 @@ describe('quirks and fail-closed reads', () => {
       json(res, 200, {
         ...emptyContactsPage(['s1']),
         pagination: {page: 1, per_page: 100, total_entries: 2, total_pages: 1},
-        contacts: [{id: 'c1', emailer_campaign_ids: ['s1'], contact_campaign_statuses: [{emailer_campaign_id: 's1', status: 'active'}]}],
+        contacts: [
+          {
+            id: 'c1',
+            emailer_campaign_ids: ['s1'],
+            contact_campaign_statuses: [{emailer_campaign_id: 's1', status: 'active'}],
+          },
+        ],
       }),
     )
     await expect(sweepSequenceMembers(client(raw.url), ['s1'])).rejects.toThrow(/changed during the read/)
@@ -434,8 +575,21 @@ function smallSeed(): EmulatorSeed {
       {id: 's3', name: 'Legacy', active: false, archived: true},
     ],
     contacts: [
-      {id: 'c1', email: 'jane@acme.com', first_name: 'Jane', memberships: [{sequence_id: 's1', status: 'active', mailbox_id: 'm1'}]},
-      {id: 'c2', email: 'raj@globex.com', other_emails: ['raj.patel@home.org'], memberships: [{sequence_id: 's1', status: 'paused'}, {sequence_id: 's2', status: 'finished'}]},
+      {
+        id: 'c1',
+        email: 'jane@acme.com',
+        first_name: 'Jane',
+        memberships: [{sequence_id: 's1', status: 'active', mailbox_id: 'm1'}],
+      },
+      {
+        id: 'c2',
+        email: 'raj@globex.com',
+        other_emails: ['raj.patel@home.org'],
+        memberships: [
+          {sequence_id: 's1', status: 'paused'},
+          {sequence_id: 's2', status: 'finished'},
+        ],
+      },
       {id: 'c3', email: 'Dup@Example.com'},
       {id: 'c4', email: 'other@example.com', other_emails: ['dup@example.com']},
       {id: 'c5', email: 'busy@initech.com', memberships: [{sequence_id: 's2', status: 'active'}]},
@@ -482,13 +636,23 @@ describe('every operation against the emulator', () => {
   it('writes', async () => {
     const emu = await emulator(smallSeed())
     const c = client(emu.url)
-    const created = await c.bulkCreateContacts([{email: 'new@acme.com', firstName: 'New', organization: 'Acme'}, {email: 'jane@acme.com'}])
+    const created = await c.bulkCreateContacts([
+      {email: 'new@acme.com', firstName: 'New', organization: 'Acme'},
+      {email: 'jane@acme.com'},
+    ])
     expect(created.created.map((x) => x.email)).toEqual(['new@acme.com'])
     expect(created.existing.map((x) => x.id)).toEqual(['c1'])
     const newId = created.created[0]?.id ?? ''
-    await expect(c.bulkCreateContacts(Array.from({length: 101}, (_, i) => ({email: `x${i}@a.com`})))).rejects.toThrow(/at most 100/)
+    await expect(c.bulkCreateContacts(Array.from({length: 101}, (_, i) => ({email: `x${i}@a.com`})))).rejects.toThrow(
+      /at most 100/,
+    )
 
-    const added = await c.addContactIds({sequenceId: 's1', contactIds: [newId, 'c5', 'c1'], mailboxId: 'm1', enroll: DEFAULT_ENROLL})
+    const added = await c.addContactIds({
+      sequenceId: 's1',
+      contactIds: [newId, 'c5', 'c1'],
+      mailboxId: 'm1',
+      enroll: DEFAULT_ENROLL,
+    })
     // Created contacts start unverified: Apollo's safety switches stay on unless the manifest says so.
     expect(added.added).toEqual([])
     expect(added.skipped).toEqual({
@@ -496,9 +660,19 @@ describe('every operation against the emulator', () => {
       c5: 'contacts_active_in_other_campaigns',
       c1: 'contacts_already_exists_in_current_campaign',
     })
-    const unverified = await c.addContactIds({sequenceId: 's1', contactIds: [newId], mailboxId: 'm1', enroll: {...DEFAULT_ENROLL, unverifiedEmail: true}})
+    const unverified = await c.addContactIds({
+      sequenceId: 's1',
+      contactIds: [newId],
+      mailboxId: 'm1',
+      enroll: {...DEFAULT_ENROLL, unverifiedEmail: true},
+    })
     expect(unverified).toEqual({added: [newId], skipped: {}})
-    const forced = await c.addContactIds({sequenceId: 's1', contactIds: ['c5'], mailboxId: 'm1', enroll: {...DEFAULT_ENROLL, activeInOtherSequences: true}})
+    const forced = await c.addContactIds({
+      sequenceId: 's1',
+      contactIds: ['c5'],
+      mailboxId: 'm1',
+      enroll: {...DEFAULT_ENROLL, activeInOtherSequences: true},
+    })
     expect(forced.added).toEqual(['c5'])
 
     await c.removeOrStopContactIds({sequenceId: 's1', contactIds: ['c1'], mode: 'mark_as_finished'})
@@ -548,19 +722,36 @@ describe('every operation against the emulator', () => {
 
 // --- the member sweep and the cost model -------------------------------------------------------
 
-function genSeed(opts: {sequences: number; perSequence: number; stride: number; outside: number; archived?: boolean}): EmulatorSeed {
+function genSeed(opts: {
+  sequences: number
+  perSequence: number
+  stride: number
+  outside: number
+  archived?: boolean
+}): EmulatorSeed {
   const contacts: SeedContact[] = []
   const total = (opts.sequences - 1) * opts.stride + opts.perSequence
   for (let i = 0; i < total; i++) {
     const memberships: {sequence_id: string; status: 'active' | 'paused' | 'finished' | 'failed'}[] = []
     for (let s = 0; s < opts.sequences; s++) {
-      if (i >= s * opts.stride && i < s * opts.stride + opts.perSequence) memberships.push({sequence_id: `seq${s}`, status: s % 3 === 0 ? 'finished' : 'active'})
+      if (i >= s * opts.stride && i < s * opts.stride + opts.perSequence)
+        memberships.push({sequence_id: `seq${s}`, status: s % 3 === 0 ? 'finished' : 'active'})
     }
     contacts.push({id: `m${String(i).padStart(5, '0')}`, email: `member${i}@acme.com`, memberships})
   }
-  for (let i = 0; i < opts.outside; i++) contacts.push({id: `o${String(i).padStart(5, '0')}`, email: `outside${i}@globex.com`, other_emails: [`alt${i}@home.org`]})
-  const sequences = Array.from({length: opts.sequences}, (_, s) => ({id: `seq${s}`, name: `Sequence ${s}`, active: true}))
-  if (opts.archived === true) sequences.push({id: 'arch', name: 'Archived one', active: false, archived: true} as (typeof sequences)[number])
+  for (let i = 0; i < opts.outside; i++)
+    contacts.push({
+      id: `o${String(i).padStart(5, '0')}`,
+      email: `outside${i}@globex.com`,
+      other_emails: [`alt${i}@home.org`],
+    })
+  const sequences = Array.from({length: opts.sequences}, (_, s) => ({
+    id: `seq${s}`,
+    name: `Sequence ${s}`,
+    active: true,
+  }))
+  if (opts.archived === true)
+    sequences.push({id: 'arch', name: 'Archived one', active: false, archived: true} as (typeof sequences)[number])
   return {apiKeys: [KEY], emailAccounts: [{id: 'mb1', email: 'sdr@acme.com', active: true}], sequences, contacts}
 }
 
@@ -681,8 +872,15 @@ describe('readLiveState call counts equal the cost model', () => {
     const c = client(emu.url)
     const desired: DesiredState = {
       sequences: [
-        desiredSeq({name: 'Sequence 0'}, [byEmail('member0@acme.com'), byEmail('outside39@globex.com'), byEmail('ghost@nowhere.com')]),
-        desiredSeq({name: 'Sequence 1'}, [{kind: 'id', id: 'o00003'}, {kind: 'id', id: 'gone00'}]),
+        desiredSeq({name: 'Sequence 0'}, [
+          byEmail('member0@acme.com'),
+          byEmail('outside39@globex.com'),
+          byEmail('ghost@nowhere.com'),
+        ]),
+        desiredSeq({name: 'Sequence 1'}, [
+          {kind: 'id', id: 'o00003'},
+          {kind: 'id', id: 'gone00'},
+        ]),
         desiredSeq({name: 'Nope'}, [byEmail('alt5@home.org')]),
       ],
     }
@@ -703,8 +901,19 @@ describe('readLiveState call counts equal the cost model', () => {
     const emu = await emulator({...seed, sequences})
     // 251 sequences = 3 pages; 2 names + 1 id (on page 1): 2 pages left <= 2 open names -> list them.
     const c = client(emu.url)
-    const live = await readLiveState(c, {sequences: [desiredSeq({name: 'Sequence 7'}, []), desiredSeq({name: 'Sequence 240'}, []), desiredSeq({id: 'seq3'}, [])]})
-    expect(live.sequences.get(selectorKey({name: 'Sequence 7'}))?.map((s) => s.id).sort()).toEqual(['dup', 'seq7'])
+    const live = await readLiveState(c, {
+      sequences: [
+        desiredSeq({name: 'Sequence 7'}, []),
+        desiredSeq({name: 'Sequence 240'}, []),
+        desiredSeq({id: 'seq3'}, []),
+      ],
+    })
+    expect(
+      live.sequences
+        .get(selectorKey({name: 'Sequence 7'}))
+        ?.map((s) => s.id)
+        .sort(),
+    ).toEqual(['dup', 'seq7'])
     expect(live.sequences.get(selectorKey({name: 'Sequence 240'}))?.map((s) => s.id)).toEqual(['seq240'])
     expect(live.sequences.get(selectorKey({id: 'seq3'}))?.map((s) => s.id)).toEqual(['seq3'])
     expect(c.callCounts()).toEqual({'emailer_campaigns/search': 3, email_accounts: 1, 'contacts/search': 1})
@@ -712,8 +921,12 @@ describe('readLiveState call counts equal the cost model', () => {
     // One name, found on page 1, but its twin is on page 3: page 1 + one q_name search (22 hits, 1 page).
     const c2 = client(emu.url)
     const live2 = await readLiveState(c2, {sequences: [desiredSeq({name: 'Sequence 7'}, [])]})
-    expect(live2.sequences.get(selectorKey({name: 'Sequence 7'}))?.map((s) => s.id).sort()).toEqual(['dup', 'seq7'])
+    expect(
+      live2.sequences
+        .get(selectorKey({name: 'Sequence 7'}))
+        ?.map((s) => s.id)
+        .sort(),
+    ).toEqual(['dup', 'seq7'])
     expect(c2.callCounts()).toEqual({'emailer_campaigns/search': 2, email_accounts: 1, 'contacts/search': 1})
   })
-
 })

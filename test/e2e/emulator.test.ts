@@ -1,7 +1,6 @@
 // The Apollo emulator over REAL HTTP (global fetch on 127.0.0.1): auth, shapes, skip reasons,
 // memberships, search paging and the display cap, rate limits, faults, persistence, scale.
 // Response bodies are untyped JSON on purpose (the assertions are the type check).
-/* eslint-disable @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument */
 
 import {spawn} from 'node:child_process'
 import {existsSync} from 'node:fs'
@@ -65,7 +64,7 @@ interface Reply {
   status: number
   headers: Headers
   text: string
-  json: any // eslint-disable-line @typescript-eslint/no-explicit-any
+  json: any
 }
 
 async function call(

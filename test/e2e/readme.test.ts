@@ -33,7 +33,10 @@ function propertyNames(schema: unknown, path = ''): Map<string, string> {
 describe('README.md', () => {
   it('opens with the two newcomer commands: the demo and the tests', () => {
     const firstBlock = /```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? ''
-    const commands = firstBlock.split('\n').filter((l) => l.trim() !== '').map((l) => l.replace(/\s+#.*$/, '').trim())
+    const commands = firstBlock
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => l.replace(/\s+#.*$/, '').trim())
     expect(commands).toEqual(['npm ci && npm run demo', 'npm ci && npm test'])
     expect(readme.indexOf('```sh')).toBeLessThan(600)
     expect(pkg.scripts['demo']).toMatch(/scripts\/demo\.js/)

@@ -16,10 +16,31 @@ function tempDir(files: Record<string, string | Buffer>): string {
 
 const lines = (...l: string[]) => l.join('\n') + '\n'
 const seq = (name: string, ...rest: string[]) =>
-  lines('apiVersion: seqsync/v1', 'kind: SequenceMembership', 'sequence:', `  name: ${name}`, 'mailbox: sdr@acme.com', ...rest)
+  lines(
+    'apiVersion: seqsync/v1',
+    'kind: SequenceMembership',
+    'sequence:',
+    `  name: ${name}`,
+    'mailbox: sdr@acme.com',
+    ...rest,
+  )
 const GOOD = {
-  'sequences/q4.yaml': seq('Q4', 'contacts:', '  - jane@acme.com', '  - list: champs', 'finished:', '  - carol@acme.com'),
-  'sequences/lists.yaml': lines('apiVersion: seqsync/v1', 'kind: ContactList', 'name: champs', 'contacts:', '  - ana@umbrella.com', '  - bo@stark.com'),
+  'sequences/q4.yaml': seq(
+    'Q4',
+    'contacts:',
+    '  - jane@acme.com',
+    '  - list: champs',
+    'finished:',
+    '  - carol@acme.com',
+  ),
+  'sequences/lists.yaml': lines(
+    'apiVersion: seqsync/v1',
+    'kind: ContactList',
+    'name: champs',
+    'contacts:',
+    '  - ana@umbrella.com',
+    '  - bo@stark.com',
+  ),
   'seqsync.config.yaml': 'manifests: ["sequences/**/*.yaml"]\n',
 }
 
@@ -58,7 +79,12 @@ describe('seqsync validate (e2e)', () => {
       'sequences/kind.yaml': lines('apiVersion: seqsync/v2', 'kind: SequenceMembershp'),
       'sequences/q4b.yaml': seq('Q4'),
       'sequences/list2.yaml': lines('apiVersion: seqsync/v1', 'kind: ContactList', 'name: champs'),
-      'sequences/secret.yaml': lines('apiVersion: seqsync/v1', 'kind: ContactList', 'name: s', 'api_key: Xy7kPq2LmN9vRt4WzA8bC3dE'),
+      'sequences/secret.yaml': lines(
+        'apiVersion: seqsync/v1',
+        'kind: ContactList',
+        'name: s',
+        'api_key: Xy7kPq2LmN9vRt4WzA8bC3dE',
+      ),
     })
     const result = await runCli(['validate'], {cwd})
     expect(result.code).toBe(1)
@@ -96,7 +122,11 @@ describe('seqsync validate (e2e)', () => {
   })
 
   it('exits 0 with warnings only', async () => {
-    const cwd = tempDir({'a.yaml': seq('A', 'prune: remove'), 'b.yaml': seq('B', 'contacts:', '  - x@y.com'), 'c.yaml': seq('C', 'contacts:', '  - X@y.com')})
+    const cwd = tempDir({
+      'a.yaml': seq('A', 'prune: remove'),
+      'b.yaml': seq('B', 'contacts:', '  - x@y.com'),
+      'c.yaml': seq('C', 'contacts:', '  - X@y.com'),
+    })
     const result = await runCli(['validate', '.'], {cwd})
     expect(result.stdout).toBe(
       lines(
@@ -115,8 +145,24 @@ describe('seqsync validate (e2e)', () => {
     const doc = JSON.parse(result.stdout)
     expect(doc).toMatchObject({formatVersion: 1, valid: false, files: ['a.yaml']})
     expect(doc.issues).toEqual([
-      {severity: 'error', file: 'a.yaml', line: 7, col: 5, code: 'invalid-email', message: 'malformed email "bad@"', related: []},
-      {severity: 'error', file: 'a.yaml', line: 8, col: 5, code: 'invalid-email', message: 'malformed email "bad@"', related: []},
+      {
+        severity: 'error',
+        file: 'a.yaml',
+        line: 7,
+        col: 5,
+        code: 'invalid-email',
+        message: 'malformed email "bad@"',
+        related: [],
+      },
+      {
+        severity: 'error',
+        file: 'a.yaml',
+        line: 8,
+        col: 5,
+        code: 'invalid-email',
+        message: 'malformed email "bad@"',
+        related: [],
+      },
     ])
     const short = await runCli(['validate', 'a.yaml', '--json'], {cwd})
     expect(short.stdout).toBe(result.stdout)
@@ -138,7 +184,10 @@ describe('seqsync validate (e2e)', () => {
   })
 
   it('handles huge, binary, non-UTF-8, alias-bomb and deeply nested files without a stack trace', async () => {
-    const bomb = lines('a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]', ...'bcdefghi'.split('').map((c, i) => `${c}: &${c} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(',')}]`))
+    const bomb = lines(
+      'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
+      ...'bcdefghi'.split('').map((c, i) => `${c}: &${c} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(',')}]`),
+    )
     const cwd = tempDir({
       'huge.yaml': Buffer.alloc(6 * 1024 * 1024, 0x61),
       'binary.yaml': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01]),
@@ -151,11 +200,19 @@ describe('seqsync validate (e2e)', () => {
     expect(Date.now() - started).toBeLessThan(15_000)
     expect(result.code).toBe(1)
     const out = result.stdout.split('\n')
-    expect(out).toContain('binary.yaml:1:5: error: binary file (contains a NUL byte); manifests must be UTF-8 YAML text')
-    expect(out).toContain('bomb.yaml:2:8: error: YAML aliases (*name) are not allowed in seqsync files; write the value out')
+    expect(out).toContain(
+      'binary.yaml:1:5: error: binary file (contains a NUL byte); manifests must be UTF-8 YAML text',
+    )
+    expect(out).toContain(
+      'bomb.yaml:2:8: error: YAML aliases (*name) are not allowed in seqsync files; write the value out',
+    )
     expect(out).toContain('deep.yaml:1:36: error: nesting deeper than 32 levels (or indentation over 128 spaces)')
-    expect(out).toContain('huge.yaml:1:1: error: file is 6.0 MB; manifests are limited to 5 MB (split it into several files)')
-    expect(out).toContain('latin1.yaml:1:7: error: file is not valid UTF-8 (invalid byte at offset 6); save it as UTF-8')
+    expect(out).toContain(
+      'huge.yaml:1:1: error: file is 6.0 MB; manifests are limited to 5 MB (split it into several files)',
+    )
+    expect(out).toContain(
+      'latin1.yaml:1:7: error: file is not valid UTF-8 (invalid byte at offset 6); save it as UTF-8',
+    )
     expectNoStack(result.stdout + result.stderr)
   })
 
@@ -190,7 +247,9 @@ describe('seqsync validate (e2e)', () => {
         'Error: invalid config file seqsync.config.yaml',
       ),
     )
-    const js = await runCli(['validate', '--config', 'seqsync.config.js'], {cwd: tempDir({'seqsync.config.js': 'process.exit(7)'})})
+    const js = await runCli(['validate', '--config', 'seqsync.config.js'], {
+      cwd: tempDir({'seqsync.config.js': 'process.exit(7)'}),
+    })
     expect(js.code).toBe(1)
     expect(js.stderr).toContain('refusing to load seqsync.config.js')
     for (const r of [noInput, badFlag, cfg, js]) expectNoStack(r.stderr)
@@ -213,7 +272,11 @@ describe('seqsync validate (e2e)', () => {
   })
 
   const examples = path.join(REPO_ROOT, 'examples')
-  const exampleFiles = existsSync(examples) ? readdirSync(examples, {recursive: true}).map(String).filter((f) => /\.ya?ml$/.test(f)) : []
+  const exampleFiles = existsSync(examples)
+    ? readdirSync(examples, {recursive: true})
+        .map(String)
+        .filter((f) => /\.ya?ml$/.test(f))
+    : []
   it.skipIf(exampleFiles.length === 0)('every examples/ manifest validates clean', async () => {
     // examples/ has its own seqsync.config.yaml whose globs select the manifests.
     const result = await runCli(['validate'], {cwd: examples})

@@ -66,7 +66,7 @@ export function desiredEntry(spec: EntrySpec, list: DesiredList, source: SourceR
       kind: 'email',
       email: normalizeEmail(email),
       display: email.trim(),
-      ...(hasDetails ? {details: details as ContactDetails} : {}),
+      ...(hasDetails ? {details: details} : {}),
     },
     list,
     source,

@@ -141,13 +141,16 @@ export class FakeSequencePort implements SequencePort {
     const call: FakeCall = {method: 'bulkCreateContacts', emails: contacts.map((c) => c.email)}
     await this.enter(call)
     try {
-      if (contacts.length > 100) throw this.error422('/contacts/bulk_create', 'Please limit your array to 100 contacts or fewer.')
+      if (contacts.length > 100)
+        throw this.error422('/contacts/bulk_create', 'Please limit your array to 100 contacts or fewer.')
       const created: LiveContact[] = []
       const existing: LiveContact[] = []
       for (const nc of contacts) {
         const wanted = normalizeEmail(nc.email)
         const match = [...this.contacts.values()].find(
-          (c) => (c.email !== null && normalizeEmail(c.email) === wanted) || c.otherEmails.some((e) => normalizeEmail(e) === wanted),
+          (c) =>
+            (c.email !== null && normalizeEmail(c.email) === wanted) ||
+            c.otherEmails.some((e) => normalizeEmail(e) === wanted),
         )
         if (match !== undefined) {
           existing.push(this.toLive(match))

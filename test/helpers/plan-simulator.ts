@@ -30,7 +30,12 @@ export function simulateApply(plan: Plan, live: LiveState): SimulationResult {
   const missingEmails = new Set(live.missingEmails)
   const skipped = new Map<string, string>()
 
-  const setStatus = (c: MutableContact, sequenceId: string, status: MemberStatus | null, mailboxId: string | null): void => {
+  const setStatus = (
+    c: MutableContact,
+    sequenceId: string,
+    status: MemberStatus | null,
+    mailboxId: string | null,
+  ): void => {
     c.memberships = c.memberships.filter((m) => m.sequenceId !== sequenceId)
     if (status !== null) c.memberships.push({sequenceId, status, inactiveReason: null, failureReason: null, mailboxId})
   }

@@ -16,7 +16,9 @@ export function samplePlan(): Plan {
     liveContact({id: 'c4', email: 'carol@acme.com', memberships: {[q4.id]: 'paused'}}),
     liveContact({id: 'c5', email: 'dan@initech.com', memberships: {[q4.id]: 'active'}}),
     liveContact({id: 'c6', email: 'ana@umbrella.com'}),
-    ...Array.from({length: 7}, (_, i) => liveContact({id: `u${i}`, email: `member${i}@drift.io`, memberships: {[nurture.id]: 'active'}})),
+    ...Array.from({length: 7}, (_, i) =>
+      liveContact({id: `u${i}`, email: `member${i}@drift.io`, memberships: {[nurture.id]: 'active'}}),
+    ),
   ]
   const desired = desiredState(
     desiredSequence({
@@ -24,11 +26,19 @@ export function samplePlan(): Plan {
       file: 'examples/q4.yaml',
       prune: 'stop',
       missingContacts: 'create',
-      contacts: [{email: 'jane@acme.com', line: 12}, {email: 'bo@stark.com', line: 13}, {email: 'raj@globex.com', firstName: 'Raj', line: 14}],
+      contacts: [
+        {email: 'jane@acme.com', line: 12},
+        {email: 'bo@stark.com', line: 13},
+        {email: 'raj@globex.com', firstName: 'Raj', line: 14},
+      ],
       finished: [{email: 'carol@acme.com', line: 20}],
       removed: [{email: 'eve@hooli.com', line: 24}],
     }),
-    desiredSequence({name: nurture.name, file: 'examples/nurture.yaml', contacts: [{email: 'ana@umbrella.com', line: 9}]}),
+    desiredSequence({
+      name: nurture.name,
+      file: 'examples/nurture.yaml',
+      contacts: [{email: 'ana@umbrella.com', line: 9}],
+    }),
   )
   return computePlan(desired, liveState({sequences: [q4, nurture, other], contacts, missingEmails: ['raj@globex.com']}))
 }
