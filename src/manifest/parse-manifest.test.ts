@@ -116,7 +116,27 @@ describe('parseManifest', () => {
       '4:3 error schema: sequence must have exactly one of "name" or "id"',
       '7:8 error schema: prune must be one of none, remove, finish, stop (got "sometimes")',
       '9:12 error schema: enroll.noEmail must be true or false',
-      '11:5 error schema: contacts[0] must be a string or a mapping',
+      '11:5 error schema: contacts[0] must be a string or a mapping: YAML reads this unquoted value as a number; put it in quotes',
+    ])
+  })
+
+  it('explains that an unquoted all-digit or exponent-looking id was read as a number', () => {
+    expect(
+      at(
+        lines(
+          'apiVersion: seqsync/v1',
+          'kind: SequenceMembership',
+          'sequence:',
+          '  id: 5e9000000000000000000001',
+          'mailbox: sdr@acme.com',
+          'contacts:',
+          '  - id: "123456789012345678901234"',
+          '  - id: 123456789012345678901234',
+        ),
+      ),
+    ).toEqual([
+      '4:7 error schema: sequence.id must be a string: YAML reads this unquoted value as a number; put it in quotes',
+      '8:9 error schema: contacts[1].id must be a string: YAML reads this unquoted value as a number; put it in quotes',
     ])
   })
 

@@ -172,7 +172,19 @@ export function validateAgainstSchema(
     // A scalar with no value (`mailbox:`) has a range at the end of its line; point at the key instead.
     if (isScalar(target) && target.value === null && pair) target = pair.key as Node
     const {line, col} = lineCounter.linePos(target?.range?.[0] ?? 0)
-    issues.push({severity: 'error', file, line, col, code: mapped.code, message: mapped.message})
+    const message = unquotedNumberHint(error, target, mapped.message)
+    issues.push({severity: 'error', file, line, col, code: mapped.code, message})
   }
   return issues
+}
+
+/**
+ * An unquoted id such as 5e9000000000000000000001 or 123456789012345678901234 is a number to YAML
+ * (and loses digits): say so, since "must be a string" alone is baffling next to what was written.
+ */
+function unquotedNumberHint(error: ErrorObject, node: Node | null, message: string): string {
+  const expected = (error.params as {type?: unknown}).type
+  const wantsString = expected === 'string' || (Array.isArray(expected) && expected.includes('string'))
+  if (error.keyword !== 'type' || !wantsString || !isScalar(node) || typeof node.value !== 'number') return message
+  return `${message}: YAML reads this unquoted value as a number; put it in quotes`
 }
