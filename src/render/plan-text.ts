@@ -40,7 +40,7 @@ export function describeContact(email: string | null, contactId: string | null, 
 
 /** `Plan: 12 to add, 3 to remove, 2 to finish, 0 to stop, 4 skips forecast.` */
 export function renderClosingLine(summary: PlanSummary): string {
-  return `Plan: ${summary.add} to add, ${summary.remove} to remove, ${summary.finish} to finish, ${summary.stop} to stop, ${summary.skipsForecast} skip${summary.skipsForecast === 1 ? '' : 's'} forecast.`
+  return `Plan: ${summary.add} to add, ${summary.remove} to remove, ${summary.finish} to finish, ${summary.stop} to stop, ${summary.skipsForecast} skips forecast.`
 }
 
 export function countChanges(plan: Plan): number {
