@@ -4,6 +4,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {openClient} from '../cli/open-client.js'
+import {maskEmailsInText} from '../render/mask-email.js'
 import {renderPlanJson} from '../render/plan-json.js'
 import {renderPlanMarkdown} from '../render/plan-markdown.js'
 import {renderPlanText} from '../render/plan-text.js'
@@ -57,8 +58,23 @@ Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 with --
     'mask-emails': Flags.boolean({description: 'Render emails as j***@acme.com (for public repositories).'}),
   }
 
+  /** `--mask-emails` (or config `maskEmails`): set before anything is printed, errors included. */
+  private maskEmails = false
+
+  // Every line this command prints goes through the mask when it is on: plan errors, validation
+  // issues and API errors carry emails the renderers never see (masking is idempotent).
+  protected override print(text: string): void {
+    super.print(this.maskEmails ? maskEmailsInText(text) : text)
+  }
+
+  protected override printError(text: string): void {
+    super.printError(this.maskEmails ? maskEmailsInText(text) : text)
+  }
+
   public async run(): Promise<void> {
+    this.maskEmails = this.flags['mask-emails']
     const settings = await this.loadSettings()
+    this.maskEmails ||= settings.config.maskEmails
     const client = openClient(settings, this.apiKey(), (line) => this.printError(line))
     try {
       const result = await createPlan({
@@ -69,7 +85,7 @@ Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 with --
       })
       this.printIssues(result.issues)
       const {plan, cost} = result
-      const maskEmails = this.flags['mask-emails'] || settings.config.maskEmails
+      const maskEmails = this.maskEmails
       const format = this.flags.json ? 'json' : this.flags.format
       if (format === 'json') this.printJson(renderPlanJson(plan, {maskEmails, cost}))
       else if (format === 'markdown') this.print(renderPlanMarkdown(plan, {maskEmails, cost}))

@@ -256,6 +256,25 @@ describe('seqsync plan refusals and forecasts', () => {
     }
   })
 
+  it('--mask-emails also masks the emails of plan errors, in text and in the JSON error document', async () => {
+    const manifest = HEAD(
+      'name: Q4 Enterprise Outreach',
+      'missingContacts: error\ncontacts:\n  - jane.cooper@umbrella.example\n  - ghost.one@nowhere.example\n',
+    )
+    const env = await startE2eEnv({files: {'m/a.yaml': manifest}})
+    try {
+      for (const format of ['text', 'json']) {
+        const res = await env.cli(['plan', 'm', '--mask-emails', '--format', format])
+        expect(res.code).toBe(1)
+        expect(res.stdout + res.stderr, format).toContain('g***@nowhere.example')
+        expect(res.stdout + res.stderr, format).not.toContain('ghost.one@')
+        expect(res.stdout + res.stderr, format).toMatch(/m\/a\.yaml:10\b/)
+      }
+    } finally {
+      await env.close()
+    }
+  })
+
   it('an email that matches two Apollo contacts exits 1 naming both ids', async () => {
     const seed = readExampleSeed()
     const twin = {
