@@ -110,7 +110,7 @@ Exit codes: 0 Apollo matches; 1 error before any write (invalid input, stale or 
         }
         this.exit(3)
       }
-      if (json) this.printJson(renderApplyReportJson(report))
+      if (json) this.printJson(renderApplyReportJson(report, {maskEmails}))
       else this.print(renderApplyReportText(report, {color: settings.color, maskEmails}))
       if (!report.converged) this.exit(3)
     } finally {

@@ -222,6 +222,18 @@ describe('seqsync apply: convergence', () => {
       },
     )
   })
+  it('--json honours maskEmails from the config, as plan does (no raw emails in public CI logs)', async () => {
+    const files = {'seqsync.config.yaml': 'manifests:\n  - "sequences/**/*.yaml"\nmaskEmails: true\n'}
+    await withEnv({copyExamples: true, files}, async (env) => {
+      const res = await env.cli(['apply', '--auto-approve', '--json'])
+      expect(res.code, res.stderr).toBe(0)
+      const report = env.json<ApplyReportJson>(res)
+      const emails = report.sequences.flatMap((s) => [...s.applied, ...s.skipped, ...s.failed].map((i) => i.email))
+      expect(emails).toContain('p***@cyberdyne.example')
+      expect(res.stdout).not.toContain('priya.raman@cyberdyne.example')
+      expect(res.stdout).not.toMatch(/"[a-z]{2,}[.a-z]*@[a-z.-]+\.example"/)
+    })
+  })
 })
 
 describe('seqsync apply: refusals write nothing', () => {
