@@ -254,6 +254,20 @@ describe('seqsync apply: refusals write nothing', () => {
     },
   )
 
+  it.skipIf(SCRIPT === undefined)(
+    'on a terminal: Ctrl-C at the prompt cancels (exit 1, not a bug report)',
+    async () => {
+      await withEnv({}, async (env) => {
+        await expectNoWrites(env, async () => {
+          const res = await applyOnTerminal(env, [], '\x03')
+          expect(res.code, res.output).toBe(1)
+          expect(res.output).toContain('Apply cancelled: nothing was written.')
+          expect(res.output).not.toMatch(/unexpected error/i)
+        })
+      })
+    },
+  )
+
   it('a plan file gone stale (someone changed Apollo) is refused, listing the stale item', async () => {
     await withEnv({}, async (env) => {
       await savePlan(env)
