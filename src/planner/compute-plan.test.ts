@@ -238,6 +238,17 @@ describe('computePlan: sequence, mailbox and contact resolution errors', () => {
     expect(plan.sequences[0]?.changes).toEqual([])
   })
 
+  it('names a pinned id the sweep did not see when it warns that there is nothing to finish or stop', () => {
+    // finished/stopped entries are not looked up (apollo/read-live-state.ts): the id is all we know.
+    const d = desiredState(desiredSequence({name: 'Q4', finished: [{id: 'c7', line: 20}], stopped: [{id: 'c8'}]}))
+    const plan = computePlan(d, liveState({sequences: [S1]}))
+    expect(plan.errors).toEqual([])
+    expect(plan.sequences[0]?.warnings.map((w) => [w.code, w.contactId, w.email])).toEqual([
+      ['not-enrolled', 'c7', null],
+      ['not-enrolled', 'c8', null],
+    ])
+  })
+
   it("shows a pinned id in the display with Apollo's email", () => {
     const d = desiredState(desiredSequence({name: 'Q4', contacts: [{id: 'c1'}]}))
     const plan = computePlan(d, liveState({sequences: [S1], contacts: [janeWith('absent')]}))

@@ -335,7 +335,11 @@ function planSequence(
           source: entry.source,
         })
       } else if (entry.list !== 'removed') {
-        warnings.push(notEnrolled(entry, null, entry.ref.kind === 'email' ? entry.ref.display : null))
+        warnings.push(
+          entry.ref.kind === 'email'
+            ? notEnrolled(entry, null, entry.ref.display)
+            : notEnrolled(entry, entry.ref.id, null),
+        )
       }
       continue
     }
