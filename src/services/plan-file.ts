@@ -112,11 +112,23 @@ export function parsePlanFile(value: unknown, path = 'plan file'): PlanFile {
   if (!isObject(plan)) return fail('"plan" is missing')
   if (plan.formatVersion !== 1) fail(`unsupported plan formatVersion ${JSON.stringify(plan.formatVersion)}`)
   if (!Array.isArray(plan.errors)) fail('"plan.errors" must be an array')
+  // `plan --out` never writes a plan with blocking errors; one that has them was edited and must not be applied.
+  if (Array.isArray(plan.errors) && plan.errors.length > 0)
+    fail('"plan.errors" is not empty: this plan cannot be applied')
   if (!Array.isArray(plan.sequences)) return fail('"plan.sequences" must be an array')
   plan.sequences.forEach((sequence: unknown, s: number) => {
     const where = `plan.sequences[${s}]`
     if (!isObject(sequence) || typeof sequence.id !== 'string' || typeof sequence.name !== 'string') {
       fail(`${where} must have a string id and name`)
+      return
+    }
+    // The safety percent rule reads liveMembers, which the plan hash does not cover.
+    if (
+      typeof sequence.liveMembers !== 'number' ||
+      !Number.isInteger(sequence.liveMembers) ||
+      sequence.liveMembers < 0
+    ) {
+      fail(`${where}.liveMembers must be a non-negative integer`)
       return
     }
     if (!Array.isArray(sequence.changes)) {

@@ -390,6 +390,31 @@ describe('seqsync apply: refusals write nothing', () => {
       })
     })
   })
+  it('a plan file edited to carry plan errors or to drop a live-member count is refused before any write', async () => {
+    await withEnv({}, async (env) => {
+      await savePlan(env)
+      const original = JSON.parse(await readFile(join(env.dir, 'plan.json'), 'utf8')) as {
+        plan: {errors: unknown[]; sequences: {liveMembers?: number}[]}
+      }
+      const withErrors = structuredClone(original)
+      withErrors.plan.errors = [{code: 'sequence-not-found', message: 'no such sequence', source: null}]
+      await writeFile(join(env.dir, 'errors.json'), JSON.stringify(withErrors))
+      // The percent rule reads liveMembers, which the plan hash does not cover.
+      const noCount = structuredClone(original)
+      delete noCount.plan.sequences[0]!.liveMembers
+      await writeFile(join(env.dir, 'no-count.json'), JSON.stringify(noCount))
+
+      await expectNoWrites(env, async () => {
+        const errors = await env.cli(['apply', 'errors.json'])
+        expect(errors.code, errors.stderr).toBe(1)
+        expect(errors.stderr).toMatch(/plan\.errors/)
+        expect(errors.stderr).not.toMatch(/unexpected|could not be read back/i)
+        const count = await env.cli(['apply', 'no-count.json'])
+        expect(count.code, count.stderr).toBe(1)
+        expect(count.stderr).toMatch(/liveMembers/)
+      })
+    })
+  })
 })
 
 describe('seqsync apply: an unreliable, rate-limited Apollo', () => {
