@@ -33,6 +33,8 @@ import type {
 
 export const PER_PAGE = 100
 export const MAX_BULK_CREATE = 100
+/** Apollo's search display cap: 500 pages x 100; nothing past it can be read. */
+export const DISPLAY_CAP = 50_000
 /** Minute-window 429s retried per request (separate from the 5xx/network budget). */
 export const MAX_RATE_LIMIT_RETRIES = 20
 const BACKOFF_CAP_MS = 30_000
@@ -350,7 +352,18 @@ class HttpApolloClient implements ApolloClient {
     let totalPages = 1
     for (let page = 1; page <= totalPages; page++) {
       const result = await this.#searchContacts({q_keywords: wanted, page, per_page: PER_PAGE}, page)
-      totalPages = Math.min(result.totalPages, Math.ceil(result.totalEntries / PER_PAGE), 500)
+      // Past the display cap the rest of the hits cannot be read: "no exact match" (or "one match")
+      // would be a guess, and acting on it creates a duplicate contact or drops a prospect.
+      if (result.totalEntries > DISPLAY_CAP) {
+        throw new IncompleteReadError(
+          `Apollo's keyword search for ${wanted} matched ${result.totalEntries} contacts, more than its search can list (${DISPLAY_CAP}); the look-up cannot be complete`,
+          {
+            hint: 'Pin the contact by id in the manifest (`- id: ...`), or report it if Apollo ignored the keyword filter.',
+          },
+        )
+      }
+      // Like the sweep: trust whichever count asks for more pages (Apollo may page by fewer than 100).
+      totalPages = Math.max(result.totalPages, Math.ceil(result.totalEntries / PER_PAGE))
       for (const c of result.items) {
         const emails = [c.email, ...c.otherEmails]
           .filter((e): e is string => e !== null)

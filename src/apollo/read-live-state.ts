@@ -4,11 +4,10 @@
 import {IncompleteReadError} from '../errors.js'
 import type {DesiredState, LiveContact, LiveSequence, LiveState} from '../model/state.js'
 import {normalizeEmail, selectorKey} from '../model/state.js'
-import {PER_PAGE} from './client.js'
+import {DISPLAY_CAP, PER_PAGE} from './client.js'
 import type {ApolloClient, Page} from './types.js'
 
-/** Apollo's search display cap: 500 pages x 100. */
-export const DISPLAY_CAP = 50_000
+export {DISPLAY_CAP}
 
 export interface SweepResult {
   readonly contacts: Map<string, LiveContact>

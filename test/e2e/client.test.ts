@@ -550,6 +550,37 @@ describe('quirks and fail-closed reads', () => {
     )
     await expect(sweepSequenceMembers(client(raw.url), ['s1'])).rejects.toThrow(/changed during the read/)
   })
+
+  it('an email look-up past the display cap fails closed instead of reporting the email missing', async () => {
+    // 60,000 keyword hits (an ignored q_keywords lists every contact): pages past 500 come back empty,
+    // so "no exact match" would be a guess, and a guess here creates a duplicate or drops a prospect.
+    const raw = await startRaw((req, res) => {
+      const page = (JSON.parse(req.body) as {page: number}).page
+      json(res, 200, {
+        pagination: {page, per_page: 100, total_entries: 60_000, total_pages: 600},
+        breadcrumbs: [],
+        contacts: page > 500 ? [] : [{id: `c${page}`, email: `someone${page}@example.com`}],
+      })
+    })
+    const e = await caught(client(raw.url).findContactsByEmail('jane@acme.com'))
+    expect(e).toBeInstanceOf(IncompleteReadError)
+    expect((e as Error).message).toMatch(/jane@acme\.com/)
+    expect(raw.requests.length).toBe(1)
+  })
+
+  it('an email look-up reads every page Apollo reports, even when it pages by fewer than 100', async () => {
+    const raw = await startRaw((req, res) => {
+      const page = (JSON.parse(req.body) as {page: number}).page
+      json(res, 200, {
+        pagination: {page, per_page: 25, total_entries: 60, total_pages: 3},
+        breadcrumbs: [],
+        contacts: [{id: `c${page}`, email: page === 3 ? 'Jane@Acme.com' : `someone${page}@example.com`}],
+      })
+    })
+    const found = await client(raw.url).findContactsByEmail('jane@acme.com')
+    expect(found.map((c) => c.id)).toEqual(['c3'])
+    expect(raw.requests.length).toBe(3)
+  })
 })
 
 // --- against the emulator --------------------------------------------------------------------
