@@ -82,6 +82,20 @@ describe('renderPlanMarkdown', () => {
     await expect(md).toMatchFileSnapshot('./__snapshots__/plan-sample-masked.md')
   })
 
+  it('masks emails in Apollo sequence names too', () => {
+    const plan = computePlan(
+      desiredState(desiredSequence({id: 's1', contacts: ['jane@acme.com']})),
+      liveState({
+        sequences: [liveSequence({id: 's1', name: "Owner: carol.owner@acme.com's list"})],
+        contacts: [liveContact({id: 'c1', email: 'jane@acme.com'})],
+      }),
+    )
+    const md = renderPlanMarkdown(plan, {maskEmails: true})
+    expect(md).toContain('c&#42;&#42;&#42;&#64;acme.com')
+    expect(md).not.toContain('carol.owner')
+    expectSafe(md)
+  })
+
   it('says there are no changes', () => {
     const plan = computePlan(desiredState(), liveState())
     expect(renderPlanMarkdown(plan, {maskEmails: false})).toContain('**No changes.** Apollo matches the manifests.')

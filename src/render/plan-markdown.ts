@@ -112,8 +112,9 @@ function counts(s: SequencePlan): Record<'add' | 'remove' | 'finish' | 'stop' | 
   return out
 }
 
-function sequenceTitle(s: SequencePlan): string {
-  return `${escapeMarkdownInline(s.name)} (${escapeMarkdownInline(s.id)})${s.active ? '' : ' (inactive)'}`
+function sequenceTitle(s: SequencePlan, mask: boolean): string {
+  const name = mask ? maskEmailsInText(s.name) : s.name
+  return `${escapeMarkdownInline(name)} (${escapeMarkdownInline(s.id)})${s.active ? '' : ' (inactive)'}`
 }
 
 /** Appends chunks while they fit under the cap, leaving `reserve` characters free. */
@@ -180,7 +181,7 @@ export function renderPlanMarkdown(plan: Plan, options: PlanMarkdownOptions): st
       let shown = 0
       for (const s of plan.sequences) {
         const n = counts(s)
-        const row = `| ${sequenceTitle(s)} | ${n.add} | ${n.remove} | ${n.finish} | ${n.stop} | ${n.skips} | ${s.unmanaged.length} |\n`
+        const row = `| ${sequenceTitle(s, mask)} | ${n.add} | ${n.remove} | ${n.finish} | ${n.stop} | ${n.skips} | ${s.unmanaged.length} |\n`
         if (!b.tryPush(row, globalReserve)) break
         shown++
       }
@@ -231,7 +232,7 @@ function renderSequenceDetails(
     ...(n.create > 0 ? [`${n.create} to create`] : []),
     ...(n.skips > 0 ? [`${n.skips} skips forecast`] : []),
   ]
-  const open = `<details><summary>${sequenceTitle(s)}: ${parts.join(', ')}</summary>\n\n`
+  const open = `<details><summary>${sequenceTitle(s, mask)}: ${parts.join(', ')}</summary>\n\n`
   const reserve = globalReserve + SEQUENCE_RESERVE
   if (!b.tryPush(open, reserve)) return false
 
