@@ -723,16 +723,22 @@ class HttpApolloClient implements ApolloClient {
       this.#finish(spec.endpoint)
 
       if (raw.status >= 200 && raw.status < 300) {
+        let parsed: unknown
         try {
-          return JSON.parse(raw.text) as unknown
+          parsed = JSON.parse(raw.text) as unknown
         } catch {
-          throw new ApolloApiError({
-            method: spec.method,
-            path: fullPath,
-            status: raw.status,
-            apolloMessage: 'the response body is not JSON',
-          })
+          parsed = undefined
         }
+        // Every Apollo endpoint answers with an object; anything else (null, an array) would be
+        // read field by field below and crash with a TypeError.
+        if (isRecord(parsed)) return parsed
+        throw new ApolloApiError({
+          method: spec.method,
+          path: fullPath,
+          status: raw.status,
+          apolloMessage:
+            parsed === undefined ? 'the response body is not JSON' : 'the response body is not a JSON object',
+        })
       }
       if (raw.status === 429) {
         this.#limited[spec.endpoint] = (this.#limited[spec.endpoint] ?? 0) + 1

@@ -568,6 +568,20 @@ describe('quirks and fail-closed reads', () => {
     expect(raw.requests.length).toBe(1)
   })
 
+  it('a 2xx body that is JSON but not an object is an ApolloApiError, not a TypeError', async () => {
+    const raw = await startRaw((req, res) => {
+      res.writeHead(200, {'content-type': 'application/json'})
+      res.end(req.n === 1 ? 'null' : '[1,2]')
+    })
+    const c = client(raw.url)
+    for (const call of [() => c.listMailboxes(), () => c.searchContactsInSequences(['s1'], 1)]) {
+      const e = (await caught(call())) as ApolloApiError
+      expect(e).toBeInstanceOf(ApolloApiError)
+      expect(e.status).toBe(200)
+      expect(e.apolloMessage).toMatch(/not a JSON object/)
+    }
+  })
+
   it('an email look-up reads every page Apollo reports, even when it pages by fewer than 100', async () => {
     const raw = await startRaw((req, res) => {
       const page = (JSON.parse(req.body) as {page: number}).page
