@@ -191,7 +191,7 @@ interface CallSpec {
   /** Relative to the base URL, starting with `/`, no query string. */
   readonly path: string
   readonly body?: unknown
-  /** Return null instead of throwing for Apollo's "does not exist" (422/404). */
+  /** Return null instead of throwing for Apollo's "does not exist" (422). */
   readonly nullWhenNotFound?: boolean
 }
 
@@ -771,7 +771,9 @@ class HttpApolloClient implements ApolloClient {
         await this.#backoff(spec.endpoint, failures, `HTTP ${raw.status}`)
         continue
       }
-      if (spec.nullWhenNotFound === true && (raw.status === 422 || raw.status === 404)) {
+      // Apollo says "this record does not exist" with a 422; its 404 ("The endpoint does not exist")
+      // means a wrong path, which must fail rather than read as an absent contact or sequence.
+      if (spec.nullWhenNotFound === true && raw.status === 422) {
         const {message} = this.#apolloMessage(raw)
         if (NOT_FOUND.test(message)) return null
       }

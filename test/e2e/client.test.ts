@@ -568,6 +568,19 @@ describe('quirks and fail-closed reads', () => {
     expect(raw.requests.length).toBe(1)
   })
 
+  it("a 404 (Apollo: 'The endpoint does not exist') is an error, never a contact or sequence that does not exist", async () => {
+    const raw = await startRaw((_req, res) => {
+      res.writeHead(404, {'content-type': 'text/plain'})
+      res.end('The endpoint does not exist')
+    })
+    const c = client(raw.url)
+    for (const call of [() => c.getContact('c1'), () => c.getSequence('s1')]) {
+      const e = (await caught(call())) as ApolloApiError
+      expect(e).toBeInstanceOf(ApolloApiError)
+      expect(e.status).toBe(404)
+    }
+  })
+
   it('a 2xx body that is JSON but not an object is an ApolloApiError, not a TypeError', async () => {
     const raw = await startRaw((req, res) => {
       res.writeHead(200, {'content-type': 'application/json'})
