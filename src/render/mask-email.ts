@@ -8,7 +8,8 @@ export function maskEmail(email: string): string {
   return `${local.slice(0, 1)}***${email.slice(at)}`
 }
 
-const EMAIL_IN_TEXT = /[^\s@<>"'`()[\]{}|,;:]+@[^\s@<>"'`()[\]{}|,;:]+\.[^\s@<>"'`()[\]{}|,;:]+/g
+// `/` ends a token: `teams/@sales/q4.yaml` is a path, not an email.
+const EMAIL_IN_TEXT = /[^\s@<>"'`()[\]{}|,;:/]+@[^\s@<>"'`()[\]{}|,;:/]+\.[^\s@<>"'`()[\]{}|,;:/]+/g
 
 /** Masks every email-looking token of a free text (warning and error messages). */
 export function maskEmailsInText(text: string): string {

@@ -25,6 +25,12 @@ describe('maskEmail', () => {
       'j***@acme.com matches 2 contacts (b***@stark.com)',
     )
   })
+  it('leaves paths with an @ directory alone and is idempotent', () => {
+    const line = 'teams/@sales/q4.yaml:12:5: error: No Apollo contact has the email jane@acme.com'
+    const masked = 'teams/@sales/q4.yaml:12:5: error: No Apollo contact has the email j***@acme.com'
+    expect(maskEmailsInText(line)).toBe(masked)
+    expect(maskEmailsInText(masked)).toBe(masked)
+  })
 })
 
 describe('renderPlanText', () => {
