@@ -174,6 +174,20 @@ describe('applyPlan: errors', () => {
     expect(port.statusOf('c5', 's1')).toBe('absent')
   })
 
+  it('stops instead of halving on when Apollo keeps failing every call (it is down, not one contact)', async () => {
+    const c = ids('c', 64)
+    const port = new FakeSequencePort({contacts: contacts(c), failFirst: 1000})
+    const outcome = await applyPlan(makePlan(adds(c)), port, {batchSize: 16, concurrency: 1})
+    // log2(16) + 4 = 8 consecutive failures, then nothing more is sent.
+    expect(port.callsOf('addContactIds')).toHaveLength(8)
+    expect(outcome.interrupted).toBe(true)
+    expect(outcome.interruption?.reason).toBe('apollo-unavailable')
+    expect(outcome.changes.filter((o) => o.status === 'not-attempted').length).toBeGreaterThan(40)
+    expect(outcome.changes.find((o) => o.status === 'not-attempted')?.error).toMatch(
+      /failed 8 calls in a row.*run apply again/,
+    )
+  })
+
   it('splits on network errors (status 0, not an ApolloApiError) too', async () => {
     const c = ids('c', 4)
     const port = new FakeSequencePort({contacts: contacts(c), failFirst: 1, plainServerErrors: true})

@@ -25,7 +25,7 @@ export interface ChangeOutcome {
 }
 
 export interface ApplyInterruption {
-  readonly reason: 'quota-exhausted' | 'aborted'
+  readonly reason: 'quota-exhausted' | 'aborted' | 'apollo-unavailable'
   readonly message: string
 }
 
@@ -86,6 +86,11 @@ export async function applyPlan(plan: Plan, port: SequencePort, options: ApplyOp
   const createdIds = new Map<string, string>()
   let interruption: ApplyInterruption | null = null
   let fatal = false
+  // Halving a batch down to one bad contact fails at most ceil(log2(batchSize)) + 1 calls in a row;
+  // more consecutive 5xx/network failures (each already retried by the client) mean Apollo itself is
+  // down, and halving on would spend minutes per batch: stop, report, let a re-run converge.
+  const maxConsecutiveFailures = Math.ceil(Math.log2(options.batchSize)) + 4
+  let consecutiveFailures = 0
 
   const shouldStop = (): boolean => {
     if (fatal || interruption !== null) return true
@@ -120,6 +125,7 @@ export async function applyPlan(plan: Plan, port: SequencePort, options: ApplyOp
     if (units.length === 0 || shouldStop()) return
     try {
       await send(units)
+      consecutiveFailures = 0
       report(phase, units)
     } catch (error) {
       if (error instanceof QuotaExhaustedError) {
@@ -127,6 +133,13 @@ export async function applyPlan(plan: Plan, port: SequencePort, options: ApplyOp
         return
       }
       if (isServerOrNetworkError(error)) {
+        if (++consecutiveFailures >= maxConsecutiveFailures) {
+          interruption ??= {
+            reason: 'apollo-unavailable',
+            message: `Apollo failed ${consecutiveFailures} calls in a row (${describeError(error)}); stopped: run apply again when Apollo answers`,
+          }
+          return
+        }
         if (units.length > 1) {
           const middle = Math.ceil(units.length / 2)
           await runBatch(phase, units.slice(0, middle), send)
