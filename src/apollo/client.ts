@@ -219,6 +219,13 @@ class HttpApolloClient implements ApolloClient {
       throw new UsageError(`concurrency must be a positive integer, got ${concurrency}`)
     const scale = options.windowScale ?? 1
     if (!(scale > 0)) throw new UsageError(`windowScale must be positive, got ${scale}`)
+    if (scale !== 1 && !isLoopbackHost(url.hostname)) {
+      // Shortened windows against real Apollo would forget an exhausted hourly quota within seconds.
+      throw new UsageError(
+        `Shortened rate-limit windows (SEQSYNC_RATE_WINDOW_SCALE) are for the local emulator only, not ${url.hostname}`,
+        {hint: 'Unset SEQSYNC_RATE_WINDOW_SCALE when talking to Apollo.'},
+      )
+    }
     this.#options = options
     this.#basePath = url.pathname.replace(/\/+$/, '')
     this.#semaphore = new Semaphore(concurrency)

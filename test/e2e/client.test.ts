@@ -8,6 +8,8 @@ import {inspect} from 'node:util'
 import {afterEach, describe, expect, it} from 'vitest'
 import {ApiKey} from '../../src/apollo/api-key.js'
 import {createApolloClient} from '../../src/apollo/client.js'
+import type {Settings} from '../../src/cli/base-command.js'
+import {openClient} from '../../src/cli/open-client.js'
 import {readLiveState, sweepSequenceMembers} from '../../src/apollo/read-live-state.js'
 import type {ApolloClient, ClientEvent, ClientOptions} from '../../src/apollo/types.js'
 import {startEmulator} from '../../src/emulator/server.js'
@@ -137,6 +139,29 @@ describe('transport safety', () => {
       'http://[::1]:1/api/v1',
     ]) {
       void client(ok)
+    }
+  })
+
+  it('shortened rate-limit windows (SEQSYNC_RATE_WINDOW_SCALE) are for a loopback emulator only', async () => {
+    // Against real Apollo they would forget an exhausted hourly quota after seconds and squeeze the
+    // 5xx backoff to milliseconds: a stream of 429s and hammering retries.
+    const apollo = {baseUrl: 'https://api.apollo.io/api/v1', apiKey: new ApiKey(KEY), windowScale: 0.01}
+    expect(() => createApolloClient(apollo)).toThrow(/SEQSYNC_RATE_WINDOW_SCALE/)
+    expect(() => createApolloClient(apollo)).toThrow(UsageError)
+    const previous = process.env['SEQSYNC_RATE_WINDOW_SCALE']
+    process.env['SEQSYNC_RATE_WINDOW_SCALE'] = '0.01'
+    try {
+      const settings = {apiUrl: 'https://api.apollo.io/api/v1', config: {concurrency: 2}, verbose: false}
+      expect(() => openClient(settings as unknown as Settings, new ApiKey(KEY), () => {})).toThrow(UsageError)
+      const local = openClient(
+        {...settings, apiUrl: 'http://127.0.0.1:1/api/v1'} as unknown as Settings,
+        new ApiKey(KEY),
+        () => {},
+      )
+      await local.close()
+    } finally {
+      if (previous === undefined) delete process.env['SEQSYNC_RATE_WINDOW_SCALE']
+      else process.env['SEQSYNC_RATE_WINDOW_SCALE'] = previous
     }
   })
 
