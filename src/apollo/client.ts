@@ -162,8 +162,9 @@ export function parseRetryAfter(value: string | undefined, now: number): number 
 export function classifyRateLimit(message: string, retryAfterMs: number | null): 'minute' | 'hour' | 'day' {
   const text = message.toLowerCase()
   if (/per\s+minute|\bminute\b/.test(text)) return 'minute'
-  if (/per\s+hour|hourly|\bhour\b/.test(text)) return 'hour'
+  // Before the hour test: "24-hour" contains the word "hour".
   if (/per\s+day|daily|24[\s-]hour|\bday\b/.test(text)) return 'day'
+  if (/per\s+hour|hourly|\bhour\b/.test(text)) return 'hour'
   if (retryAfterMs === null || retryAfterMs <= 60_000) return 'minute'
   return retryAfterMs <= 3_600_000 ? 'hour' : 'day'
 }

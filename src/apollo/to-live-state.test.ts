@@ -142,6 +142,9 @@ describe('client helpers', () => {
     ).toBe('minute')
     expect(classifyRateLimit('... is 600 times per hour. Please upgrade', 10_000)).toBe('hour')
     expect(classifyRateLimit('... is 2000 times per day.', null)).toBe('day')
+    // Apollo's daily window is its "24-hour" one (x-rate-limit-24-hour): not the hourly window.
+    expect(classifyRateLimit('... is 2000 times per 24-hour period.', null)).toBe('day')
+    expect(classifyRateLimit('... is 2000 times per 24 hours.', null)).toBe('day')
     expect(classifyRateLimit('', 5_000)).toBe('minute')
     expect(classifyRateLimit('', null)).toBe('minute')
     expect(classifyRateLimit('', 1_800_000)).toBe('hour')
