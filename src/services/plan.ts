@@ -68,6 +68,7 @@ export function filterSequences(desired: DesiredState, filter: readonly string[]
 }
 
 const SEQUENCE_ID = /^[0-9a-f]{24}$/i
+const MAX_SEARCH_PAGES = 500
 
 /**
  * `--sequence` takes a name or an Apollo id, whichever way the manifest declares the sequence: an
@@ -95,7 +96,9 @@ export async function resolveSequenceFilter(
       for (let page = 1; ; page++) {
         const res = await client.searchSequences({qName: value, page})
         candidates.push(...res.items.filter((s) => s.name === value).map((s) => s.id))
-        if (page >= res.totalPages) break
+        // Apollo never serves more than 500 pages (its display cap): a pagination that claims more
+        // must not keep plan paging forever.
+        if (page >= Math.min(res.totalPages, MAX_SEARCH_PAGES)) break
       }
     }
     const matches = candidates.filter((c) => declared.has(c))
