@@ -122,9 +122,12 @@ interface EndpointState {
   hourLeft: number | null
   hourSeenAt: number
   hourStartedAt: number | null
+  /** Responses to requests sent before this instant describe an older hourly window. */
+  hourEpochStart: number
   dayLeft: number | null
   daySeenAt: number
   dayStartedAt: number | null
+  dayEpochStart: number
   /** Woken whenever a request to this endpoint finishes. */
   readonly waiters: (() => void)[]
 }
@@ -541,9 +544,11 @@ class HttpApolloClient implements ApolloClient {
         hourLeft: null,
         hourSeenAt: 0,
         hourStartedAt: null,
+        hourEpochStart: 0,
         dayLeft: null,
         daySeenAt: 0,
         dayStartedAt: null,
+        dayEpochStart: 0,
         waiters: [],
       }
       this.#state.set(endpoint, s)
@@ -620,18 +625,30 @@ class HttpApolloClient implements ApolloClient {
     } else if (sentAt >= s.minuteEpochStart && minuteLeft !== null) {
       s.minuteLeft = s.minuteLeft === null ? minuteLeft : Math.min(s.minuteLeft, minuteLeft)
     }
+    // Hour and day: the lowest count within one window, as for the minute. With several requests in
+    // flight the responses land out of order, and the last one seen may report more left than
+    // Apollo has: pacing on it sent requests into an exhausted window (429s). The response of the
+    // request that opened a window (usage 1) starts over; older responses no longer count.
     const hourLeft = headerCount(headers, 'x-hourly-requests-left')
-    if (hourLeft !== null) {
+    if (headerCount(headers, 'x-hourly-usage') === 1) {
+      s.hourStartedAt = receivedAt
+      s.hourEpochStart = sentAt
       s.hourLeft = hourLeft
       s.hourSeenAt = receivedAt
+    } else if (hourLeft !== null && (s.hourLeft === null || sentAt >= s.hourEpochStart)) {
+      s.hourLeft = s.hourLeft === null ? hourLeft : Math.min(s.hourLeft, hourLeft)
+      s.hourSeenAt = receivedAt
     }
-    if (headerCount(headers, 'x-hourly-usage') === 1) s.hourStartedAt = receivedAt
     const dayLeft = headerCount(headers, 'x-24-hour-requests-left', 'x-daily-requests-left')
-    if (dayLeft !== null) {
+    if (headerCount(headers, 'x-24-hour-usage', 'x-daily-usage') === 1) {
+      s.dayStartedAt = receivedAt
+      s.dayEpochStart = sentAt
       s.dayLeft = dayLeft
       s.daySeenAt = receivedAt
+    } else if (dayLeft !== null && (s.dayLeft === null || sentAt >= s.dayEpochStart)) {
+      s.dayLeft = s.dayLeft === null ? dayLeft : Math.min(s.dayLeft, dayLeft)
+      s.daySeenAt = receivedAt
     }
-    if (headerCount(headers, 'x-24-hour-usage', 'x-daily-usage') === 1) s.dayStartedAt = receivedAt
   }
 
   async #send(spec: CallSpec, fullPath: string, payload: string | undefined): Promise<RawResponse> {

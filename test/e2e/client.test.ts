@@ -801,6 +801,25 @@ describe('every operation against the emulator', () => {
     await expect(c.listMailboxes()).rejects.toThrow(QuotaExhaustedError)
     expect(emu.stats().requests).toEqual({email_accounts: 2})
   })
+
+  it('hourly and daily counts arriving out of order never pace past the quota (no 429)', async () => {
+    // Apollo counts a request when it processes it; with several in flight and uneven latency the
+    // responses land in another order, so the last header seen is not the lowest count.
+    for (const window of ['hour', 'day'] as const) {
+      const emu = await emulator(smallSeed(), {
+        rateLimits: {minute: null, hour: null, day: null, [window]: 15},
+        faults: {seed: 7, latencyMs: [0, 80], endpoints: ['email_accounts']},
+      })
+      const c = client(emu.url, {concurrency: 6})
+      const results = await Promise.allSettled(Array.from({length: 25}, () => c.listMailboxes()))
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(15)
+      for (const r of results) {
+        if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(QuotaExhaustedError)
+      }
+      expect(emu.stats().rateLimited).toEqual({})
+      expect(c.rateLimitedCounts()).toEqual({})
+    }
+  })
 })
 
 // --- the member sweep and the cost model -------------------------------------------------------
