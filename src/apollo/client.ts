@@ -119,6 +119,8 @@ interface EndpointState {
   minuteResetAt: number | null
   /** Responses to requests sent before this instant describe an older window. */
   minuteEpochStart: number
+  /** The minute reset a 'pace' event was last emitted for (one event per wait, not per request). */
+  paceAnnouncedFor: number | null
   hourLeft: number | null
   hourSeenAt: number
   hourStartedAt: number | null
@@ -541,6 +543,7 @@ class HttpApolloClient implements ApolloClient {
         minuteLimit: null,
         minuteResetAt: null,
         minuteEpochStart: 0,
+        paceAnnouncedFor: null,
         hourLeft: null,
         hourSeenAt: 0,
         hourStartedAt: null,
@@ -595,7 +598,10 @@ class HttpApolloClient implements ApolloClient {
       if (s.minuteLeft !== null && s.minuteLeft - s.inFlight <= 0) {
         if (s.minuteResetAt === null) s.minuteResetAt = now + this.#minuteMs + PACE_MARGIN_MS
         const delayMs = Math.max(0, s.minuteResetAt - now)
-        this.#emit({type: 'pace', endpoint, delayMs, window: 'minute'})
+        if (s.paceAnnouncedFor !== s.minuteResetAt) {
+          s.paceAnnouncedFor = s.minuteResetAt
+          this.#emit({type: 'pace', endpoint, delayMs, window: 'minute'})
+        }
         await sleep(delayMs)
         continue
       }
