@@ -28,6 +28,16 @@ async function fetchRest<T>(first: Page<T>, fetchPage: (page: number) => Promise
   return [first, ...pages].flatMap((p) => [...p.items])
 }
 
+/**
+ * Every sequence whose name is exactly `name`. Apollo's `q_name` is a partial match, so every page of
+ * its results is read (up to the display cap) and filtered here.
+ */
+export async function findSequencesByName(client: ApolloClient, name: string): Promise<LiveSequence[]> {
+  const first = await client.searchSequences({qName: name, page: 1})
+  const all = await fetchRest(first, (page) => client.searchSequences({qName: name, page}))
+  return all.filter((s) => s.name === name)
+}
+
 async function sweepChunk(
   client: ApolloClient,
   ids: readonly string[],

@@ -147,6 +147,14 @@ export function selectorKey(selector: SequenceSelector): string {
   return 'id' in selector ? `id:${selector.id}` : `name:${selector.name}`
 }
 
+/** The name or id a selector holds, as written in the manifest. */
+export function selectorValue(selector: SequenceSelector): string {
+  return 'id' in selector ? selector.id : selector.name
+}
+
+/** Apollo ids are 24 hexadecimal characters. */
+export const APOLLO_ID_PATTERN = /^[0-9a-f]{24}$/i
+
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase()
 }

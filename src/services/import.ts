@@ -5,11 +5,11 @@ import {mkdir, writeFile, access} from 'node:fs/promises'
 import {join} from 'node:path'
 import {Document} from 'yaml'
 
-import {sweepSequenceMembers} from '../apollo/read-live-state.js'
+import {findSequencesByName, sweepSequenceMembers} from '../apollo/read-live-state.js'
 import type {ApolloClient} from '../apollo/types.js'
 import {PlanError, UsageError} from '../errors.js'
 import type {LiveContact, LiveMailbox, LiveSequence, MemberStatus} from '../model/state.js'
-import {normalizeEmail} from '../model/state.js'
+import {APOLLO_ID_PATTERN, normalizeEmail} from '../model/state.js'
 
 export interface ImportInput {
   readonly client: ApolloClient
@@ -24,8 +24,6 @@ export interface ImportedFile {
   readonly sequence: LiveSequence
   readonly members: number
 }
-
-const ID_PATTERN = /^[0-9a-f]{24}$/i
 
 export async function importSequences(input: ImportInput): Promise<ImportedFile[]> {
   const sequences = await resolveSequences(input.client, input.sequences)
@@ -73,17 +71,12 @@ export async function importSequences(input: ImportInput): Promise<ImportedFile[
 async function resolveSequences(client: ApolloClient, wanted: readonly string[]): Promise<LiveSequence[]> {
   const result: LiveSequence[] = []
   for (const key of wanted) {
-    const byId = ID_PATTERN.test(key) ? await client.getSequence(key) : null
+    const byId = APOLLO_ID_PATTERN.test(key) ? await client.getSequence(key) : null
     if (byId) {
       result.push(byId)
       continue
     }
-    const matches: LiveSequence[] = []
-    for (let page = 1; ; page++) {
-      const res = await client.searchSequences({qName: key, page})
-      matches.push(...res.items.filter((s) => s.name === key))
-      if (page >= res.totalPages) break
-    }
+    const matches = await findSequencesByName(client, key)
     if (matches.length === 0) {
       throw new PlanError(`No sequence named or with id ${JSON.stringify(key)} in Apollo`, [], {
         hint: 'Names must match exactly. Archived sequences are not returned by Apollo search: import them by id.',

@@ -1,12 +1,13 @@
 // Orchestrates `seqsync plan`: manifests -> live read -> pure plan -> API cost. No printing, no flags.
 
 import type {ApolloClient} from '../apollo/types.js'
-import {readLiveState} from '../apollo/read-live-state.js'
+import {findSequencesByName, readLiveState} from '../apollo/read-live-state.js'
 import type {ResolvedConfig} from '../config/config-schema.js'
 import type {Issue} from '../errors.js'
 import {PlanError, UsageError} from '../errors.js'
 import type {ApiCost, Plan} from '../model/plan.js'
 import type {DesiredState} from '../model/state.js'
+import {APOLLO_ID_PATTERN, selectorValue} from '../model/state.js'
 import {computePlan} from '../planner/compute-plan.js'
 import {estimateApplyCalls} from '../planner/estimate-apply-calls.js'
 import {hashDesiredState} from '../planner/plan-hash.js'
@@ -53,22 +54,17 @@ export async function createPlan(input: PlanInput): Promise<PlanResult> {
 export function filterSequences(desired: DesiredState, filter: readonly string[]): DesiredState {
   if (filter.length === 0) return desired
   const wanted = new Set(filter)
-  const sequences = desired.sequences.filter((s) => wanted.has('id' in s.selector ? s.selector.id : s.selector.name))
-  const matched = new Set(sequences.map((s) => ('id' in s.selector ? s.selector.id : s.selector.name)))
+  const sequences = desired.sequences.filter((s) => wanted.has(selectorValue(s.selector)))
+  const matched = new Set(sequences.map((s) => selectorValue(s.selector)))
   const unknown = filter.filter((f) => !matched.has(f))
   if (unknown.length > 0) {
-    const known = desired.sequences.map(
-      (s) => `${'id' in s.selector ? s.selector.id : s.selector.name} (${describeSource(s.source)})`,
-    )
+    const known = desired.sequences.map((s) => `${selectorValue(s.selector)} (${describeSource(s.source)})`)
     throw new UsageError(`--sequence ${unknown.map((u) => JSON.stringify(u)).join(', ')} matches no managed sequence`, {
       hint: known.length > 0 ? `Managed sequences: ${known.join('; ')}` : 'No manifest declares a sequence.',
     })
   }
   return {sequences}
 }
-
-const SEQUENCE_ID = /^[0-9a-f]{24}$/i
-const MAX_SEARCH_PAGES = 500
 
 /**
  * `--sequence` takes a name or an Apollo id, whichever way the manifest declares the sequence: an
@@ -81,7 +77,7 @@ export async function resolveSequenceFilter(
   filter: readonly string[],
   client: ApolloClient,
 ): Promise<string[]> {
-  const declared = new Set(desired.sequences.map((s) => ('id' in s.selector ? s.selector.id : s.selector.name)))
+  const declared = new Set(desired.sequences.map((s) => selectorValue(s.selector)))
   const resolved: string[] = []
   for (const value of filter) {
     if (declared.has(value)) {
@@ -89,17 +85,11 @@ export async function resolveSequenceFilter(
       continue
     }
     const candidates: string[] = []
-    if (SEQUENCE_ID.test(value)) {
+    if (APOLLO_ID_PATTERN.test(value)) {
       const sequence = await client.getSequence(value)
       if (sequence) candidates.push(sequence.name)
     } else {
-      for (let page = 1; ; page++) {
-        const res = await client.searchSequences({qName: value, page})
-        candidates.push(...res.items.filter((s) => s.name === value).map((s) => s.id))
-        // Apollo never serves more than 500 pages (its display cap): a pagination that claims more
-        // must not keep plan paging forever.
-        if (page >= Math.min(res.totalPages, MAX_SEARCH_PAGES)) break
-      }
+      candidates.push(...(await findSequencesByName(client, value)).map((s) => s.id))
     }
     const matches = candidates.filter((c) => declared.has(c))
     resolved.push(...(matches.length > 0 ? matches : [value]))
