@@ -76,16 +76,17 @@ Exit codes: 0 Apollo matches; 1 error before any write (invalid input, stale or 
       const show = (text: string) => (json ? this.printError(text) : this.print(text))
       if (!json || interactive) show(renderPlanText(plan, {color: settings.color, maskEmails}))
       if (!hasChanges(plan)) {
-        if (json)
-          this.printJson({
-            formatVersion: 1,
-            planHash: plan.planHash,
-            converged: true,
-            interrupted: false,
-            summary: {applied: 0, skipped: 0, failed: 0},
-            sequences: [],
-            calls: {},
-          })
+        const nothing = {applied: 0, skipped: 0, failed: 0}
+        const empty = {
+          formatVersion: 1,
+          planHash: plan.planHash,
+          converged: true,
+          interrupted: false,
+          summary: nothing,
+          sequences: [],
+          calls: {},
+        } as const
+        if (json) this.printJson(renderApplyReportJson(empty, {maskEmails}))
         return
       }
       checkGuards(plan, settings.config, guards)
