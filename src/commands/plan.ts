@@ -82,8 +82,9 @@ Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 with --
         config: settings.config,
         client,
         sequenceFilter: this.flags.sequence ?? [],
+        // Printed before Apollo is read, so they are shown even when the plan then fails.
+        onWarnings: (issues) => this.printIssues(issues),
       })
-      this.printIssues(result.issues)
       const {plan, cost} = result
       const maskEmails = this.maskEmails
       const format = this.flags.json ? 'json' : this.flags.format

@@ -20,14 +20,14 @@ export interface PlanInput {
   readonly client: ApolloClient
   /** `--sequence NAME_OR_ID`: only these managed sequences. Empty = all. */
   readonly sequenceFilter: readonly string[]
+  /** Validation warnings, reported as soon as the manifests are loaded (before Apollo is read). */
+  readonly onWarnings?: (issues: readonly Issue[]) => void
 }
 
 export interface PlanResult {
   readonly plan: Plan
   readonly desired: DesiredState
   readonly desiredHash: string
-  /** Validation warnings (errors throw before any API call). */
-  readonly issues: readonly Issue[]
   readonly cost: ApiCost
 }
 
@@ -35,6 +35,7 @@ const PAGE = 100
 
 export async function createPlan(input: PlanInput): Promise<PlanResult> {
   const {desired: all, issues} = await loadDesiredState(input.paths, input.config)
+  input.onWarnings?.(issues)
   const desired = filterSequences(all, await resolveSequenceFilter(all, input.sequenceFilter, input.client))
   const live = await readLiveState(input.client, desired)
   const plan = computePlan(desired, live)
@@ -47,7 +48,7 @@ export async function createPlan(input: PlanInput): Promise<PlanResult> {
     )
   }
   const cost = estimateCost(plan, input.client, input.config.batchSize)
-  return {plan, desired, desiredHash: hashDesiredState(desired), issues, cost}
+  return {plan, desired, desiredHash: hashDesiredState(desired), cost}
 }
 
 /** Keep the managed sequences named by `--sequence` (matched against the manifest's name or id). */

@@ -222,6 +222,19 @@ describe('seqsync plan refusals and forecasts', () => {
     }
   })
 
+  it('validation warnings are shown even when the plan then fails', async () => {
+    const emptyPrune = HEAD('name: No Such Sequence', 'contacts: []\n').replace('prune: none', 'prune: remove')
+    const env = await startE2eEnv({files: {'m/a.yaml': emptyPrune}})
+    try {
+      const res = await env.cli(['plan', 'm'])
+      expect(res.code).toBe(1)
+      expect(res.stderr).toMatch(/m\/a\.yaml:\d+:\d+: warning: .*prune/)
+      expect(res.stderr).toContain('No Such Sequence')
+    } finally {
+      await env.close()
+    }
+  })
+
   it('an archived sequence pinned by id exits 1', async () => {
     const env = await startE2eEnv({
       files: {'m/a.yaml': HEAD(`id: "${SEQ.archived}"`, 'contacts:\n  - jane.cooper@umbrella.example\n')},
