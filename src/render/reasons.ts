@@ -1,6 +1,6 @@
 // One human text for each machine code the plan and the apply report carry. Pure.
 
-import type {ChangeReason, SkipReason, WarningCode} from '../model/plan.js'
+import type {SkipReason, WarningCode} from '../model/plan.js'
 
 const SKIP_REASONS: Readonly<Record<string, string>> = {
   contact_not_found: 'Apollo does not know this contact',
@@ -35,18 +35,4 @@ const WARNING_CODES: Readonly<Record<string, string>> = {
 /** Human text for a plan warning code. */
 export function describeWarningCode(code: WarningCode): string {
   return WARNING_CODES[code] ?? code
-}
-
-const CHANGE_REASONS: Readonly<Record<ChangeReason, string>> = {
-  'declared-in-contacts': 'declared in contacts',
-  'declared-in-finished': 'declared in finished',
-  'declared-in-stopped': 'declared in stopped',
-  'declared-in-removed': 'declared in removed',
-  pruned: 'not declared in the manifest (pruned)',
-  'missing-contact': 'no Apollo contact has this email (missingContacts: create)',
-}
-
-/** Human text for why a change exists. */
-export function describeChangeReason(reason: ChangeReason): string {
-  return CHANGE_REASONS[reason]
 }

@@ -6,7 +6,7 @@ import {applyPlan} from '../applier/apply-plan.js'
 import {findStaleChanges} from '../applier/find-stale-changes.js'
 import {buildApplyReport} from '../applier/verify-outcomes.js'
 import type {ResolvedConfig} from '../config/config-schema.js'
-import {PlanMismatchError, StalePlanError, UnsafePlanError, UsageError} from '../errors.js'
+import {PlanMismatchError, StalePlanError, UnsafePlanError} from '../errors.js'
 import type {ApplyReport} from '../model/apply-report.js'
 import type {Plan} from '../model/plan.js'
 import {assessSafety} from '../planner/assess-safety.js'
@@ -94,10 +94,4 @@ function callsSince(
     if (made > 0) calls[endpoint] = made
   }
   return calls
-}
-
-export function assertAllowRemovalsFlag(value: number | undefined): void {
-  if (value !== undefined && (!Number.isInteger(value) || value < 0)) {
-    throw new UsageError(`--allow-removals takes a whole number, got ${value}`)
-  }
 }
