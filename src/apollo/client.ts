@@ -31,10 +31,8 @@ import type {
   SequencesSearchResponseDto,
 } from './wire-types.js'
 
-export const PER_PAGE = 100
-export const MAX_BULK_CREATE = 100
-/** Apollo's search display cap: 500 pages x 100; nothing past it can be read. */
-export const DISPLAY_CAP = 50_000
+import {BULK_CREATE_LIMIT as MAX_BULK_CREATE, DISPLAY_CAP, PAGE_SIZE as PER_PAGE} from './limits.js'
+
 /** Minute-window 429s retried per request (separate from the 5xx/network budget). */
 export const MAX_RATE_LIMIT_RETRIES = 20
 const BACKOFF_CAP_MS = 30_000

@@ -4,7 +4,7 @@
 import {IncompleteReadError} from '../errors.js'
 import type {DesiredState, LiveContact, LiveSequence, LiveState} from '../model/state.js'
 import {normalizeEmail, selectorKey} from '../model/state.js'
-import {DISPLAY_CAP, PER_PAGE} from './client.js'
+import {DISPLAY_CAP, PAGE_SIZE as PER_PAGE} from './limits.js'
 import type {ApolloClient, Page} from './types.js'
 
 export {DISPLAY_CAP}

@@ -134,7 +134,7 @@ describe('estimateApplyCalls', () => {
       Array.from({length: n}, (_, i) => change('add', `a${i}`, extra))
     const plan = planOf(
       seqPlan('s1', [
-        ...Array.from({length: 150}, () => change('create', null)),
+        ...Array.from({length: 150}, (_, i) => change('create', null, {email: `new${i}@acme.com`})),
         ...adds(5),
         ...adds(1, {mailboxId: 'mb2'}),
         ...adds(1, {enroll: {...DEFAULT_ENROLL, noEmail: true}}),
@@ -143,11 +143,11 @@ describe('estimateApplyCalls', () => {
       ]),
       seqPlan('s2', [...adds(2), change('stop', 'x'), change('remove', 'y')]),
     )
-    expect(estimateApplyCalls(plan, 2)).toEqual({
+    expect(estimateApplyCalls(plan, {batchSize: 2, bulkCreate: 100})).toEqual({
       'contacts/bulk_create': 2,
       'emailer_campaigns/add_contact_ids': 3 + 1 + 1 + 1,
       'emailer_campaigns/remove_or_stop_contact_ids': 2 + 1 + 1 + 1,
     })
-    expect(estimateApplyCalls(planOf(seqPlan('s1', [])), 100)).toEqual({})
+    expect(estimateApplyCalls(planOf(seqPlan('s1', [])), {batchSize: 100, bulkCreate: 100})).toEqual({})
   })
 })

@@ -1,6 +1,7 @@
 // Orchestrates `seqsync plan`: manifests -> live read -> pure plan -> API cost. No printing, no flags.
 
 import type {ApolloClient} from '../apollo/types.js'
+import {BULK_CREATE_LIMIT} from '../apollo/limits.js'
 import {findSequencesByName, readLiveState} from '../apollo/read-live-state.js'
 import type {ResolvedConfig} from '../config/config-schema.js'
 import type {Issue} from '../errors.js'
@@ -103,7 +104,7 @@ export async function resolveSequenceFilter(
  * whether that fits in what Apollo reported as left.
  */
 export function estimateCost(plan: Plan, client: ApolloClient, batchSize: number): ApiCost {
-  const writes = estimateApplyCalls(plan, batchSize)
+  const writes = estimateApplyCalls(plan, {batchSize, bulkCreate: BULK_CREATE_LIMIT})
   const affected = plan.sequences.filter((s) => s.changes.length > 0)
   const members = affected.reduce((n, s) => n + s.liveMembers + s.changes.filter((c) => c.kind === 'add').length, 0)
   // apply re-reads the affected sequences before writing (stale check) and after (convergence).

@@ -1,0 +1,15 @@
+// Apollo's documented limits, named once (apollo-api.md §1.5, §2.3). Everything that pages,
+// chunks or caps a read or a write takes its numbers from here (the pure core gets them injected).
+
+/** Records per search page: Apollo's documented maximum `per_page`. */
+export const PAGE_SIZE = 100
+/** Contacts per `POST /contacts/bulk_create` (422 above it). */
+export const BULK_CREATE_LIMIT = 100
+/** Records a search can list: 500 pages x 100. Nothing past it can be read. */
+export const DISPLAY_CAP = 50_000
+
+export const APOLLO_LIMITS = Object.freeze({
+  pageSize: PAGE_SIZE,
+  bulkCreate: BULK_CREATE_LIMIT,
+  displayCap: DISPLAY_CAP,
+})
