@@ -1,15 +1,17 @@
-// Pure mappers: Apollo wire DTOs -> model types. Defensive: tolerate extra and missing optional
+// Pure mappers: Apollo's records (a contact, a sequence, a mailbox, pagination) -> model types;
+// parse-responses.ts reads whole response bodies with them. Defensive: tolerate extra and missing optional
 // fields, numbers as strings and "loading" stats; fail closed (IncompleteReadError) on anything the
 // planner would otherwise misread (no id, a membership status we do not know).
 
 import {IncompleteReadError} from '../errors.js'
+import {isRecord} from '../model/guards.js'
 import type {LiveContact, LiveMailbox, LiveMembership, LiveSequence, MemberStatus} from '../model/state.js'
-import type {PaginationDto} from './wire-types.js'
+import {normalizeEmail} from '../model/state.js'
 
 const MEMBER_STATUSES: ReadonlySet<string> = new Set<MemberStatus>(['active', 'paused', 'finished', 'failed'])
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
+function isMemberStatus(value: string): value is MemberStatus {
+  return MEMBER_STATUSES.has(value)
 }
 
 function readString(value: unknown): string | null {
@@ -45,13 +47,13 @@ export interface ParsedPagination {
  * depend on it); `total_pages` falls back to ceil(total / perPage).
  */
 export function toPagination(dto: unknown, requestedPage: number, perPage: number, what: string): ParsedPagination {
-  const p: PaginationDto = isRecord(dto) ? dto : {}
-  const totalEntries = parseWireNumber(p.total_entries)
+  const p: Record<string, unknown> = isRecord(dto) ? dto : {}
+  const totalEntries = parseWireNumber(p['total_entries'])
   if (totalEntries === null || totalEntries < 0) {
     throw new IncompleteReadError(`Apollo's ${what} response has no usable pagination.total_entries`)
   }
-  const page = parseWireNumber(p.page) ?? requestedPage
-  const reportedPages = parseWireNumber(p.total_pages)
+  const page = parseWireNumber(p['page']) ?? requestedPage
+  const reportedPages = parseWireNumber(p['total_pages'])
   const totalPages = reportedPages ?? Math.ceil(totalEntries / perPage)
   return {page, totalEntries, totalPages}
 }
@@ -61,7 +63,7 @@ function toMembership(dto: unknown, contactId: string): LiveMembership | null {
   const sequenceId = readId(dto['emailer_campaign_id'])
   if (sequenceId === null) return null
   const status = readString(dto['status'])
-  if (status === null || !MEMBER_STATUSES.has(status)) {
+  if (status === null || !isMemberStatus(status)) {
     throw new IncompleteReadError(
       `Contact ${contactId} has status ${JSON.stringify(status)} in sequence ${sequenceId}, which seqsync does not understand`,
       {
@@ -71,14 +73,14 @@ function toMembership(dto: unknown, contactId: string): LiveMembership | null {
   }
   return {
     sequenceId,
-    status: status as MemberStatus,
+    status,
     inactiveReason: readString(dto['inactive_reason']),
     failureReason: readString(dto['failure_reason']),
     mailboxId: readId(dto['send_email_from_email_account_id']),
   }
 }
 
-/** `dto`: a ContactDto, unverified. */
+/** `dto`: one contact as Apollo sends it, unverified. */
 export function toLiveContact(dto: unknown): LiveContact {
   if (!isRecord(dto)) throw new IncompleteReadError('Apollo returned a contact that is not an object')
   const id = readId(dto['id'])
@@ -91,9 +93,9 @@ export function toLiveContact(dto: unknown): LiveContact {
     for (const item of rawEmails) {
       const other = isRecord(item) ? readString(item['email']) : readString(item)
       if (other === null || other.trim() === '') continue
-      const norm = other.trim().toLowerCase()
-      if (primary !== null && norm === primary.trim().toLowerCase()) continue
-      if (otherEmails.some((e) => e.trim().toLowerCase() === norm)) continue
+      const norm = normalizeEmail(other)
+      if (primary !== null && norm === normalizeEmail(primary)) continue
+      if (otherEmails.some((e) => normalizeEmail(e) === norm)) continue
       otherEmails.push(other)
     }
   }
@@ -139,7 +141,7 @@ export function listContactSequenceIds(dto: unknown): string[] {
   return ids
 }
 
-/** `dto`: a SequenceDto, unverified. */
+/** `dto`: one sequence (emailer campaign) as Apollo sends it, unverified. */
 export function toLiveSequence(dto: unknown): LiveSequence {
   if (!isRecord(dto)) throw new IncompleteReadError('Apollo returned a sequence that is not an object')
   const id = readId(dto['id'])
@@ -152,7 +154,7 @@ export function toLiveSequence(dto: unknown): LiveSequence {
   }
 }
 
-/** `dto`: an EmailAccountDto, unverified. */
+/** `dto`: one email account as Apollo sends it, unverified. */
 export function toLiveMailbox(dto: unknown): LiveMailbox {
   if (!isRecord(dto)) throw new IncompleteReadError('Apollo returned an email account that is not an object')
   const id = readId(dto['id'])

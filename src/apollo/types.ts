@@ -1,31 +1,18 @@
 // The contract between the Apollo client (src/apollo/client.ts) and its users (services, applier port).
-// Everything returned here is already mapped to model types; wire DTOs stay in apollo/wire-types.ts.
+// Everything returned here is already mapped to model types; Apollo's JSON is read and checked in
+// apollo/parse-responses.ts.
 
 import type {ApiKey} from './api-key.js'
-import type {EnrollSwitches, LiveContact, LiveMailbox, LiveSequence} from '../model/state.js'
+import type {Endpoint} from './endpoints.js'
+import type {ContactDetails, EnrollSwitches, LiveContact, LiveMailbox, LiveSequence} from '../model/state.js'
 
-/**
- * Endpoint labels used for call counting, rate-limit tracking and the cost report. Apollo limits
- * each endpoint separately; `contacts/search` is shared by member sweeps, email look-ups and scans.
- */
-export type Endpoint =
-  | 'auth/health'
-  | 'users/api_profile'
-  | 'usage_stats/api_usage_stats'
-  | 'emailer_campaigns/search'
-  | 'emailer_campaigns/show'
-  | 'emailer_campaigns/add_contact_ids'
-  | 'emailer_campaigns/remove_or_stop_contact_ids'
-  | 'contacts/search'
-  | 'contacts/show'
-  | 'contacts/bulk_create'
-  | 'email_accounts'
+export type {Endpoint}
 
-export interface QuotaWindowLeft {
-  readonly minute: number | null
-  readonly hour: number | null
-  readonly day: number | null
-}
+/** Apollo's three fixed rate-limit windows, each per endpoint. */
+export type RateWindow = 'minute' | 'hour' | 'day'
+
+/** Requests left per window; null when not known (or unlimited). */
+export type QuotaWindowLeft = Readonly<Record<RateWindow, number | null>>
 
 /** Something the client wants a human to know (the command prints it to stderr with --verbose). */
 export type ClientEvent =
@@ -41,7 +28,7 @@ export type ClientEvent =
       readonly type: 'pace'
       readonly endpoint: Endpoint
       readonly delayMs: number
-      readonly window: 'minute' | 'hour' | 'day'
+      readonly window: RateWindow
     }
 
 export interface ClientOptions {
@@ -52,7 +39,7 @@ export interface ClientOptions {
   readonly concurrency?: number
   /** Connect / headers / body timeouts in ms (defaults 10 s / 60 s / 60 s). */
   readonly timeouts?: {readonly connect?: number; readonly headers?: number; readonly body?: number}
-  /** Max retries of one request on 5xx / network errors / minute-window 429 (default 5). */
+  /** Max retries of one request on 5xx / network errors (default 5; minute-window 429s have their own budget). */
   readonly maxRetries?: number
   /** Base backoff in ms for 5xx/network retries (default 500; exponential with full jitter, capped at 30 s). */
   readonly backoffMs?: number
@@ -73,13 +60,7 @@ export interface Page<T> {
   readonly totalEntries: number
 }
 
-export interface NewContact {
-  readonly email: string
-  readonly firstName?: string
-  readonly lastName?: string
-  readonly organization?: string
-  readonly title?: string
-}
+export type NewContact = {readonly email: string} & ContactDetails
 
 export type RemoveMode = 'remove' | 'mark_as_finished' | 'stop'
 

@@ -1,0 +1,273 @@
+// The rate pacer: per endpoint, Apollo's three fixed windows (minute, hour, day) as its response
+// headers describe them, so that a normal run sends nothing into a used-up window and gets no 429.
+// One window record and one set of rules for all three; what differs is what happens when a
+// window is used up: the minute is waited out, an hour or a day stops the run unless the
+// `onExhausted` policy says to wait. Time comes from an injected clock (tests use a fake one).
+
+import {QuotaExhaustedError} from '../errors.js'
+import type {Endpoint} from './endpoints.js'
+import type {ClientEvent, QuotaWindowLeft, RateWindow} from './types.js'
+
+/** Slack added to estimated window resets (timer granularity, clock skew between sockets). */
+export const PACE_MARGIN_MS = 25
+
+export interface Clock {
+  now(): number
+  sleep(ms: number): Promise<void>
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+}
+
+/**
+ * What to do when an hourly or daily window is used up and no request in flight can say otherwise:
+ * stop (QuotaExhaustedError) or wait until the window resets. `resumeAt`: the expected reset, or null
+ * when unknown (waiting then lasts one window length). The minute window is always waited out.
+ */
+export type ExhaustedPolicy = (endpoint: Endpoint, window: 'hour' | 'day', resumeAt: number | null) => 'stop' | 'wait'
+
+export interface PacerOptions {
+  readonly clock: Clock
+  /** Length scale of the windows (1 = 60 s / 1 h / 24 h); only the emulator shortens them. */
+  readonly windowScale: number
+  readonly onEvent: (event: ClientEvent) => void
+  /** Default: always stop. */
+  readonly onExhausted?: ExhaustedPolicy
+}
+
+/** Response headers, one value per (lower-case) name. */
+export type ResponseHeaders = Readonly<Record<string, string | undefined>>
+
+/** A response that carried rate-limit headers (any authorised answer, 429 and 5xx included). */
+export interface LandedResponse {
+  readonly sentAt: number
+  readonly receivedAt: number
+  readonly headers: ResponseHeaders
+}
+
+const WINDOWS: readonly RateWindow[] = ['minute', 'hour', 'day']
+/** The longest used-up window binds: a day beats an hour beats a minute. */
+const BINDING_ORDER: readonly RateWindow[] = ['day', 'hour', 'minute']
+const BASE_MS: Readonly<Record<RateWindow, number>> = {minute: 60_000, hour: 3_600_000, day: 86_400_000}
+
+/** Apollo's header names per window: today's names, then the older `daily` spelling. */
+const HEADERS: Readonly<Record<RateWindow, Readonly<Record<keyof WindowReport, readonly string[]>>>> = {
+  minute: {limit: ['x-rate-limit-minute'], usage: ['x-minute-usage'], left: ['x-minute-requests-left']},
+  hour: {limit: ['x-rate-limit-hourly'], usage: ['x-hourly-usage'], left: ['x-hourly-requests-left']},
+  day: {
+    limit: ['x-rate-limit-24-hour', 'x-rate-limit-daily'],
+    usage: ['x-24-hour-usage', 'x-daily-usage'],
+    left: ['x-24-hour-requests-left', 'x-daily-requests-left'],
+  },
+}
+
+interface WindowReport {
+  readonly limit: number | null
+  /** Requests counted in the window so far, this one included: 1 means this request opened it. */
+  readonly usage: number | null
+  readonly left: number | null
+}
+
+interface QuotaWindow {
+  /** The lowest count of requests left reported for the current window; null when not known. */
+  left: number | null
+  /** The window's size: what `left` becomes when the window resets. */
+  limit: number | null
+  /** When the current window is expected to reset (epoch ms, margin included); null when not known. */
+  resetAt: number | null
+  /** Responses to requests sent before this instant describe an older window; null until a window edge is seen. */
+  epochStart: number | null
+  /** When `left` was last reported: a window is surely over one window length later. */
+  seenAt: number
+  /** The reset a 'pace' event was last emitted for (one event per wait, not one per waiting request). */
+  announcedFor: number | null
+}
+
+interface EndpointState {
+  /** Requests reserved for or in flight to this endpoint. */
+  inFlight: number
+  /** At least one authorised response seen (before that, one probe at a time). */
+  probed: boolean
+  readonly windows: Readonly<Record<RateWindow, QuotaWindow>>
+  /** Woken whenever a request to this endpoint lands. */
+  readonly waiters: (() => void)[]
+}
+
+export class Pacer {
+  readonly #clock: Clock
+  readonly #windowMs: Readonly<Record<RateWindow, number>>
+  readonly #onEvent: (event: ClientEvent) => void
+  readonly #onExhausted: ExhaustedPolicy
+  readonly #endpoints = new Map<Endpoint, EndpointState>()
+
+  constructor(options: PacerOptions) {
+    this.#clock = options.clock
+    const scale = options.windowScale
+    this.#windowMs = {minute: BASE_MS.minute * scale, hour: BASE_MS.hour * scale, day: BASE_MS.day * scale}
+    this.#onEvent = options.onEvent
+    this.#onExhausted = options.onExhausted ?? (() => 'stop')
+  }
+
+  /** A window's length in ms (scaled). */
+  windowMs(window: RateWindow): number {
+    return this.#windowMs[window]
+  }
+
+  /** Wait until a request to `endpoint` may be sent, then reserve a slot for it (see `land`). */
+  async acquire(endpoint: Endpoint): Promise<void> {
+    const s = this.#state(endpoint)
+    for (;;) {
+      const now = this.#clock.now()
+      for (const name of WINDOWS) this.#expire(s.windows[name], name, now)
+      const used = BINDING_ORDER.find((name) => isUsedUp(s.windows[name], s.inFlight))
+      if (used !== undefined) {
+        const w = s.windows[used]
+        if (used !== 'minute') {
+          if (s.inFlight > 0) {
+            // Requests in flight will report fresher numbers; decide after one of them lands.
+            await landing(s)
+            continue
+          }
+          if (this.#onExhausted(endpoint, used, w.resetAt) === 'stop')
+            throw new QuotaExhaustedError(endpoint, used, w.resetAt)
+        }
+        w.resetAt ??= now + this.#windowMs[used] + PACE_MARGIN_MS
+        await this.#waitForWindow(endpoint, used, w.resetAt)
+        continue
+      }
+      if (!s.probed && s.inFlight > 0) {
+        // Learn the limits from one response before fanning out.
+        await landing(s)
+        continue
+      }
+      s.inFlight++
+      return
+    }
+  }
+
+  /**
+   * A reserved request ended: free its slot and learn from its headers. `response` is null when
+   * there is nothing to learn (a network error, a 401/403, which carry no rate-limit headers).
+   */
+  land(endpoint: Endpoint, response: LandedResponse | null): void {
+    const s = this.#state(endpoint)
+    if (response !== null) {
+      for (const name of WINDOWS) this.#record(s.windows[name], name, readReport(response.headers, name), response)
+      s.probed = true
+    }
+    s.inFlight--
+    for (const wake of s.waiters.splice(0)) wake()
+  }
+
+  /** A minute-window 429 received at `receivedAt`: nothing more goes out before `resetAt`. */
+  recordRateLimited(endpoint: Endpoint, receivedAt: number, resetAt: number): void {
+    const w = this.#state(endpoint).windows.minute
+    w.left = 0
+    w.resetAt = Math.max(w.resetAt ?? 0, resetAt)
+    w.epochStart = receivedAt
+  }
+
+  /** Requests left per endpoint as last reported (endpoints with nothing known are left out). */
+  quotaLeft(): Partial<Record<Endpoint, QuotaWindowLeft>> {
+    const out: Partial<Record<Endpoint, QuotaWindowLeft>> = {}
+    for (const [endpoint, s] of this.#endpoints) {
+      const {minute, hour, day} = s.windows
+      if (minute.left === null && hour.left === null && day.left === null) continue
+      out[endpoint] = {minute: minute.left, hour: hour.left, day: day.left}
+    }
+    return out
+  }
+
+  /** The one way the pacer waits for a window: until `untilMs`, with one 'pace' event per reset. */
+  async #waitForWindow(endpoint: Endpoint, window: RateWindow, untilMs: number): Promise<void> {
+    const w = this.#state(endpoint).windows[window]
+    const delayMs = Math.max(0, untilMs - this.#clock.now())
+    if (w.announcedFor !== untilMs) {
+      w.announcedFor = untilMs
+      this.#onEvent({type: 'pace', endpoint, delayMs, window})
+    }
+    await this.#clock.sleep(delayMs)
+  }
+
+  /** Once a window is surely over, its count starts again from the limit. */
+  #expire(w: QuotaWindow, window: RateWindow, now: number): void {
+    const endsAt = w.resetAt ?? (w.left === null ? null : w.seenAt + this.#windowMs[window])
+    if (endsAt === null || now < endsAt) return
+    w.left = w.limit
+    w.resetAt = null
+    w.epochStart = now
+    w.seenAt = now
+  }
+
+  #record(w: QuotaWindow, window: RateWindow, report: WindowReport, response: LandedResponse): void {
+    if (report.limit !== null) w.limit = report.limit
+    if (report.usage === 1) {
+      // This request opened a window. If our count restarted at a reset we passed and no opener has
+      // landed since, this is that same window: keep the lowest count (responses land out of order).
+      // Otherwise our count describes an older window: start over from this response.
+      if (w.epochStart !== null && w.resetAt === null) {
+        w.left = lowest(w.left, report.left)
+      } else {
+        w.left = report.left
+        w.epochStart = response.sentAt
+      }
+      w.resetAt = response.receivedAt + this.#windowMs[window] + PACE_MARGIN_MS
+      w.seenAt = response.receivedAt
+    } else if (report.left !== null && (w.epochStart === null || response.sentAt >= w.epochStart)) {
+      // Within a window the lowest count is the true one: responses land in another order than
+      // Apollo counted them, and pacing on a higher count sends requests into a used-up window.
+      w.left = lowest(w.left, report.left)
+      w.seenAt = response.receivedAt
+    }
+  }
+
+  #state(endpoint: Endpoint): EndpointState {
+    let s = this.#endpoints.get(endpoint)
+    if (!s) {
+      s = {inFlight: 0, probed: false, windows: {minute: unknown(), hour: unknown(), day: unknown()}, waiters: []}
+      this.#endpoints.set(endpoint, s)
+    }
+    return s
+  }
+}
+
+function unknown(): QuotaWindow {
+  return {left: null, limit: null, resetAt: null, epochStart: null, seenAt: 0, announcedFor: null}
+}
+
+function isUsedUp(w: QuotaWindow, inFlight: number): boolean {
+  return w.left !== null && w.left - inFlight <= 0
+}
+
+function landing(s: EndpointState): Promise<void> {
+  return new Promise((resolve) => s.waiters.push(resolve))
+}
+
+function lowest(a: number | null, b: number | null): number | null {
+  if (a === null) return b
+  return b === null ? a : Math.min(a, b)
+}
+
+function readReport(headers: ResponseHeaders, window: RateWindow): WindowReport {
+  const names = HEADERS[window]
+  return {
+    limit: headerCount(headers, names.limit),
+    usage: headerCount(headers, names.usage),
+    left: headerCount(headers, names.left),
+  }
+}
+
+/** A header count; null when absent, empty (unlimited) or not a number. */
+function headerCount(headers: ResponseHeaders, names: readonly string[]): number | null {
+  for (const name of names) {
+    const raw = headers[name]
+    if (raw === undefined) continue
+    const trimmed = raw.trim()
+    if (trimmed === '') return null
+    const n = Number(trimmed)
+    if (Number.isFinite(n)) return n
+  }
+  return null
+}

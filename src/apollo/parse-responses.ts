@@ -1,0 +1,130 @@
+// Apollo's response bodies -> model types, one parser per operation. Apollo adds fields, omits
+// optional ones and sends numbers as strings, so each parser reads only what it needs, checks it,
+// and fails closed (IncompleteReadError) where a wrong reading would mislead the planner. Pure.
+
+import {IncompleteReadError} from '../errors.js'
+import {isRecord} from '../model/guards.js'
+import type {LiveContact, LiveMailbox, LiveSequence} from '../model/state.js'
+import {PAGE_SIZE} from './limits.js'
+import {listContactSequenceIds, toLiveContact, toLiveMailbox, toLiveSequence, toPagination} from './to-live-state.js'
+import type {AddContactsResult, Page} from './types.js'
+
+/** An array field, or nothing when Apollo left it out. */
+function list(value: unknown): readonly unknown[] {
+  return Array.isArray(value) ? value : []
+}
+
+/** `POST /emailer_campaigns/search`: `{pagination, emailer_campaigns: [...]}`. */
+export function parseSequencePage(body: Record<string, unknown>, requestedPage: number): Page<LiveSequence> {
+  const pagination = toPagination(body['pagination'], requestedPage, PAGE_SIZE, 'emailer_campaigns/search')
+  return {items: list(body['emailer_campaigns']).map((s) => toLiveSequence(s)), ...pagination}
+}
+
+/** `GET /emailer_campaigns/{id}`: `{emailer_campaign: {...}}`. */
+export function parseSequenceShow(body: Record<string, unknown>, id: string): LiveSequence {
+  const sequence = body['emailer_campaign']
+  if (!isRecord(sequence)) throw new IncompleteReadError(`Apollo's answer for sequence ${id} has no emailer_campaign`)
+  return toLiveSequence(sequence)
+}
+
+/** `GET /email_accounts`: `{email_accounts: [...]}` (no pagination). */
+export function parseMailboxes(body: Record<string, unknown>): readonly LiveMailbox[] {
+  const accounts = body['email_accounts']
+  if (!Array.isArray(accounts))
+    throw new IncompleteReadError("Apollo's email_accounts response has no email_accounts list")
+  return list(accounts).map((m) => toLiveMailbox(m))
+}
+
+/** `GET /users/api_profile`: the user at the top level or under `user`. */
+export function parseApiProfile(body: Record<string, unknown>): {readonly id: string; readonly email: string | null} {
+  const user = isRecord(body['user']) ? body['user'] : body
+  const id = user['id']
+  if (typeof id !== 'string') throw new IncompleteReadError("Apollo's api_profile response has no user id")
+  const email = user['email']
+  return {id, email: typeof email === 'string' ? email : null}
+}
+
+/** `POST /contacts/search`: `{pagination, contacts: [...]}`. */
+export function parseContactPage(body: Record<string, unknown>, requestedPage: number): Page<LiveContact> {
+  const pagination = toPagination(body['pagination'], requestedPage, PAGE_SIZE, 'contacts/search')
+  return {items: list(body['contacts']).map((c) => toLiveContact(c)), ...pagination}
+}
+
+/**
+ * `POST /contacts/search` filtered by `emailer_campaign_ids`. The filter is undocumented and Apollo
+ * ignores unknown parameters, so the answer must prove it was applied: its breadcrumbs echo every
+ * requested id, and every contact is in one of the requested sequences.
+ */
+export function parseContactsInSequences(
+  body: Record<string, unknown>,
+  sequenceIds: readonly string[],
+  requestedPage: number,
+): Page<LiveContact> {
+  const echoed = new Set<string>()
+  for (const crumb of list(body['breadcrumbs'])) {
+    if (!isRecord(crumb) || crumb['signal_field_name'] !== 'emailer_campaign_ids') continue
+    const value = crumb['value']
+    const values: readonly unknown[] = Array.isArray(value) ? value : [value]
+    for (const v of values) if (typeof v === 'string') echoed.add(v)
+  }
+  const notEchoed = sequenceIds.filter((id) => !echoed.has(id))
+  if (notEchoed.length > 0) {
+    throw new IncompleteReadError(
+      `Apollo did not confirm the emailer_campaign_ids filter for ${notEchoed.length} sequence${notEchoed.length === 1 ? '' : 's'} (${notEchoed.slice(0, 3).join(', ')}${notEchoed.length > 3 ? ', …' : ''})`,
+      {
+        hint: 'The membership read cannot be trusted, so nothing is planned from it. Run again; report it if it persists.',
+      },
+    )
+  }
+  const requested = new Set(sequenceIds)
+  const items = list(body['contacts']).map((c) => {
+    const contact = toLiveContact(c)
+    if (!listContactSequenceIds(c).some((sid) => requested.has(sid))) {
+      throw new IncompleteReadError(
+        `Apollo returned contact ${contact.id}, which is in none of the requested sequences (the filter was ignored)`,
+      )
+    }
+    return contact
+  })
+  return {items, ...toPagination(body['pagination'], requestedPage, PAGE_SIZE, 'contacts/search')}
+}
+
+/** `GET /contacts/{id}`: `{contact: {...}}`. */
+export function parseContactShow(body: Record<string, unknown>, id: string): LiveContact {
+  const contact = body['contact']
+  if (!isRecord(contact)) throw new IncompleteReadError(`Apollo's answer for contact ${id} has no contact`)
+  return toLiveContact(contact)
+}
+
+/** `POST /contacts/bulk_create`: `{created_contacts: [...], existing_contacts: [...]}`. */
+export function parseBulkCreate(body: Record<string, unknown>): {
+  readonly created: readonly LiveContact[]
+  readonly existing: readonly LiveContact[]
+} {
+  return {
+    created: list(body['created_contacts']).map((c) => toLiveContact(c)),
+    existing: list(body['existing_contacts']).map((c) => toLiveContact(c)),
+  }
+}
+
+/**
+ * `POST /emailer_campaigns/{id}/add_contact_ids`: `{contacts: [...], skipped_contact_ids}`, the
+ * latter documented as an object id -> reason code (an array of ids is read as reason "unknown").
+ * Only requested ids count as added, and a skipped id never does.
+ */
+export function parseAddContactIds(body: Record<string, unknown>, contactIds: readonly string[]): AddContactsResult {
+  const skipped: Record<string, string> = {}
+  const rawSkipped = body['skipped_contact_ids']
+  if (Array.isArray(rawSkipped)) {
+    for (const id of list(rawSkipped)) if (typeof id === 'string') skipped[id] = 'unknown'
+  } else if (isRecord(rawSkipped)) {
+    for (const [id, reason] of Object.entries(rawSkipped)) skipped[id] = typeof reason === 'string' ? reason : 'unknown'
+  }
+  const requested = new Set(contactIds)
+  const added: string[] = []
+  for (const c of list(body['contacts'])) {
+    const id = isRecord(c) && typeof c['id'] === 'string' ? c['id'] : null
+    if (id !== null && requested.has(id) && !(id in skipped) && !added.includes(id)) added.push(id)
+  }
+  return {added, skipped}
+}
