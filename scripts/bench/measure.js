@@ -1,6 +1,9 @@
 // Runs the seqsync CLI (bin/run.js, which loads dist/) inside this process and, when the process
 // exits, writes its resource usage to a JSON file: wall time since Node started, user/system CPU,
-// peak RSS. Usage: node scripts/bench/measure.js OUT.json -- <seqsync args...>
+// peak RSS. Usage: node scripts/bench/measure.js OUT.json -- <seqsync args...> (test/helpers/run-cli.ts
+// `measureFile`). Plain JavaScript on purpose, the one script that is: it runs INSIDE the measured
+// process, which must stay plain node; a TypeScript loader there would add its own start-up time,
+// thread and memory to the figures.
 import {writeFileSync} from 'node:fs'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 

@@ -1,5 +1,6 @@
 // Seeded fault injection: the same seed and the same request sequence give the same faults.
 
+import {createPrng} from './random.js'
 import type {FaultConfig} from './types.js'
 
 export type FaultKind = 'error500Before' | 'error500After' | 'dropBefore' | 'dropAfter' | 'spurious429'
@@ -16,18 +17,6 @@ export const DEFAULT_FAULT_ENDPOINTS: readonly string[] = [
   'emailer_campaigns/remove_or_stop_contact_ids',
   'contacts/bulk_create',
 ]
-
-/** mulberry32: a tiny, well-known 32-bit PRNG. */
-export function createPrng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 export class FaultInjector {
   readonly #config: FaultConfig

@@ -8,6 +8,7 @@ import type {IncomingMessage, ServerResponse} from 'node:http'
 import type {AddressInfo} from 'node:net'
 import {setTimeout as sleep} from 'node:timers/promises'
 
+import {ENDPOINTS} from '../apollo/endpoints.js'
 import {FaultInjector} from './faults.js'
 import type {FaultKind} from './faults.js'
 import {
@@ -46,21 +47,8 @@ const UNAUTHORIZED_TEXT =
 const NOT_FOUND_TEXT = 'The endpoint does not exist'
 const ERROR_500 = {error: 'An unexpected error occurred. Please contact Apollo support.'}
 
-/** Every endpoint label the emulator serves (src/apollo/types.ts `Endpoint`, plus `contacts/create`). */
-export const ENDPOINT_LABELS = [
-  'auth/health',
-  'users/api_profile',
-  'usage_stats/api_usage_stats',
-  'emailer_campaigns/search',
-  'emailer_campaigns/show',
-  'emailer_campaigns/add_contact_ids',
-  'emailer_campaigns/remove_or_stop_contact_ids',
-  'contacts/search',
-  'contacts/show',
-  'contacts/create',
-  'contacts/bulk_create',
-  'email_accounts',
-] as const
+/** Every endpoint label the emulator serves: seqsync's (src/apollo/endpoints.ts), plus Apollo's single `contacts/create`. */
+export const ENDPOINT_LABELS = [...ENDPOINTS, 'contacts/create'] as const
 
 interface Route {
   readonly endpoint: string

@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
-import {createPrng, FaultInjector} from './faults.js'
+import {FaultInjector} from './faults.js'
+import {createPrng} from './random.js'
 import {EmulatorState} from './state.js'
 
 const seed = {

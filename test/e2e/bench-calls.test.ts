@@ -3,10 +3,12 @@
 // writes, the second plan must be empty and Apollo must end exactly as expected.
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {sumCalls, WRITE_ENDPOINTS} from '../../scripts/bench/cost-model.js'
-import {parseJsonOutput, runCli} from '../../scripts/bench/harness.js'
-import {computeMinimumCalls, diffFinalState, setUpCase} from '../helpers/gen-case.js'
+import {computeMinimumCalls, sumCalls} from '../../scripts/bench/cost-model.js'
+import {diffFinalState} from '../../scripts/bench/generate.js'
+import {WRITE_ENDPOINTS} from '../../src/apollo/endpoints.js'
+import {setUpCase} from '../helpers/gen-case.js'
 import type {CaseFixture} from '../helpers/gen-case.js'
+import {parseJsonOutput, runCli} from '../helpers/run-cli.js'
 
 const BATCH_SIZE = 3
 

@@ -1,5 +1,5 @@
-// `npm run demo` (node scripts/demo.js over the built dist/, as `npm test` builds first): the four
-// steps against the bundled emulator, ending with an empty plan.
+// `npm run demo` (scripts/demo.ts through tsx; the CLI it runs is the built dist/, as `npm test`
+// builds first): the four steps against the bundled emulator, ending with an empty plan.
 import {spawn} from 'node:child_process'
 import {existsSync} from 'node:fs'
 import {join} from 'node:path'
@@ -11,7 +11,7 @@ import {REPO_ROOT} from '../helpers/run-cli.js'
 function runDemo(): Promise<{code: number; stdout: string; stderr: string}> {
   return new Promise((resolve, reject) => {
     const env = {PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/tmp', NO_COLOR: '1'}
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'scripts', 'demo.js')], {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts', 'demo.ts')], {
       cwd: REPO_ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -39,7 +39,7 @@ describe('README.md', () => {
       .map((l) => l.replace(/\s+#.*$/, '').trim())
     expect(commands).toEqual(['npm ci && npm run demo', 'npm ci && npm test'])
     expect(readme.indexOf('```sh')).toBeLessThan(600)
-    expect(pkg.scripts['demo']).toMatch(/scripts\/demo\.js/)
+    expect(pkg.scripts['demo']).toMatch(/scripts\/demo\.ts/)
     expect(pkg.scripts['test']).toBe('vitest run')
     expect(pkg.scripts['pretest']).toBe('npm run build')
   })

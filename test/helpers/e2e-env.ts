@@ -8,6 +8,7 @@ import {dirname, join} from 'node:path'
 
 import {Ajv2020} from 'ajv/dist/2020.js'
 
+import {WRITE_ENDPOINTS} from '../../src/apollo/endpoints.js'
 import {startEmulator} from '../../src/emulator/server.js'
 import type {
   EmulatorOptions,
@@ -16,18 +17,10 @@ import type {
   RunningEmulator,
   SeedContact,
 } from '../../src/emulator/types.js'
-import {REPO_ROOT, runCli} from './run-cli.js'
+import {parseJsonOutput, REPO_ROOT, runCli} from './run-cli.js'
 import type {RunCliOptions, RunCliResult} from './run-cli.js'
 
 export const EXAMPLES_DIR = join(REPO_ROOT, 'examples')
-
-/** Endpoints that change Apollo. A run that must write nothing has zero requests to all of them. */
-export const WRITE_ENDPOINTS = [
-  'emailer_campaigns/add_contact_ids',
-  'emailer_campaigns/remove_or_stop_contact_ids',
-  'contacts/create',
-  'contacts/bulk_create',
-] as const
 
 export function readExampleSeed(): EmulatorSeed {
   return JSON.parse(readFileSync(join(EXAMPLES_DIR, 'apollo-seed.json'), 'utf8')) as EmulatorSeed
@@ -109,7 +102,7 @@ export async function startE2eEnv(options: E2eEnvOptions = {}): Promise<E2eEnv> 
     seed,
     env,
     cli: (args, opts = {}) => runCli(args, {cwd: dir, timeoutMs: 40_000, ...opts, env: {...env, ...opts.env}}),
-    json: <T>(result: RunCliResult) => parseJson<T>(result),
+    json: <T>(result: RunCliResult) => parseJsonOutput<T>(result),
     close: async () => {
       await emulator.close()
       await rm(dir, {recursive: true, force: true})
@@ -126,16 +119,6 @@ export async function writeFiles(dir: string, files: Readonly<Record<string, str
 
 export async function readText(dir: string, path: string): Promise<string> {
   return readFile(join(dir, path), 'utf8')
-}
-
-export function parseJson<T>(result: RunCliResult): T {
-  try {
-    return JSON.parse(result.stdout) as T
-  } catch {
-    throw new Error(
-      `stdout is not JSON (exit ${result.code}).\nstdout: ${result.stdout.slice(0, 2000)}\nstderr: ${result.stderr.slice(0, 2000)}`,
-    )
-  }
 }
 
 /** A contact's status in a sequence in an emulator snapshot ('absent' when not a member). */

@@ -1,19 +1,15 @@
-// Test-side entry to the benchmark generator (scripts/bench/generate.js, typed by generate.d.ts):
-// generate a case, write it to a temp dir, start the emulator on it, and build the CLI environment.
+// Test-side entry to the benchmark generator (scripts/bench/generate.ts): generate a case, write it
+// to a temp dir, start the emulator on it, and build the CLI environment.
 import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {computeMinimumCalls} from '../../scripts/bench/cost-model.js'
-import {BENCH_API_KEY, diffFinalState, generateCase} from '../../scripts/bench/generate.js'
+import {BENCH_API_KEY, generateCase} from '../../scripts/bench/generate.js'
 import type {CaseOptions, GeneratedCase} from '../../scripts/bench/generate.js'
 import {cliEnv, writeCase} from '../../scripts/bench/harness.js'
 import type {CaseConfig} from '../../scripts/bench/harness.js'
 import {startEmulator} from '../../src/emulator/server.js'
 import type {EmulatorOptions, RunningEmulator} from '../../src/emulator/types.js'
-
-export {BENCH_API_KEY, computeMinimumCalls, diffFinalState, generateCase}
-export type {GeneratedCase}
 
 export interface CaseFixture {
   readonly dir: string

@@ -5,10 +5,10 @@ import {readdir, readFile, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {runCli} from '../../scripts/bench/harness.js'
-import type {CliResult} from '../../scripts/bench/harness.js'
 import {setUpCase} from '../helpers/gen-case.js'
 import type {CaseFixture} from '../helpers/gen-case.js'
+import {runCli} from '../helpers/run-cli.js'
+import type {RunCliResult} from '../helpers/run-cli.js'
 
 const KEY = 'sk-LEAKCHECK-4f2a9c7e1d5b'
 const WRONG_KEY = 'sk-LEAKCHECK-wrong-9b8e7d6c'
@@ -31,8 +31,8 @@ async function listFiles(dir: string): Promise<string[]> {
 
 describe('the API key never leaks', () => {
   let fx: CaseFixture
-  const runs: {name: string; result: CliResult}[] = []
-  const run = async (name: string, args: string[], env: NodeJS.ProcessEnv = fx.env): Promise<CliResult> => {
+  const runs: {name: string; result: RunCliResult}[] = []
+  const run = async (name: string, args: string[], env: NodeJS.ProcessEnv = fx.env): Promise<RunCliResult> => {
     const result = await runCli(args, {cwd: fx.dir, env, timeoutMs: 90_000})
     runs.push({name, result})
     return result

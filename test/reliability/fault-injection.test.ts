@@ -4,8 +4,9 @@
 // EXACTLY as expected: every membership of every contact, unmanaged sequences included.
 import {describe, expect, it} from 'vitest'
 
-import {parseJsonOutput, runCli} from '../../scripts/bench/harness.js'
-import {diffFinalState, mapLimit, setUpCase} from '../helpers/gen-case.js'
+import {diffFinalState} from '../../scripts/bench/generate.js'
+import {mapLimit, setUpCase} from '../helpers/gen-case.js'
+import {parseJsonOutput, runCli} from '../helpers/run-cli.js'
 
 const SEEDS = Array.from({length: 12}, (_, i) => 101 + i * 17)
 

@@ -3,9 +3,10 @@
 import type {ChildProcess} from 'node:child_process'
 import {describe, expect, it} from 'vitest'
 
-import {createRandom} from '../../scripts/bench/generate.js'
-import {parseJsonOutput, runCli} from '../../scripts/bench/harness.js'
-import {diffFinalState, mapLimit, setUpCase} from '../helpers/gen-case.js'
+import {diffFinalState} from '../../scripts/bench/generate.js'
+import {createPrng} from '../../src/emulator/random.js'
+import {mapLimit, setUpCase} from '../helpers/gen-case.js'
+import {parseJsonOutput, runCli} from '../helpers/run-cli.js'
 
 const SEEDS = [11, 23, 37, 41, 59]
 const WRITES = ['emailer_campaigns/add_contact_ids', 'emailer_campaigns/remove_or_stop_contact_ids']
@@ -18,7 +19,7 @@ async function runSeed(seed: number) {
   )
   try {
     const totalWrites = fx.caseData.expected.changes.length
-    const random = createRandom(seed)
+    const random = createPrng(seed)
     const killAfter = 1 + Math.floor(random() * (totalWrites - 2)) // strictly inside the write phase
     let child: ChildProcess | undefined
     let killedAtWrites = -1

@@ -1,12 +1,12 @@
-#!/usr/bin/env node
-// `npm run bench` (= npm run build && node scripts/bench.js): PRODUCT.md §7's scale and speed targets.
+// `npm run bench` (= npm run build && tsx scripts/bench.ts): PRODUCT.md §7's scale and speed targets.
 //
 // 1. SCALE: a generated case (default 200 sequences x 500 members, ~70,000 contacts, 10% drift) is
-//    written to a temp dir; the Apollo emulator runs IN THIS PROCESS (no latency, no rate limit) and
-//    the CLI runs as a child through scripts/bench/measure.js (wall, CPU, peak RSS):
+//    written to a temp dir; the Apollo emulator (src/, through tsx) runs IN THIS PROCESS (no latency,
+//    no rate limit) and the CLI runs from dist/ as a plain-node child through scripts/bench/measure.js
+//    (wall, CPU, peak RSS):
 //    `plan --json --out plan.json`, `apply plan.json --auto-approve --allow-removals N --format json`,
 //    then a second plan that must be empty. API calls come from the emulator's stats() and are
-//    compared with the theoretical minimum of the cost model (scripts/bench/cost-model.js).
+//    compared with the theoretical minimum of the cost model (scripts/bench/cost-model.ts).
 // 2. RATE LIMIT: a smaller case whose apply needs ~120 add calls, against a minute limit of 30 per
 //    (shortened) window: apply must get no 429 and stay within 15% of the time the limit allows.
 //
@@ -20,13 +20,37 @@ import {availableParallelism, cpus, tmpdir, totalmem} from 'node:os'
 import {join} from 'node:path'
 import {parseArgs} from 'node:util'
 
-import {computeMinimumCalls, sumCalls, WRITE_ENDPOINTS} from './bench/cost-model.js'
+import {WRITE_ENDPOINTS} from '../src/apollo/endpoints.js'
+import {startEmulator} from '../src/emulator/server.js'
+import type {RunningEmulator} from '../src/emulator/types.js'
+import {parseJsonOutput, REPO_ROOT, runCli} from '../test/helpers/run-cli.js'
+import type {RunCliResult} from '../test/helpers/run-cli.js'
+import {computeMinimumCalls, sumCalls} from './bench/cost-model.js'
 import {BENCH_API_KEY, diffFinalState, generateCase} from './bench/generate.js'
-import {cliEnv, parseJsonOutput, REPO_ROOT, runCli, writeCase} from './bench/harness.js'
-
-const {startEmulator} = await import(new URL('../dist/emulator/server.js', import.meta.url).href)
+import type {CaseOptions} from './bench/generate.js'
+import {cliEnv, writeCase} from './bench/harness.js'
 
 const TARGETS = {planWallMs: 10_000, peakRssMb: 400, callRatio: 1.05, rateLimitSlack: 1.15}
+/** A hung CLI run fails the bench instead of hanging it (runCli's default is a test's 30 s). */
+const RUN_TIMEOUT_MS = 10 * 60_000
+const WRITES: ReadonlySet<string> = new Set(WRITE_ENDPOINTS)
+const PLAN_KINDS = ['add', 'remove', 'finish', 'stop', 'create'] as const
+
+/** The parts of `plan --json` the bench reads. */
+interface PlanOutput {
+  readonly summary: Readonly<Record<(typeof PLAN_KINDS)[number], number>>
+  readonly cost?: {readonly planCalls?: unknown}
+}
+/** The parts of `apply --format json` the bench reads. */
+interface ApplyOutput {
+  readonly converged: boolean
+  readonly summary: Readonly<Record<string, number>>
+}
+interface Check {
+  readonly name: string
+  readonly pass: boolean
+  readonly detail: string
+}
 
 const {values: flags} = parseArgs({
   options: {
@@ -43,7 +67,7 @@ const {values: flags} = parseArgs({
   },
 })
 
-const scaleOptions = {
+const scaleOptions: CaseOptions = {
   sequences: Number(flags.sequences ?? (flags.quick ? 40 : 200)),
   contactsPerSequence: Number(flags.contacts ?? (flags.quick ? 200 : 500)),
   drift: Number(flags.drift ?? 0.1),
@@ -53,8 +77,8 @@ const scaleOptions = {
 const resultsDir = join(REPO_ROOT, 'bench-results')
 mkdirSync(resultsDir, {recursive: true})
 const stamp = new Date().toISOString().replace(/[:.]/g, '-')
-const checks = []
-const results = {
+const checks: Check[] = []
+const results: Record<string, unknown> = {
   startedAt: new Date().toISOString(),
   machine: {
     cpus: availableParallelism(),
@@ -66,34 +90,38 @@ const results = {
   checks,
 }
 
-function check(name, pass, detail) {
+function check(name: string, pass: boolean, detail: string): void {
   checks.push({name, pass, detail})
 }
 
-function fmtMs(ms) {
+function fmtMs(ms: number | null | undefined): string {
   return ms === null || ms === undefined ? '-' : `${(ms / 1000).toFixed(2)} s`
 }
 
-function printTable(title, rows) {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)))
+function printTable(title: string, rows: readonly (readonly (string | number)[])[]): void {
+  const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)))
   console.log(`\n${title}`)
   rows.forEach((r, n) => {
     console.log(
-      '  ' + r.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  '),
+      '  ' +
+        r.map((c, i) => (i === 0 ? String(c).padEnd(widths[i] ?? 0) : String(c).padStart(widths[i] ?? 0))).join('  '),
     )
     if (n === 0) console.log('  ' + widths.map((w) => '-'.repeat(w)).join('  '))
   })
 }
 
-function writeEndpointsOf(counts) {
-  return Object.fromEntries(Object.entries(counts).filter(([k]) => WRITE_ENDPOINTS.includes(k)))
+function writeEndpointsOf(counts: Readonly<Record<string, number>>): Record<string, number> {
+  return Object.fromEntries(Object.entries(counts).filter(([k]) => WRITES.has(k)))
 }
 
 /** Polls the emulator's stats while a child runs: time of the first and last request to `endpoints`. */
-function watchEndpoints(emulator, endpoints) {
+function watchEndpoints(
+  emulator: RunningEmulator,
+  endpoints: readonly string[],
+): () => {firstMs: number | null; lastMs: number | null} {
   const t0 = performance.now()
-  let first = null
-  let last = null
+  let first: number | null = null
+  let last: number | null = null
   let lastCount = 0
   const timer = setInterval(() => {
     const s = emulator.stats().requests
@@ -110,7 +138,7 @@ function watchEndpoints(emulator, endpoints) {
   }
 }
 
-async function runScale() {
+async function runScale(): Promise<Record<string, unknown>> {
   console.log(
     `\n== SCALE: ${scaleOptions.sequences} sequences x ${scaleOptions.contactsPerSequence} members, ${scaleOptions.drift * 100}% drift, seed ${scaleOptions.seed}`,
   )
@@ -127,7 +155,7 @@ async function runScale() {
   const emulator = await startEmulator({seed: c.seed})
   console.log(`emulator loaded in ${fmtMs(performance.now() - t)} at ${emulator.url}`)
   const env = cliEnv(emulator.url, BENCH_API_KEY)
-  const out = {options: scaleOptions, minimum, dir}
+  const out: Record<string, unknown> = {options: scaleOptions, minimum, dir}
   try {
     // --- plan ---
     emulator.resetStats()
@@ -135,12 +163,13 @@ async function runScale() {
     const plan = await runCli(['plan', '--json', '--out', 'plan.json'], {
       cwd: dir,
       env,
+      timeoutMs: RUN_TIMEOUT_MS,
       measureFile: join(dir, 'measure-plan.json'),
       nodeOptions: planNodeOptions,
     })
     const planStats = emulator.stats()
     if (plan.code !== 0) throw new Error(`plan exited ${plan.code}: ${plan.stderr.slice(0, 3000)}`)
-    const planJson = parseJsonOutput(plan, 'plan')
+    const planJson = parseJsonOutput<PlanOutput>(plan, 'plan')
     out.plan = {
       measure: plan.measure,
       calls: planStats.requests,
@@ -163,11 +192,12 @@ async function runScale() {
       {
         cwd: dir,
         env,
+        timeoutMs: RUN_TIMEOUT_MS,
         measureFile: join(dir, 'measure-apply.json'),
       },
     )
     const applyStats = emulator.stats()
-    const applyJson = apply.stdout.trim().startsWith('{') ? parseJsonOutput(apply, 'apply') : null
+    const applyJson = apply.stdout.trim().startsWith('{') ? parseJsonOutput<ApplyOutput>(apply, 'apply') : null
     out.apply = {
       exitCode: apply.code,
       measure: apply.measure,
@@ -179,8 +209,13 @@ async function runScale() {
 
     // --- second plan ---
     emulator.resetStats()
-    const plan2 = await runCli(['plan', '--json'], {cwd: dir, env, measureFile: join(dir, 'measure-plan2.json')})
-    const plan2Json = plan2.code === 0 ? parseJsonOutput(plan2, 'second plan') : null
+    const plan2 = await runCli(['plan', '--json'], {
+      cwd: dir,
+      env,
+      timeoutMs: RUN_TIMEOUT_MS,
+      measureFile: join(dir, 'measure-plan2.json'),
+    })
+    const plan2Json = plan2.code === 0 ? parseJsonOutput<PlanOutput>(plan2, 'second plan') : null
     out.plan2 = {
       exitCode: plan2.code,
       measure: plan2.measure,
@@ -197,13 +232,14 @@ async function runScale() {
     const writes = writeEndpointsOf(applyStats.requests)
     const writesTotal = sumCalls(writes)
     const writesMin = sumCalls(minimum.apply)
+    const runs: [string, RunCliResult][] = [
+      ['plan', plan],
+      ['apply', apply],
+      ['plan (again)', plan2],
+    ]
     printTable('Run figures', [
       ['run', 'exit', 'wall', 'user CPU', 'sys CPU', 'peak RSS'],
-      ...[
-        ['plan', plan],
-        ['apply', apply],
-        ['plan (again)', plan2],
-      ].map(([name, r]) => [
+      ...runs.map(([name, r]) => [
         name,
         r.code,
         fmtMs(r.measure?.wallMs),
@@ -213,7 +249,7 @@ async function runScale() {
       ]),
     ])
     const endpoints = [...new Set([...Object.keys(planStats.requests), ...Object.keys(minimum.plan)])].sort()
-    const ratio = (a, b) => (b === 0 ? (a === 0 ? '1.00' : 'inf') : (a / b).toFixed(3))
+    const ratio = (a: number, b: number): string => (b === 0 ? (a === 0 ? '1.00' : 'inf') : (a / b).toFixed(3))
     printTable('plan API calls (emulator stats) vs theoretical minimum', [
       ['endpoint', 'calls', 'minimum', 'ratio'],
       ...endpoints.map((e) => [
@@ -228,7 +264,7 @@ async function runScale() {
     printTable('apply API calls (emulator stats); minimum given for writes', [
       ['endpoint', 'calls', 'minimum', 'ratio'],
       ...applyEndpoints.map((e) => {
-        const isWrite = WRITE_ENDPOINTS.includes(e)
+        const isWrite = WRITES.has(e)
         return [
           e,
           applyStats.requests[e] ?? 0,
@@ -266,12 +302,11 @@ async function runScale() {
     )
     check(
       'plan summary = generated drift',
-      ['add', 'remove', 'finish', 'stop'].every((k) => s[k] === c.expected.summary[k]) && s.create === 0,
+      (['add', 'remove', 'finish', 'stop'] as const).every((k) => s[k] === c.expected.summary[k]) && s.create === 0,
       JSON.stringify(s),
     )
     check('apply converged (exit 0)', apply.code === 0 && applyJson?.converged === true, `exit ${apply.code}`)
-    const empty =
-      plan2Json !== null && ['add', 'remove', 'finish', 'stop', 'create'].every((k) => plan2Json.summary[k] === 0)
+    const empty = plan2Json !== null && PLAN_KINDS.every((k) => plan2Json.summary[k] === 0)
     check('second plan is empty', empty, JSON.stringify(plan2Json?.summary ?? plan2.stderr.slice(0, 300)))
     check(
       'final Apollo state = expected (every membership of every contact)',
@@ -285,12 +320,12 @@ async function runScale() {
   }
 }
 
-async function runRateLimit() {
+async function runRateLimit(): Promise<Record<string, unknown>> {
   const limit = 30
   const windowScale = 0.05
   const windowMs = 60_000 * windowScale
   const batchSize = 5
-  const options = {
+  const options: CaseOptions = {
     sequences: 20,
     contactsPerSequence: 100,
     drift: 0.3,
@@ -307,9 +342,9 @@ async function runRateLimit() {
   writeCase(dir, c, {batchSize})
   const emulator = await startEmulator({seed: c.seed})
   const env = cliEnv(emulator.url, BENCH_API_KEY, {SEQSYNC_RATE_WINDOW_SCALE: String(windowScale)})
-  const out = {options, limit, windowScale, minimum}
+  const out: Record<string, unknown> = {options, limit, windowScale, minimum}
   try {
-    const plan = await runCli(['plan', '--json', '--out', 'plan.json'], {cwd: dir, env})
+    const plan = await runCli(['plan', '--json', '--out', 'plan.json'], {cwd: dir, env, timeoutMs: RUN_TIMEOUT_MS})
     if (plan.code !== 0) throw new Error(`plan exited ${plan.code}: ${plan.stderr.slice(0, 3000)}`)
     // Fresh windows for the apply only (setRateLimits clears the window state).
     emulator.setRateLimits({minute: limit, hour: null, day: null, windowScale})
@@ -318,11 +353,12 @@ async function runRateLimit() {
     const apply = await runCli(['apply', 'plan.json', '--auto-approve', '--format', 'json'], {
       cwd: dir,
       env,
+      timeoutMs: RUN_TIMEOUT_MS,
       measureFile: join(dir, 'measure-apply.json'),
     })
     const writePhase = stop()
     const stats = emulator.stats()
-    const applyJson = apply.stdout.trim().startsWith('{') ? parseJsonOutput(apply, 'apply') : null
+    const applyJson = apply.stdout.trim().startsWith('{') ? parseJsonOutput<ApplyOutput>(apply, 'apply') : null
     if (apply.code !== 0) console.log(`apply exited ${apply.code}: ${apply.stderr.slice(0, 3000)}`)
     const perEndpoint = Object.entries(stats.requests).map(([e, n]) => ({
       endpoint: e,
@@ -381,8 +417,8 @@ try {
   if (!flags['skip-rate-limit']) results.rateLimit = await runRateLimit()
 } catch (error) {
   failed = true
-  results.error = String(error?.stack ?? error)
-  console.error(`\nBENCH ERROR: ${error?.message ?? error}`)
+  results.error = error instanceof Error ? (error.stack ?? error.message) : String(error)
+  console.error(`\nBENCH ERROR: ${error instanceof Error ? error.message : String(error)}`)
 }
 
 printTable('Targets', [

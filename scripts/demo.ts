@@ -1,18 +1,19 @@
-#!/usr/bin/env node
-// `npm run demo`: start the bundled Apollo emulator seeded from examples/, then validate, plan,
-// apply and plan again with the real CLI, and shut everything down. Exit 0 only when the second
-// plan is empty, so the demo doubles as a smoke test (test/e2e/demo.test.ts runs it).
+// `npm run demo` (= npm run build && tsx scripts/demo.ts): start the bundled Apollo emulator (from
+// src/, in this process) seeded from examples/, then validate, plan, apply and plan again with the
+// real CLI (the built bin/run.js, as a user runs it), and shut everything down. Exit 0 only when
+// the second plan is empty, so the demo doubles as a smoke test (test/e2e/demo.test.ts runs it).
 
 import {spawn} from 'node:child_process'
 import {readFile} from 'node:fs/promises'
-import {dirname, join} from 'node:path'
+import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {startEmulator} from '../dist/emulator/server.js'
+import {startEmulator} from '../src/emulator/server.js'
+import type {EmulatorSeed} from '../src/emulator/types.js'
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const root = fileURLToPath(new URL('..', import.meta.url))
 const examples = join(root, 'examples')
-const seed = JSON.parse(await readFile(join(examples, 'apollo-seed.json'), 'utf8'))
+const seed = JSON.parse(await readFile(join(examples, 'apollo-seed.json'), 'utf8')) as EmulatorSeed
 
 // Apollo-like quotas (200/min, 600/h, 6,000/day per endpoint), so the plan's API cost shows what is left.
 const emulator = await startEmulator({seed, rateLimits: {minute: 200, hour: 600, day: 6000}})
@@ -23,13 +24,13 @@ const env = {
   SEQSYNC_API_URL: emulator.url,
 }
 
-const bold = process.stdout.isTTY && !process.env.NO_COLOR ? (s) => `\x1b[1m${s}\x1b[0m` : (s) => s
+const bold = process.stdout.isTTY && !process.env['NO_COLOR'] ? (s: string) => `\x1b[1m${s}\x1b[0m` : (s: string) => s
 
-function banner(text) {
+function banner(text: string): void {
   process.stdout.write(`\n${bold(`== ${text}`)}\n`)
 }
 
-function seqsync(args) {
+function seqsync(args: readonly string[]): Promise<number> {
   process.stdout.write(`$ seqsync ${args.join(' ')}\n`)
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(root, 'bin', 'run.js'), ...args], {
@@ -42,7 +43,7 @@ function seqsync(args) {
   })
 }
 
-let failure = null
+let failure: string | null = null
 try {
   banner(`Apollo emulator listening on ${emulator.url} (seeded from examples/apollo-seed.json)`)
   banner('1/4  Validate the manifests in examples/ (offline)')
@@ -61,11 +62,11 @@ try {
 
   banner('Done: Apollo (the emulator) now matches examples/. Read README.md to run this against your team.')
 } catch (error) {
-  failure = error
+  failure = error instanceof Error ? error.message : String(error)
 } finally {
   await emulator.close()
 }
-if (failure) {
-  process.stderr.write(`\ndemo failed: ${failure.message}\n`)
+if (failure !== null) {
+  process.stderr.write(`\ndemo failed: ${failure}\n`)
   process.exitCode = 1
 }

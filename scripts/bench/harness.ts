@@ -1,0 +1,43 @@
+// Shared by scripts/bench.ts and the tests (test/helpers/gen-case.ts): write a generated case to a
+// directory, and the environment of a CLI child talking to an emulator. The CLI itself runs
+// through test/helpers/run-cli.ts.
+import {mkdirSync, writeFileSync} from 'node:fs'
+import {dirname, join} from 'node:path'
+
+import type {GeneratedCase} from './generate.js'
+
+export interface CaseConfig {
+  readonly batchSize?: number
+  readonly concurrency?: number
+  readonly safety?: {readonly maxRemovals: number; readonly maxRemovalPercent: number; readonly minSequenceSize: number}
+}
+
+/** Writes the manifests and a seqsync.config.yaml (generous safety limits unless given). */
+export function writeCase(dir: string, caseData: GeneratedCase, config: CaseConfig = {}): void {
+  for (const m of caseData.manifests) {
+    const file = join(dir, m.path)
+    mkdirSync(dirname(file), {recursive: true})
+    writeFileSync(file, m.text)
+  }
+  const globs = [...new Set(caseData.manifests.map((m) => `${dirname(m.path)}/**/*.yaml`))]
+  const safety = config.safety ?? {maxRemovals: 1_000_000, maxRemovalPercent: 100, minSequenceSize: 10}
+  const lines = ['manifests:', ...globs.map((g) => `  - ${JSON.stringify(g)}`)]
+  lines.push(`batchSize: ${config.batchSize ?? 100}`, `concurrency: ${config.concurrency ?? 4}`, 'safety:')
+  lines.push(
+    `  maxRemovals: ${safety.maxRemovals}`,
+    `  maxRemovalPercent: ${safety.maxRemovalPercent}`,
+    `  minSequenceSize: ${safety.minSequenceSize}`,
+  )
+  writeFileSync(join(dir, 'seqsync.config.yaml'), lines.join('\n') + '\n')
+}
+
+/** The environment for a CLI child talking to an emulator: no inherited Apollo settings. */
+export function cliEnv(
+  apiUrl: string,
+  apiKey: string,
+  extra: Readonly<Record<string, string>> = {},
+): NodeJS.ProcessEnv {
+  const env = {...process.env}
+  for (const k of Object.keys(env)) if (k.startsWith('SEQSYNC_') || k === 'APOLLO_API_KEY') delete env[k]
+  return {...env, NO_COLOR: '1', FORCE_COLOR: '0', CI: '1', APOLLO_API_KEY: apiKey, SEQSYNC_API_URL: apiUrl, ...extra}
+}
