@@ -1,5 +1,6 @@
 // Seeded fault injection: the same seed and the same request sequence give the same faults.
 
+import {WRITE_ENDPOINTS} from '../apollo/endpoints.js'
 import {createPrng} from './random.js'
 import type {FaultConfig} from './types.js'
 
@@ -12,11 +13,8 @@ export interface FaultDecision {
   readonly latencyMs: number
 }
 
-export const DEFAULT_FAULT_ENDPOINTS: readonly string[] = [
-  'emailer_campaigns/add_contact_ids',
-  'emailer_campaigns/remove_or_stop_contact_ids',
-  'contacts/bulk_create',
-]
+/** Faults hit the write endpoints unless the config names others. */
+export const DEFAULT_FAULT_ENDPOINTS: readonly string[] = WRITE_ENDPOINTS
 
 export class FaultInjector {
   readonly #config: FaultConfig

@@ -9,6 +9,7 @@ import type {AddressInfo} from 'node:net'
 import {setTimeout as sleep} from 'node:timers/promises'
 
 import {ENDPOINTS} from '../apollo/endpoints.js'
+import {DISPLAY_CAP} from '../apollo/limits.js'
 import {FaultInjector} from './faults.js'
 import type {FaultKind} from './faults.js'
 import {
@@ -39,7 +40,8 @@ import type {
   SeedContact,
 } from './types.js'
 
-export const DEFAULT_DISPLAY_CAP = 50_000
+/** Apollo's display cap (apollo/limits.ts) unless a test asks for a smaller one. */
+export const DEFAULT_DISPLAY_CAP = DISPLAY_CAP
 const MAX_BODY_BYTES = 20 * 1024 * 1024
 
 const UNAUTHORIZED_TEXT =
