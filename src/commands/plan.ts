@@ -9,7 +9,7 @@ import {renderPlanJson} from '../render/plan-json.js'
 import {renderPlanMarkdown} from '../render/plan-markdown.js'
 import {renderPlanText} from '../render/plan-text.js'
 import {createPlan, hasChanges} from '../services/plan.js'
-import {extractApiHost, writePlanFile} from '../services/plan-file.js'
+import {toPlanFile, writePlanFile} from '../services/plan-file.js'
 
 export default class PlanCommand extends BaseCommand<typeof PlanCommand> {
   static override summary = 'Read live membership from Apollo and show what apply would change.'
@@ -85,31 +85,23 @@ Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 with --
         // Printed before Apollo is read, so they are shown even when the plan then fails.
         onWarnings: (issues) => this.printIssues(issues),
       })
-      const {plan, cost} = result
-      const maskEmails = this.maskEmails
+      const {plan} = result
       const format = this.flags.json ? 'json' : this.flags.format
-      if (format === 'json') this.printJson(renderPlanJson(plan, {maskEmails, cost}))
-      else if (format === 'markdown') this.print(renderPlanMarkdown(plan, {maskEmails, cost}))
-      else this.print(renderPlanText(plan, {color: settings.color, maskEmails, cost}))
-      if (this.flags['markdown-out']) {
-        await writeFile(this.flags['markdown-out'], renderPlanMarkdown(plan, {maskEmails, cost}), 'utf8')
-      }
-      if (this.flags.out) {
-        await writePlanFile(this.flags.out, {
-          formatVersion: 1,
-          kind: 'seqsync-plan',
+      const options = {color: settings.color, maskEmails: this.maskEmails, cost: result.cost}
+      if (format === 'json') this.printJson(renderPlanJson(plan, options))
+      else this.print(format === 'markdown' ? renderPlanMarkdown(plan, options) : renderPlanText(plan, options))
+      const markdownOut = this.flags['markdown-out']
+      if (markdownOut) await writeFile(markdownOut, renderPlanMarkdown(plan, options), 'utf8')
+      const out = this.flags.out
+      if (out) {
+        const origin = {
           toolVersion: `seqsync/${this.config.version}`,
-          apiHost: extractApiHost(settings.apiUrl),
-          createdAt: new Date().toISOString(),
-          desiredHash: result.desiredHash,
-          planHash: plan.planHash,
+          apiUrl: settings.apiUrl,
           batchSize: settings.config.batchSize,
-          plan,
-        })
+        }
+        await writePlanFile(out, toPlanFile(result, origin))
         if (format === 'text')
-          this.printError(
-            `Saved the plan to ${this.flags.out}. Apply exactly this plan with: seqsync apply ${this.flags.out}`,
-          )
+          this.printError(`Saved the plan to ${out}. Apply exactly this plan with: seqsync apply ${out}`)
       }
       if (this.flags['detailed-exitcode'] && hasChanges(plan)) this.exit(2)
     } finally {
