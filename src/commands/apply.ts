@@ -8,6 +8,7 @@ import {renderApplyReportJson} from '../render/apply-report-json.js'
 import {renderApplyReportText} from '../render/apply-report-text.js'
 import {renderPlanText} from '../render/plan-text.js'
 import {runApply} from '../services/apply.js'
+import type {ApplyResult} from '../services/apply.js'
 
 const UNVERIFIED_HINT =
   'Writes were sent but the result could not be read back: Apollo may not match the manifests. ' +
@@ -71,17 +72,22 @@ Exit codes: 0 Apollo matches; 1 error before any write (invalid input, stale or 
         confirm,
         writeSession: interruptibleWriteSession((line) => this.printError(line)),
       })
-      if (result.kind === 'unverified') {
-        if (json) this.printJson({...toErrorDocument(result.error), converged: false, unverified: true})
-        else this.printErrorText(result.error.message, UNVERIFIED_HINT)
-        this.exit(3)
-      }
-      if (json) this.printJson(renderApplyReportJson(result.report, {maskEmails}))
-      else if (result.kind === 'applied')
-        this.print(renderApplyReportText(result.report, {color: settings.color, maskEmails}))
-      if (!result.report.converged) this.exit(3)
+      const code = this.present(result, json, {color: settings.color, maskEmails})
+      if (code !== 0) this.exit(code)
     } finally {
       await client.close()
     }
+  }
+
+  /** Prints the result of an apply; returns the exit code: 0 Apollo matches, 3 it does not (or is unverified). */
+  private present(result: ApplyResult, json: boolean, options: {color: boolean; maskEmails: boolean}): number {
+    if (result.kind === 'unverified') {
+      if (json) this.printJson({...toErrorDocument(result.error), converged: false, unverified: true})
+      else this.printErrorText(result.error.message, UNVERIFIED_HINT)
+      return 3
+    }
+    if (json) this.printJson(renderApplyReportJson(result.report, options))
+    else if (result.kind === 'applied') this.print(renderApplyReportText(result.report, options))
+    return result.report.converged ? 0 : 3
   }
 }
