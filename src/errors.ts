@@ -4,6 +4,7 @@
 // serialises every enumerable own property.
 
 import type {SourceRef} from './model/state.js'
+import {formatSourceRef} from './model/state.js'
 
 export type ErrorCode =
   | 'CONFIG_INVALID'
@@ -140,7 +141,7 @@ export class PlanError extends SeqsyncError {
 
   override details(): readonly string[] {
     return this.problems.map((p) =>
-      p.source ? `${p.source.file}:${p.source.line}:${p.source.col}: error: ${p.message}` : `error: ${p.message}`,
+      p.source ? `${formatSourceRef(p.source)}: error: ${p.message}` : `error: ${p.message}`,
     )
   }
 }

@@ -1,21 +1,23 @@
 import {describe, expect, it} from 'vitest'
 import {FakeSequencePort, makeChange, makePlan} from '../../test/helpers/fake-port.js'
-import type {FakeContact} from '../../test/helpers/fake-port.js'
+import type {ChangeInit, FakeContact} from '../../test/helpers/fake-port.js'
 import {DEFAULT_ENROLL} from '../model/state.js'
 import type {Change} from '../model/plan.js'
 import {applyPlan} from './apply-plan.js'
-import type {ApplyOutcome, ApplyProgress} from './apply-plan.js'
+import type {ApplyOutcome, ApplyProgress, ChangeOutcome} from './apply-plan.js'
 
 const ids = (prefix: string, n: number): string[] => Array.from({length: n}, (_, i) => `${prefix}${i + 1}`)
 const contacts = (
   list: readonly string[],
   memberships: Record<string, 'active' | 'paused' | 'finished'> = {},
 ): FakeContact[] => list.map((id) => ({id, email: `${id}@acme.com`, memberships: {...memberships}}))
-const adds = (list: readonly string[], init: Partial<Change> = {}): Change[] =>
+const adds = (list: readonly string[], init: Omit<ChangeInit, 'kind'> = {}): Change[] =>
   list.map((id) => makeChange({kind: 'add', contactId: id, email: `${id}@acme.com`, ...init}))
+/** The outcomes in plan order. */
+const listed = (outcome: ApplyOutcome): ChangeOutcome[] => [...outcome.outcomes.values()]
 const statusById = (outcome: ApplyOutcome): Record<string, string> =>
   Object.fromEntries(
-    outcome.changes.map((o) => [`${o.change.kind}:${o.change.sequenceId}:${o.contactId ?? o.change.email}`, o.status]),
+    [...outcome.outcomes].map(([c, o]) => [`${c.kind}:${c.sequenceId}:${o.contactId ?? c.email}`, o.status]),
   )
 
 describe('applyPlan: batching and grouping', () => {
@@ -28,7 +30,7 @@ describe('applyPlan: batching and grouping', () => {
       ...adds(c.slice(5, 7), {mailboxId: 'mb2'}),
       ...adds(c.slice(7, 9), {enroll: forced}),
     ])
-    const outcome = await applyPlan(plan, port, {batchSize: 2, concurrency: 1})
+    const outcome = await applyPlan(plan, port, {batchSize: 2, bulkCreate: 100, concurrency: 1})
     const calls = port.callsOf('addContactIds')
     expect(calls.map((x) => [x.mailboxId, x.enroll.activeInOtherSequences, x.contactIds])).toEqual([
       ['mb1', false, ['c1', 'c2']],
@@ -37,7 +39,7 @@ describe('applyPlan: batching and grouping', () => {
       ['mb2', false, ['c6', 'c7']],
       ['mb1', true, ['c8', 'c9']],
     ])
-    expect(outcome.changes.every((o) => o.status === 'applied' && o.reason === undefined)).toBe(true)
+    expect(listed(outcome).every((o) => o.status === 'applied' && o.reason === undefined)).toBe(true)
     expect(outcome.interrupted).toBe(false)
     expect(c.every((id) => port.statusOf(id, 's1') === 'active')).toBe(true)
   })
@@ -54,7 +56,7 @@ describe('applyPlan: batching and grouping', () => {
       makeChange({kind: 'stop', sequenceId: 's2', contactId: 'c5'}),
       makeChange({kind: 'stop', sequenceId: 's2', contactId: 'c6'}),
     ])
-    await applyPlan(plan, port, {batchSize: 2, concurrency: 3})
+    await applyPlan(plan, port, {batchSize: 2, bulkCreate: 100, concurrency: 3})
     const calls = port
       .callsOf('removeOrStopContactIds')
       .map((x) => `${x.sequenceId}:${x.mode}:${x.contactIds.join(',')}`)
@@ -88,8 +90,8 @@ describe('applyPlan: batching and grouping', () => {
       ...adds(['c5', 'c6', 'c7', 'c8'], {sequenceId: 's1'}),
       makeChange({kind: 'remove', sequenceId: 's1', contactId: 'c1'}),
     ])
-    const outcome = await applyPlan(plan, port, {batchSize: 1, concurrency: 4})
-    expect(outcome.changes.every((o) => o.status === 'applied')).toBe(true)
+    const outcome = await applyPlan(plan, port, {batchSize: 1, bulkCreate: 100, concurrency: 4})
+    expect(listed(outcome).every((o) => o.status === 'applied')).toBe(true)
     expect(port.log.slice(0, 4)).toEqual([
       'start bulkCreateContacts -',
       'end bulkCreateContacts -',
@@ -107,7 +109,7 @@ describe('applyPlan: batching and grouping', () => {
   it('keeps at most `concurrency` calls in flight', async () => {
     const c = ids('c', 20)
     const port = new FakeSequencePort({contacts: contacts(c), latencyMs: 1})
-    await applyPlan(makePlan(adds(c)), port, {batchSize: 1, concurrency: 3})
+    await applyPlan(makePlan(adds(c)), port, {batchSize: 1, bulkCreate: 100, concurrency: 3})
     expect(port.calls).toHaveLength(20)
     expect(port.maxInFlight).toBe(3)
   })
@@ -118,6 +120,7 @@ describe('applyPlan: batching and grouping', () => {
     const seen: ApplyProgress[] = []
     await applyPlan(makePlan([...adds(c), makeChange({kind: 'finish', sequenceId: 's2', contactId: 'c1'})]), port, {
       batchSize: 2,
+      bulkCreate: 100,
       concurrency: 1,
       onProgress: (p) => seen.push(p),
     })
@@ -140,9 +143,10 @@ describe('applyPlan: add results', () => {
     })
     const outcome = await applyPlan(makePlan(adds(['ok', 'busy', 'there', 'lost', 'ghost'])), port, {
       batchSize: 10,
+      bulkCreate: 100,
       concurrency: 1,
     })
-    expect(outcome.changes.map((o) => [o.contactId, o.status, o.reason])).toEqual([
+    expect(listed(outcome).map((o) => [o.contactId, o.status, o.reason])).toEqual([
       ['ok', 'applied', undefined],
       ['busy', 'skipped', 'contacts_active_in_other_campaigns'],
       ['there', 'skipped', 'contacts_already_exists_in_current_campaign'],
@@ -157,7 +161,7 @@ describe('applyPlan: errors', () => {
   it('halves a batch that keeps failing with 5xx down to the single bad contact', async () => {
     const c = ids('c', 8)
     const port = new FakeSequencePort({contacts: contacts(c), failWhenContains: ['c5']})
-    const outcome = await applyPlan(makePlan(adds(c)), port, {batchSize: 8, concurrency: 1})
+    const outcome = await applyPlan(makePlan(adds(c)), port, {batchSize: 8, bulkCreate: 100, concurrency: 1})
     expect(port.callsOf('addContactIds').map((x) => x.contactIds.join(','))).toEqual([
       'c1,c2,c3,c4,c5,c6,c7,c8',
       'c1,c2,c3,c4',
@@ -167,23 +171,23 @@ describe('applyPlan: errors', () => {
       'c6',
       'c7,c8',
     ])
-    const bad = outcome.changes.find((o) => o.contactId === 'c5')
+    const bad = listed(outcome).find((o) => o.contactId === 'c5')
     expect(bad?.status).toBe('failed')
     expect(bad?.error).toMatch(/HTTP 500/)
-    expect(outcome.changes.filter((o) => o.status === 'applied')).toHaveLength(7)
+    expect(listed(outcome).filter((o) => o.status === 'applied')).toHaveLength(7)
     expect(port.statusOf('c5', 's1')).toBe('absent')
   })
 
   it('stops instead of halving on when Apollo keeps failing every call (it is down, not one contact)', async () => {
     const c = ids('c', 64)
     const port = new FakeSequencePort({contacts: contacts(c), failFirst: 1000})
-    const outcome = await applyPlan(makePlan(adds(c)), port, {batchSize: 16, concurrency: 1})
+    const outcome = await applyPlan(makePlan(adds(c)), port, {batchSize: 16, bulkCreate: 100, concurrency: 1})
     // log2(16) + 4 = 8 consecutive failures, then nothing more is sent.
     expect(port.callsOf('addContactIds')).toHaveLength(8)
     expect(outcome.interrupted).toBe(true)
     expect(outcome.interruption?.reason).toBe('apollo-unavailable')
-    expect(outcome.changes.filter((o) => o.status === 'not-attempted').length).toBeGreaterThan(40)
-    expect(outcome.changes.find((o) => o.status === 'not-attempted')?.error).toMatch(
+    expect(listed(outcome).filter((o) => o.status === 'not-attempted').length).toBeGreaterThan(40)
+    expect(listed(outcome).find((o) => o.status === 'not-attempted')?.error).toMatch(
       /failed 8 calls in a row.*run apply again/,
     )
   })
@@ -191,16 +195,16 @@ describe('applyPlan: errors', () => {
   it('splits on network errors (status 0, not an ApolloApiError) too', async () => {
     const c = ids('c', 4)
     const port = new FakeSequencePort({contacts: contacts(c), failFirst: 1, plainServerErrors: true})
-    const outcome = await applyPlan(makePlan(adds(c)), port, {batchSize: 4, concurrency: 1})
+    const outcome = await applyPlan(makePlan(adds(c)), port, {batchSize: 4, bulkCreate: 100, concurrency: 1})
     expect(port.callsOf('addContactIds').map((x) => x.contactIds.length)).toEqual([4, 2, 2])
-    expect(outcome.changes.every((o) => o.status === 'applied')).toBe(true)
+    expect(listed(outcome).every((o) => o.status === 'applied')).toBe(true)
   })
 
   it('fails every change of a batch that gets a 4xx, without splitting it, and goes on', async () => {
     const c = ids('c', 4)
     const port = new FakeSequencePort({contacts: contacts(c, {s1: 'active'}), fail4xxWhenContains: ['c2']})
     const plan = makePlan(c.map((id) => makeChange({kind: 'remove', contactId: id})))
-    const outcome = await applyPlan(plan, port, {batchSize: 2, concurrency: 1})
+    const outcome = await applyPlan(plan, port, {batchSize: 2, bulkCreate: 100, concurrency: 1})
     expect(port.calls).toHaveLength(2)
     expect(statusById(outcome)).toEqual({
       'remove:s1:c1': 'failed',
@@ -208,23 +212,23 @@ describe('applyPlan: errors', () => {
       'remove:s1:c3': 'applied',
       'remove:s1:c4': 'applied',
     })
-    expect(outcome.changes[0]?.error).toMatch(/HTTP 422.*no longer active/)
+    expect(listed(outcome)[0]?.error).toMatch(/HTTP 422.*no longer active/)
   })
 
   it('stops starting calls when the quota is exhausted: the rest is not-attempted, nothing thrown', async () => {
     const c = ids('c', 6)
     const port = new FakeSequencePort({contacts: contacts(c, {s2: 'active'}), quotaAfter: 2})
     const plan = makePlan([...adds(c), ...c.map((id) => makeChange({kind: 'remove', sequenceId: 's2', contactId: id}))])
-    const outcome = await applyPlan(plan, port, {batchSize: 2, concurrency: 1})
+    const outcome = await applyPlan(plan, port, {batchSize: 2, bulkCreate: 100, concurrency: 1})
     expect(port.calls).toHaveLength(3) // two removal batches, then the add call that hit the quota
     expect(outcome.interrupted).toBe(true)
     expect(outcome.interruption?.reason).toBe('quota-exhausted')
-    const counts = outcome.changes.reduce<Record<string, number>>(
+    const counts = listed(outcome).reduce<Record<string, number>>(
       (acc, o) => ({...acc, [o.status]: (acc[o.status] ?? 0) + 1}),
       {},
     )
     expect(counts).toEqual({applied: 4, 'not-attempted': 8})
-    const left = outcome.changes.find((o) => o.status === 'not-attempted')
+    const left = listed(outcome).find((o) => o.status === 'not-attempted')
     expect(left?.reason).toBe('quota-exhausted')
     expect(left?.error).toMatch(/hourly quota/)
     expect(c.every((id) => port.statusOf(id, 's1') === 'absent')).toBe(true)
@@ -239,9 +243,14 @@ describe('applyPlan: errors', () => {
         if (index === 1) controller.abort()
       },
     })
-    const outcome = await applyPlan(makePlan(adds(c)), port, {batchSize: 2, concurrency: 1, signal: controller.signal})
+    const outcome = await applyPlan(makePlan(adds(c)), port, {
+      batchSize: 2,
+      bulkCreate: 100,
+      concurrency: 1,
+      signal: controller.signal,
+    })
     expect(port.calls).toHaveLength(2)
-    expect(outcome.changes.map((o) => o.status)).toEqual([
+    expect(listed(outcome).map((o) => o.status)).toEqual([
       'applied',
       'applied',
       'applied',
@@ -261,13 +270,15 @@ describe('applyPlan: errors', () => {
         throw new TypeError('boom')
       },
     })
-    await expect(applyPlan(makePlan(adds(['c1'])), port, {batchSize: 1, concurrency: 1})).rejects.toThrow(TypeError)
+    await expect(
+      applyPlan(makePlan(adds(['c1'])), port, {batchSize: 1, bulkCreate: 100, concurrency: 1}),
+    ).rejects.toThrow(TypeError)
   })
 
   it('rejects a non-positive batch size', async () => {
-    await expect(applyPlan(makePlan([]), new FakeSequencePort(), {batchSize: 0, concurrency: 1})).rejects.toThrow(
-      /batchSize/,
-    )
+    await expect(
+      applyPlan(makePlan([]), new FakeSequencePort(), {batchSize: 0, bulkCreate: 100, concurrency: 1}),
+    ).rejects.toThrow(/batchSize/)
   })
 })
 
@@ -279,7 +290,7 @@ describe('applyPlan: creates', () => {
       ...emails.map((email) => makeChange({kind: 'create', email, details: {firstName: 'N'}})),
       ...emails.map((email) => makeChange({kind: 'add', email})),
     ])
-    const outcome = await applyPlan(plan, port, {batchSize: 100, concurrency: 2})
+    const outcome = await applyPlan(plan, port, {batchSize: 100, bulkCreate: 100, concurrency: 2})
     expect(port.callsOf('bulkCreateContacts').map((x) => x.emails.length)).toEqual([100, 50])
     expect(outcome.createdIds.size).toBe(150)
     expect(outcome.createdIds.get('new0@acme.com')).toBe('old') // deduped by Apollo: the existing id
@@ -287,8 +298,8 @@ describe('applyPlan: creates', () => {
     expect(added).toHaveLength(150)
     expect(added).toContain('old')
     expect(new Set(added)).toEqual(new Set(outcome.createdIds.values()))
-    expect(outcome.changes.every((o) => o.status === 'applied')).toBe(true)
-    const firstAdd = outcome.changes.find((o) => o.change.kind === 'add')
+    expect(listed(outcome).every((o) => o.status === 'applied')).toBe(true)
+    const firstAdd = [...outcome.outcomes].find(([change]) => change.kind === 'add')?.[1]
     expect(firstAdd?.contactId).toBe('old')
   })
 
@@ -300,9 +311,9 @@ describe('applyPlan: creates', () => {
       makeChange({kind: 'add', email: 'Bad@acme.com'}),
       makeChange({kind: 'add', email: 'good@acme.com'}),
     ])
-    const outcome = await applyPlan(plan, port, {batchSize: 10, concurrency: 1})
-    expect(outcome.changes.map((o) => o.status)).toEqual(['failed', 'applied', 'failed', 'applied'])
-    expect(outcome.changes[2]?.error).toMatch(/^contact could not be created: .*HTTP 500/)
+    const outcome = await applyPlan(plan, port, {batchSize: 10, bulkCreate: 100, concurrency: 1})
+    expect(listed(outcome).map((o) => o.status)).toEqual(['failed', 'applied', 'failed', 'applied'])
+    expect(listed(outcome)[2]?.error).toMatch(/^contact could not be created: .*HTTP 500/)
     expect(port.callsOf('addContactIds').map((x) => x.contactIds)).toEqual([[port.findIdByEmail('good@acme.com')]])
   })
 
@@ -312,8 +323,8 @@ describe('applyPlan: creates', () => {
       makeChange({kind: 'create', email: 'x@acme.com'}),
       makeChange({kind: 'add', email: 'x@acme.com'}),
     ])
-    const outcome = await applyPlan(plan, port, {batchSize: 10, concurrency: 1})
-    expect(outcome.changes.map((o) => o.status)).toEqual(['not-attempted', 'not-attempted'])
+    const outcome = await applyPlan(plan, port, {batchSize: 10, bulkCreate: 100, concurrency: 1})
+    expect(listed(outcome).map((o) => o.status)).toEqual(['not-attempted', 'not-attempted'])
     expect(outcome.interrupted).toBe(true)
     expect(port.calls).toHaveLength(1)
   })

@@ -1,17 +1,18 @@
-// Executes a Plan through the injected SequencePort: creates, then removals/finishes/stops, then
-// adds sequence by sequence. Continues on per-batch failures and reports every change's outcome;
-// stops starting new calls on quota exhaustion or abort (Ctrl-C). Never speaks HTTP itself.
+// Executes a Plan through the injected SequencePort, batch by batch as planner/plan-batches.ts cuts
+// it: creates, then removals/finishes/stops, then adds sequence by sequence. Continues on per-batch
+// failures and reports every change's outcome; stops starting new calls on quota exhaustion or
+// abort (Ctrl-C). Never speaks HTTP itself.
 
 import {ApolloApiError, BugError, QuotaExhaustedError} from '../errors.js'
-import type {Change, Plan} from '../model/plan.js'
-import type {EnrollSwitches} from '../model/state.js'
-import {DEFAULT_ENROLL, normalizeEmail} from '../model/state.js'
+import type {Change, CreateChange, Plan} from '../model/plan.js'
+import {normalizeEmail} from '../model/state.js'
+import type {BatchLimits, BatchUnit, WriteBatch} from '../planner/plan-batches.js'
+import {planBatches} from '../planner/plan-batches.js'
 import type {PortNewContact, SequencePort} from './port.js'
 
 export type ChangeStatus = 'applied' | 'skipped' | 'failed' | 'not-attempted'
 
 export interface ChangeOutcome {
-  readonly change: Change
   readonly status: ChangeStatus
   /**
    * skipped: Apollo's skip reason code. applied: `unconfirmed` when Apollo reported the contact neither
@@ -30,17 +31,17 @@ export interface ApplyInterruption {
 }
 
 export interface ApplyOutcome {
-  /** One outcome per change, in plan order (sequence by sequence, changes in plan order). */
-  readonly changes: readonly ChangeOutcome[]
+  /** The outcome of every change of the plan, keyed by the change itself, in plan order. */
+  readonly outcomes: ReadonlyMap<Change, ChangeOutcome>
   /** Normalised email -> contact id, for every create that Apollo answered (created or deduped). */
-  readonly createdIds: Map<string, string>
+  readonly createdIds: ReadonlyMap<string, string>
   /** True when a quota stop or an abort left some changes not attempted. */
   readonly interrupted: boolean
   /** Why the run stopped early, or null. */
   readonly interruption: ApplyInterruption | null
 }
 
-export type ApplyPhase = 'create' | 'remove' | 'add'
+export type ApplyPhase = WriteBatch<Change>['phase']
 
 export interface ApplyProgress {
   readonly phase: ApplyPhase
@@ -49,17 +50,12 @@ export interface ApplyProgress {
   readonly total: number
 }
 
-export interface ApplyOptions {
-  /** Contacts per add / remove call (creates always go in chunks of at most 100). */
-  readonly batchSize: number
+export interface ApplyOptions extends BatchLimits {
   /** Calls in flight at once within a phase (adds: within one sequence). */
   readonly concurrency: number
   readonly signal?: AbortSignal | undefined
   readonly onProgress?: ((progress: ApplyProgress) => void) | undefined
 }
-
-/** Apollo's bulk_create limit. */
-export const CREATE_CHUNK_SIZE = 100
 
 const REMOVE_MODES = {remove: 'remove', finish: 'mark_as_finished', stop: 'stop'} as const
 
@@ -70,19 +66,20 @@ interface MutableOutcome {
   contactId: string | null
 }
 
-/** A batch item: one contact (or one email for creates) and the changes it stands for. */
-interface Unit {
-  readonly key: string
-  readonly indexes: number[]
-}
+type Unit = BatchUnit<Change>
 
 export async function applyPlan(plan: Plan, port: SequencePort, options: ApplyOptions): Promise<ApplyOutcome> {
-  assertPositiveInteger('batchSize', options.batchSize)
-  assertPositiveInteger('concurrency', options.concurrency)
+  if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
+    throw new BugError(`concurrency must be a positive integer, got ${options.concurrency}`)
+  }
   if (plan.errors.length > 0) throw new BugError('applyPlan was given a plan with blocking errors')
 
   const all: Change[] = plan.sequences.flatMap((s) => s.changes)
-  const results: MutableOutcome[] = all.map((c) => ({status: 'not-attempted', contactId: c.contactId}))
+  const {batches, unbatchable} = planBatches(all, options)
+  if (unbatchable.length > 0) throw new BugError(`${unbatchable.length} planned changes fit in no write batch`)
+  const results = new Map<Change, MutableOutcome>(
+    all.map((c) => [c, {status: 'not-attempted', contactId: c.contactId}]),
+  )
   const createdIds = new Map<string, string>()
   let interruption: ApplyInterruption | null = null
   let fatal = false
@@ -103,25 +100,27 @@ export async function applyPlan(plan: Plan, port: SequencePort, options: ApplyOp
 
   const progress = {create: 0, remove: 0, add: 0}
   const totals = {create: 0, remove: 0, add: 0}
-  for (const c of all) {
-    if (c.kind === 'create') totals.create++
-    else if (c.kind === 'add') totals.add++
-    else totals.remove++
-  }
+  for (const c of all) totals[phaseOf(c)]++
   const report = (phase: ApplyPhase, units: readonly Unit[]): void => {
-    progress[phase] += units.reduce((n, u) => n + u.indexes.length, 0)
+    progress[phase] += units.reduce((n, u) => n + u.changes.length, 0)
     options.onProgress?.({phase, done: progress[phase], total: totals[phase]})
   }
 
   const settle = (units: readonly Unit[], outcome: MutableOutcome | ((unit: Unit) => MutableOutcome)): void => {
     for (const unit of units) {
       const value = typeof outcome === 'function' ? outcome(unit) : outcome
-      for (const i of unit.indexes) results[i] = {...value, contactId: value.contactId ?? results[i]?.contactId ?? null}
+      for (const change of unit.changes) {
+        results.set(change, {...value, contactId: value.contactId ?? results.get(change)?.contactId ?? null})
+      }
     }
   }
 
   /** Sends one batch; on 5xx/network errors splits it in halves down to the single bad contact. */
-  const runBatch = async (phase: ApplyPhase, units: Unit[], send: (units: Unit[]) => Promise<void>): Promise<void> => {
+  const runBatch = async (
+    phase: ApplyPhase,
+    units: readonly Unit[],
+    send: (units: readonly Unit[]) => Promise<void>,
+  ): Promise<void> => {
     if (units.length === 0 || shouldStop()) return
     try {
       await send(units)
@@ -178,202 +177,144 @@ export async function applyPlan(plan: Plan, port: SequencePort, options: ApplyOp
     if (failure !== null) throw (failure as {error: unknown}).error
   }
 
-  // ---- 1. creates -----------------------------------------------------------------------------
-  const createUnits = new Map<string, Unit & {contact: PortNewContact}>()
-  all.forEach((change, i) => {
-    if (change.kind !== 'create') return
-    if (change.email === null) {
-      results[i] = {status: 'failed', error: 'a create change has no email', contactId: null}
-      return
-    }
-    const key = normalizeEmail(change.email)
-    const unit = createUnits.get(key)
-    if (unit === undefined) createUnits.set(key, {key, indexes: [i], contact: toNewContact(change, change.email)})
-    else unit.indexes.push(i)
-  })
-  const sendCreates = async (units: Unit[]): Promise<void> => {
-    const contacts = units.map((u) => createUnits.get(u.key)?.contact ?? {email: u.key})
-    const answer = await port.bulkCreateContacts(contacts)
+  const sendCreates = async (units: readonly Unit[]): Promise<void> => {
+    const answer = await port.bulkCreateContacts(units.map((u) => toNewContact(createOf(u))))
     const byEmail = new Map<string, string>()
     for (const c of [...answer.created, ...answer.existing]) {
       for (const email of [...c.otherEmails, ...(c.email === null ? [] : [c.email])])
         byEmail.set(normalizeEmail(email), c.id)
     }
     settle(units, (unit) => {
-      const id = byEmail.get(unit.key)
+      const email = normalizeEmail(createOf(unit).email)
+      const id = byEmail.get(email)
       if (id === undefined)
         return {status: 'failed', error: 'Apollo bulk_create returned no contact for this email', contactId: null}
-      createdIds.set(unit.key, id)
+      createdIds.set(email, id)
       return {status: 'applied', contactId: id}
     })
   }
-  await runPool(
-    chunk([...createUnits.values()], CREATE_CHUNK_SIZE).map((units) => () => runBatch('create', units, sendCreates)),
-  )
 
-  // ---- 2. removals / finishes / stops: one call per (sequence, mode) batch, never several sequences
-  const removeGroups = new Map<
-    string,
-    {sequenceId: string; mode: 'remove' | 'mark_as_finished' | 'stop'; units: Map<string, Unit>}
-  >()
-  all.forEach((change, i) => {
-    if (change.kind !== 'remove' && change.kind !== 'finish' && change.kind !== 'stop') return
-    if (change.contactId === null) {
-      results[i] = {status: 'failed', error: `a ${change.kind} change has no contact id`, contactId: null}
-      return
+  /** Sends a batch of units whose key is the contact id to add. */
+  const sendAdds =
+    (batch: Extract<WriteBatch<Change>, {phase: 'add'}>) =>
+    async (units: readonly Unit[]): Promise<void> => {
+      const answer = await port.addContactIds({
+        sequenceId: batch.sequenceId,
+        // Distinct: a created contact Apollo deduped onto one the plan also adds by id is sent once.
+        contactIds: [...new Set(units.map((u) => u.key))],
+        mailboxId: batch.mailboxId,
+        enroll: batch.enroll,
+      })
+      const added = new Set(answer.added)
+      settle(units, (unit): MutableOutcome => {
+        if (added.has(unit.key)) return {status: 'applied', contactId: unit.key}
+        const reason = answer.skipped[unit.key]
+        if (reason !== undefined) return {status: 'skipped', reason, contactId: unit.key}
+        return {status: 'applied', reason: 'unconfirmed', contactId: unit.key}
+      })
     }
-    const mode = REMOVE_MODES[change.kind]
-    const groupKey = `${change.sequenceId}\u0000${mode}`
-    let group = removeGroups.get(groupKey)
-    if (group === undefined) {
-      group = {sequenceId: change.sequenceId, mode, units: new Map()}
-      removeGroups.set(groupKey, group)
+
+  const creates = new Map<string, CreateChange>()
+  for (const c of all) if (c.kind === 'create') creates.set(normalizeEmail(c.email), c)
+  /**
+   * The unit keyed by the contact id its adds target: its own id, or the id its create produced.
+   * Settles the unit and returns null when there is none (the create failed or was not attempted).
+   */
+  const withTargetId = (unit: Unit): Unit | null => {
+    const [first] = unit.changes
+    if (first === undefined || first.kind !== 'add') throw new BugError('an add batch unit without an add change')
+    if (first.contactId !== null) return unit
+    const email = normalizeEmail(first.email)
+    const created = createdIds.get(email)
+    if (created !== undefined) {
+      settle([unit], {status: 'not-attempted', contactId: created})
+      return {key: created, changes: unit.changes}
     }
-    addToUnits(group.units, change.contactId, i)
-  })
-  const removeTasks: (() => Promise<void>)[] = []
-  for (const group of removeGroups.values()) {
-    const send = async (units: Unit[]): Promise<void> => {
+    const createChange = creates.get(email)
+    const create = createChange === undefined ? undefined : results.get(createChange)
+    if (create?.status === 'not-attempted') {
+      settle([unit], {status: 'not-attempted', reason: 'create-not-attempted', contactId: null})
+    } else {
+      const why =
+        create?.error ??
+        (create === undefined ? 'no contact id and no create in the plan' : 'the contact was not created')
+      settle([unit], {status: 'failed', error: `contact could not be created: ${why}`, contactId: null})
+    }
+    return null
+  }
+
+  // ---- 1. creates, 2. removals / finishes / stops: never several sequences in one call ----------
+  await runPool(batches.flatMap((b) => (b.phase === 'create' ? [() => runBatch('create', b.units, sendCreates)] : [])))
+  const removeTasks = batches.flatMap((b) => {
+    if (b.phase !== 'remove') return []
+    const send = async (units: readonly Unit[]): Promise<void> => {
       await port.removeOrStopContactIds({
-        sequenceId: group.sequenceId,
+        sequenceId: b.sequenceId,
         contactIds: units.map((u) => u.key),
-        mode: group.mode,
+        mode: REMOVE_MODES[b.kind],
       })
       settle(units, (unit) => ({status: 'applied', contactId: unit.key}))
     }
-    for (const units of chunk([...group.units.values()], options.batchSize)) {
-      removeTasks.push(() => runBatch('remove', units, send))
-    }
-  }
+    return [() => runBatch('remove', b.units, send)]
+  })
   if (!shouldStop()) await runPool(removeTasks)
 
-  // ---- 3. adds, sequence by sequence in plan order --------------------------------------------
-  const createIndexByEmail = new Map<string, number>()
-  all.forEach((change, i) => {
-    if (change.kind === 'create' && change.email !== null) createIndexByEmail.set(normalizeEmail(change.email), i)
-  })
-  let offset = 0
-  for (const sequence of plan.sequences) {
-    const base = offset
-    offset += sequence.changes.length
-    const groups = new Map<string, {mailboxId: string; enroll: EnrollSwitches; units: Map<string, Unit>}>()
-    sequence.changes.forEach((change, j) => {
-      if (change.kind !== 'add') return
-      const i = base + j
-      const contactId = resolveAddContact(change, i)
-      if (contactId === null) return
-      if (change.mailboxId === undefined) {
-        results[i] = {status: 'failed', error: 'an add change has no mailbox id', contactId}
-        return
-      }
-      const enroll = change.enroll ?? DEFAULT_ENROLL
-      const groupKey = `${change.mailboxId}\u0000${enrollKey(enroll)}`
-      let group = groups.get(groupKey)
-      if (group === undefined) {
-        group = {mailboxId: change.mailboxId, enroll, units: new Map()}
-        groups.set(groupKey, group)
-      }
-      addToUnits(group.units, contactId, i)
+  // ---- 3. adds, one sequence after the other (its batches are contiguous, in plan order) ---------
+  for (const round of bySequence(batches)) {
+    const tasks = round.map((b) => {
+      const units = b.units.map(withTargetId).filter((u): u is Unit => u !== null)
+      return () => runBatch('add', units, sendAdds(b))
     })
-    const tasks: (() => Promise<void>)[] = []
-    for (const group of groups.values()) {
-      const send = async (units: Unit[]): Promise<void> => {
-        const answer = await port.addContactIds({
-          sequenceId: sequence.id,
-          contactIds: units.map((u) => u.key),
-          mailboxId: group.mailboxId,
-          enroll: group.enroll,
-        })
-        const added = new Set(answer.added)
-        settle(units, (unit): MutableOutcome => {
-          if (added.has(unit.key)) return {status: 'applied', contactId: unit.key}
-          const reason = answer.skipped[unit.key]
-          if (reason !== undefined) return {status: 'skipped', reason, contactId: unit.key}
-          return {status: 'applied', reason: 'unconfirmed', contactId: unit.key}
-        })
-      }
-      for (const units of chunk([...group.units.values()], options.batchSize))
-        tasks.push(() => runBatch('add', units, send))
-    }
     if (shouldStop()) break
     await runPool(tasks)
   }
 
   // ---- outcome ---------------------------------------------------------------------------------
   const stop = interruption as ApplyInterruption | null
-  const changes: ChangeOutcome[] = all.map((change, i) => {
-    const r = results[i] ?? {status: 'not-attempted', contactId: change.contactId}
-    if (r.status === 'not-attempted' && stop !== null) {
-      return {change, status: r.status, reason: r.reason ?? stop.reason, error: stop.message, contactId: r.contactId}
-    }
-    return {
+  const outcomes = new Map<Change, ChangeOutcome>()
+  for (const change of all) {
+    const r = results.get(change) ?? {status: 'not-attempted', contactId: change.contactId}
+    outcomes.set(
       change,
-      status: r.status,
-      ...(r.reason === undefined ? {} : {reason: r.reason}),
-      ...(r.error === undefined ? {} : {error: r.error}),
-      contactId: r.contactId,
-    }
-  })
-  const interrupted = stop !== null && changes.some((c) => c.status === 'not-attempted')
-  return {changes, createdIds, interrupted, interruption: interrupted ? stop : null}
-
-  /** The contact an add targets: its own id, or the id its create produced. Marks the add when there is none. */
-  function resolveAddContact(change: Change, i: number): string | null {
-    if (change.contactId !== null) return change.contactId
-    const email = change.email === null ? null : normalizeEmail(change.email)
-    const created = email === null ? undefined : createdIds.get(email)
-    if (created !== undefined) {
-      results[i] = {status: 'not-attempted', contactId: created}
-      return created
-    }
-    const createIndex = email === null ? undefined : createIndexByEmail.get(email)
-    const create = createIndex === undefined ? undefined : results[createIndex]
-    if (create?.status === 'not-attempted') {
-      results[i] = {status: 'not-attempted', reason: 'create-not-attempted', contactId: null}
-    } else {
-      const why =
-        create?.error ??
-        (create === undefined ? 'no contact id and no create in the plan' : 'the contact was not created')
-      results[i] = {status: 'failed', error: `contact could not be created: ${why}`, contactId: null}
-    }
-    return null
+      r.status === 'not-attempted' && stop !== null
+        ? {status: r.status, reason: r.reason ?? stop.reason, error: stop.message, contactId: r.contactId}
+        : {
+            status: r.status,
+            ...(r.reason === undefined ? {} : {reason: r.reason}),
+            ...(r.error === undefined ? {} : {error: r.error}),
+            contactId: r.contactId,
+          },
+    )
   }
+  const interrupted = stop !== null && [...outcomes.values()].some((o) => o.status === 'not-attempted')
+  return {outcomes, createdIds, interrupted, interruption: interrupted ? stop : null}
 }
 
-function addToUnits(units: Map<string, Unit>, key: string, index: number): void {
-  const unit = units.get(key)
-  if (unit === undefined) units.set(key, {key, indexes: [index]})
-  else unit.indexes.push(index)
+function phaseOf(change: Change): ApplyPhase {
+  return change.kind === 'create' || change.kind === 'add' ? change.kind : 'remove'
 }
 
-function toNewContact(change: Change, email: string): PortNewContact {
-  const d = change.details ?? {}
-  return {
-    email,
-    ...(d.firstName === undefined ? {} : {firstName: d.firstName}),
-    ...(d.lastName === undefined ? {} : {lastName: d.lastName}),
-    ...(d.organization === undefined ? {} : {organization: d.organization}),
-    ...(d.title === undefined ? {} : {title: d.title}),
+/** The add batches, in runs of one sequence each. */
+function bySequence(batches: readonly WriteBatch<Change>[]): Extract<WriteBatch<Change>, {phase: 'add'}>[][] {
+  const rounds: Extract<WriteBatch<Change>, {phase: 'add'}>[][] = []
+  for (const b of batches) {
+    if (b.phase !== 'add') continue
+    const last = rounds.at(-1)
+    if (last?.[0]?.sequenceId === b.sequenceId) last.push(b)
+    else rounds.push([b])
   }
+  return rounds
 }
 
-function enrollKey(e: EnrollSwitches): string {
-  return [
-    e.noEmail,
-    e.unverifiedEmail,
-    e.jobChange,
-    e.activeInOtherSequences,
-    e.finishedInOtherSequences,
-    e.sameCompany,
-  ]
-    .map((b) => (b ? '1' : '0'))
-    .join('')
+/** The create change a unit of a create batch stands for (every change of the unit creates the same email). */
+function createOf(unit: Unit): CreateChange {
+  const [first] = unit.changes
+  if (first === undefined || first.kind !== 'create') throw new BugError('a create batch unit without a create change')
+  return first
 }
 
-function chunk<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = []
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
-  return out
+function toNewContact(change: CreateChange): PortNewContact {
+  return {email: change.email, ...change.details}
 }
 
 /** 5xx or network (status 0) after the client's own retries: worth splitting the batch. */
@@ -386,8 +327,4 @@ function isServerOrNetworkError(error: unknown): boolean {
 function describeError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error)
   return message.length > 300 ? `${message.slice(0, 297)}...` : message
-}
-
-function assertPositiveInteger(name: string, value: number): void {
-  if (!Number.isInteger(value) || value < 1) throw new BugError(`${name} must be a positive integer, got ${value}`)
 }

@@ -1,15 +1,10 @@
 // The applier's only way to touch Apollo. The Apollo client (src/apollo/client.ts) satisfies it
 // structurally; tests pass an in-memory fake.
 
-import type {EnrollSwitches, LiveContact} from '../model/state.js'
+import type {ContactDetails, EnrollSwitches, LiveContact} from '../model/state.js'
 
-export interface PortNewContact {
-  readonly email: string
-  readonly firstName?: string
-  readonly lastName?: string
-  readonly organization?: string
-  readonly title?: string
-}
+/** A contact to create: its email and the optional fields of `missingContacts: create`. */
+export type PortNewContact = {readonly email: string} & ContactDetails
 
 export interface SequencePort {
   bulkCreateContacts(

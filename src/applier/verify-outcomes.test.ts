@@ -26,11 +26,11 @@ function afterWith(status: MemberStatus | 'absent', contactId = 'c1', sequenceId
 
 function outcomeOf(
   changes: readonly Change[],
-  results: readonly Omit<ChangeOutcome, 'change'>[],
+  results: readonly ChangeOutcome[],
   createdIds = new Map<string, string>(),
 ): ApplyOutcome {
   return {
-    changes: changes.map((change, i) => ({change, ...(results[i] ?? {status: 'not-attempted', contactId: null})})),
+    outcomes: new Map(changes.map((change, i) => [change, results[i] ?? {status: 'not-attempted', contactId: null}])),
     createdIds,
     interrupted: results.some((r) => r.status === 'not-attempted'),
     interruption: null,
@@ -212,7 +212,7 @@ describe('apply then verify against the fake port', () => {
       makeChange({kind: 'add', sequenceId: 's1', contactId: 'b'}),
       makeChange({kind: 'finish', sequenceId: 's2', contactId: 'd'}),
     ])
-    const outcome = await applyPlan(plan, port, {batchSize: 10, concurrency: 2})
+    const outcome = await applyPlan(plan, port, {batchSize: 10, bulkCreate: 100, concurrency: 2})
     const report = buildApplyReport(plan, outcome, port.sweep(['s1', 's2']), {})
     expect(
       report.sequences.map((s) => ({
@@ -232,8 +232,8 @@ describe('apply then verify against the fake port', () => {
     const port = new FakeSequencePort({contacts: [{id: 'a', email: 'a@acme.com', memberships: {s1: 'active'}}]})
     const change = makeChange({kind: 'add', contactId: 'a'})
     const plan = makePlan([change])
-    const outcome = await applyPlan(plan, port, {batchSize: 10, concurrency: 1})
-    expect(outcome.changes[0]?.reason).toBe('contacts_already_exists_in_current_campaign')
+    const outcome = await applyPlan(plan, port, {batchSize: 10, bulkCreate: 100, concurrency: 1})
+    expect([...outcome.outcomes.values()][0]?.reason).toBe('contacts_already_exists_in_current_campaign')
     const report = buildApplyReport(plan, outcome, port.sweep(['s1']), {})
     expect(report.converged).toBe(true)
     expect(report.sequences[0]?.applied).toEqual([{kind: 'add', contactId: 'a', email: null}])

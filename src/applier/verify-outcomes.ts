@@ -3,8 +3,7 @@
 
 import {BugError} from '../errors.js'
 import type {AppliedItem, ApplyReport, FailedItem, SequenceReport, SkippedItem} from '../model/apply-report.js'
-import type {Change} from '../model/plan.js'
-import type {Plan} from '../model/plan.js'
+import type {Change, Plan} from '../model/plan.js'
 import type {LiveStatus} from '../model/state.js'
 import {normalizeEmail} from '../model/state.js'
 import type {ApplyOutcome, ChangeOutcome} from './apply-plan.js'
@@ -20,18 +19,13 @@ export function buildApplyReport(
   after: MemberSweep,
   calls: Record<string, number>,
 ): ApplyReport {
-  const total = plan.sequences.reduce((n, s) => n + s.changes.length, 0)
-  if (outcome.changes.length !== total) {
-    throw new BugError(`apply outcome has ${outcome.changes.length} entries for ${total} planned changes`)
-  }
-  let index = 0
   const sequences: SequenceReport[] = plan.sequences.map((sequence) => {
     const applied: AppliedItem[] = []
     const skipped: SkippedItem[] = []
     const failed: FailedItem[] = []
     for (const change of sequence.changes) {
-      const result = outcome.changes[index++]
-      if (result === undefined) throw new BugError('apply outcome is shorter than the plan')
+      const result = outcome.outcomes.get(change)
+      if (result === undefined) throw new BugError('the apply outcome has no entry for a planned change')
       const contactId = resolveContactId(change, result, outcome.createdIds)
       const item = {kind: change.kind, contactId, email: change.email}
       if (reachedTarget(change, contactId, outcome.createdIds, after)) {
@@ -79,7 +73,7 @@ function resolveContactId(
 ): string | null {
   if (result.contactId !== null) return result.contactId
   if (change.contactId !== null) return change.contactId
-  return change.email === null ? null : (createdIds.get(normalizeEmail(change.email)) ?? null)
+  return createdIds.get(normalizeEmail(change.email)) ?? null
 }
 
 /** Whether the re-read (or, for creates, Apollo's answer) shows the change's target state. */
@@ -89,7 +83,7 @@ function reachedTarget(
   createdIds: ReadonlyMap<string, string>,
   after: MemberSweep,
 ): boolean {
-  if (change.kind === 'create') return change.email !== null && createdIds.has(normalizeEmail(change.email))
+  if (change.kind === 'create') return createdIds.has(normalizeEmail(change.email))
   if (contactId === null) return false
   const status: LiveStatus = findLiveStatus(after, contactId, change.sequenceId)
   switch (change.kind) {

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {PlanError, StalePlanError, UnsafePlanError, UsageError} from '../errors.js'
-import {toErrorDocument} from './base-command.js'
+import {argvAsksForJson, toErrorDocument} from './base-command.js'
 
 describe('toErrorDocument', () => {
   it('carries what a plan, stale or unsafe error is about, not only its summary', () => {
@@ -24,5 +24,23 @@ describe('toErrorDocument', () => {
     expect(toErrorDocument(new UsageError('APOLLO_API_KEY is not set', {hint: 'export it'}))).toEqual({
       error: {code: 'USAGE', message: 'APOLLO_API_KEY is not set', hint: 'export it'},
     })
+  })
+})
+
+describe('argvAsksForJson (used only when oclif could not parse the arguments)', () => {
+  it.each([
+    [['plan', '--json'], true],
+    [['plan', '--format', 'json'], true],
+    [['plan', '--format=json'], true],
+    [['plan', '-f', 'json'], true],
+    [['plan', '-fjson'], true],
+    [['plan', '-f=json'], true],
+    [['plan', '--format', 'text'], false],
+    [['plan', '-f', 'markdown', 'json'], false],
+    [['plan', 'json'], false],
+    [['plan', '--', '--json'], false],
+    [[], false],
+  ])('%j -> %s', (argv, expected) => {
+    expect(argvAsksForJson(argv)).toBe(expected)
   })
 })

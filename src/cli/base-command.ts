@@ -1,6 +1,6 @@
 // oclif glue shared by every command: global flags, settings (flags > env > config > defaults),
 // the API key from the environment only, and error presentation (no stacks, exit codes, redaction).
-import {Command, Flags} from '@oclif/core'
+import {Command, Errors, Flags} from '@oclif/core'
 import type {Interfaces} from '@oclif/core'
 import {ApiKey} from '../apollo/api-key.js'
 import {DEFAULT_API_URL} from '../config/config-schema.js'
@@ -40,6 +40,20 @@ export function toErrorDocument(error: SeqsyncError): {error: Record<string, unk
   const details = error.details()
   if (details.length > 0) body['details'] = details
   return {error: body}
+}
+
+/**
+ * Whether raw arguments ask for JSON output: `--json`, `--format json`, `--format=json`, `-f json`,
+ * `-fjson` or `-f=json`, before any `--` (what follows it is positional).
+ */
+export function argvAsksForJson(argv: readonly string[]): boolean {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]
+    if (arg === '--') return false
+    if (arg === '--json' || arg === '--format=json' || arg === '-fjson' || arg === '-f=json') return true
+    if ((arg === '--format' || arg === '-f') && argv[i + 1] === 'json') return true
+  }
+  return false
 }
 
 export abstract class BaseCommand<T extends typeof Command> extends Command {
@@ -106,10 +120,14 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return new ApiKey(value)
   }
 
-  /** True when the user asked for JSON output (`--json` or `--format json`). */
+  /**
+   * True when the user asked for JSON output (`--json`, `--format json`, `-f json`): from the
+   * parsed flags, or, when parsing itself failed, from the raw arguments.
+   */
   protected wantsJson(): boolean {
-    const argv = this.argv
-    return argv.some((a, i) => a === '--json' || a === '--format=json' || (a === '--format' && argv[i + 1] === 'json'))
+    const flags = this.flags as {readonly json?: boolean; readonly format?: string} | undefined
+    if (flags === undefined) return argvAsksForJson(this.argv)
+    return flags.json === true || flags.format === 'json'
   }
 
   /** Prints to stdout, redacted. */
@@ -127,6 +145,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     this.print(JSON.stringify(value, null, 2))
   }
 
+  /** `Error: <message>` and `Hint: <hint>` on stderr, the way every failure ends. */
+  protected printErrorText(message: string, hint: string | undefined): void {
+    this.printError(`Error: ${message}`)
+    if (hint) this.printError(`Hint: ${hint}`)
+  }
+
   protected printIssues(issues: readonly Issue[]): void {
     for (const issue of issues) this.printError(formatIssue(issue))
   }
@@ -135,6 +159,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     // this.exit() and oclif's own parse errors (exit code from package.json oclif.exitCodes): let oclif handle them.
     if (error.oclif !== undefined && !(error instanceof SeqsyncError)) {
       error.message = redactSecrets(error.message)
+      // Arguments oclif could not parse, with JSON asked for: the JSON error document, not oclif's text.
+      if (!(error instanceof Errors.ExitError) && this.wantsJson()) {
+        this.printJson(toErrorDocument(new UsageError(error.message)))
+        this.exit(1)
+      }
       return super.catch(error)
     }
     if (error instanceof SeqsyncError) {
@@ -142,8 +171,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       else {
         if (error instanceof ManifestError || error instanceof ConfigError) this.printIssues(error.issues)
         for (const line of error.details()) this.printError(line)
-        this.printError(`Error: ${error.message}`)
-        if (error.hint) this.printError(`Hint: ${error.hint}`)
+        this.printErrorText(error.message, error.hint)
       }
       this.exit(error.exitCode)
     }

@@ -1,5 +1,21 @@
 import {createInterface} from 'node:readline/promises'
 
+import {NotConfirmedError} from '../errors.js'
+
+/**
+ * The question apply asks before writing, or null when none is needed (a reviewed plan file or
+ * --auto-approve). Refuses at once when one is needed but there is no terminal to ask on.
+ */
+export function confirmation(needed: boolean): (() => Promise<boolean>) | null {
+  if (!needed) return null
+  if (!(process.stdin.isTTY && process.stdout.isTTY)) {
+    throw new NotConfirmedError('apply needs confirmation but there is no terminal to ask', {
+      hint: 'Pass --auto-approve (for CI), or apply a reviewed plan file: seqsync plan --out plan.json && seqsync apply plan.json',
+    })
+  }
+  return () => confirmApply(process.stdin, process.stdout)
+}
+
 /** Terraform-style confirmation: only the exact word `yes` proceeds; Ctrl-C (or end of input) declines. */
 export async function confirmApply(input: NodeJS.ReadStream, output: NodeJS.WriteStream): Promise<boolean> {
   const rl = createInterface({input, output})

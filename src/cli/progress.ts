@@ -1,6 +1,6 @@
 // Apply progress on stderr: a redrawn bar on a TTY, plain lines at most every few seconds in CI.
 
-export type ProgressEvent = {phase: 'create' | 'remove' | 'add'; done: number; total: number}
+import type {ApplyProgress as ProgressEvent} from '../applier/apply-plan.js'
 
 const PHASE_LABEL: Record<ProgressEvent['phase'], string> = {
   create: 'creating contacts',

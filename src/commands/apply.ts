@@ -1,19 +1,18 @@
 import {Args, Flags} from '@oclif/core'
 
-import type {ApolloClient} from '../apollo/types.js'
 import {BaseCommand, toErrorDocument} from '../cli/base-command.js'
-import type {Settings} from '../cli/base-command.js'
-import {confirmApply} from '../cli/confirm.js'
+import {confirmation} from '../cli/confirm.js'
 import {openClient} from '../cli/open-client.js'
-import {createProgressReporter} from '../cli/progress.js'
-import {NotConfirmedError, SeqsyncError} from '../errors.js'
-import type {Plan} from '../model/plan.js'
+import {interruptibleWriteSession} from '../cli/write-session.js'
 import {renderApplyReportJson} from '../render/apply-report-json.js'
 import {renderApplyReportText} from '../render/apply-report-text.js'
 import {renderPlanText} from '../render/plan-text.js'
-import {assertNotStale, checkGuards, executePlan} from '../services/apply.js'
-import {createPlan, hasChanges} from '../services/plan.js'
-import {assertSameApiHost, readPlanFile} from '../services/plan-file.js'
+import {runApply} from '../services/apply.js'
+import type {ApplyResult} from '../services/apply.js'
+
+const UNVERIFIED_HINT =
+  'Writes were sent but the result could not be read back: Apollo may not match the manifests. ' +
+  'Run `seqsync plan` (or apply again) when Apollo answers; it converges from where this run stopped.'
 
 export default class ApplyCommand extends BaseCommand<typeof ApplyCommand> {
   static override summary = 'Make Apollo match the manifests: execute a saved plan, or plan then apply.'
@@ -54,94 +53,41 @@ Exit codes: 0 Apollo matches; 1 error before any write (invalid input, stale or 
   public async run(): Promise<void> {
     const settings = await this.loadSettings()
     const json = this.flags.json || this.flags.format === 'json'
-    const planfile = this.args.planfile
-    const interactive = planfile === undefined && !this.flags['auto-approve']
-    if (interactive && !(process.stdin.isTTY && process.stdout.isTTY)) {
-      throw new NotConfirmedError('apply needs confirmation but there is no terminal to ask', {
-        hint: 'Pass --auto-approve (for CI), or apply a reviewed plan file: seqsync plan --out plan.json && seqsync apply plan.json',
-      })
-    }
-    const guards = {allowRemovals: this.flags['allow-removals'], expectPlanHash: this.flags['expect-plan-hash']}
+    const confirm = confirmation(this.args.planfile === undefined && !this.flags['auto-approve'])
     const maskEmails = settings.config.maskEmails
     const client = openClient(settings, this.apiKey(), (line) => this.printError(line))
     try {
-      let plan: Plan
-      if (planfile === undefined) {
-        plan = (await createPlan({paths: [], config: settings.config, client, sequenceFilter: []})).plan
-      } else {
-        const file = await readPlanFile(planfile)
-        assertSameApiHost(file, settings.apiUrl)
-        plan = file.plan
-      }
-      const show = (text: string) => (json ? this.printError(text) : this.print(text))
-      if (!json || interactive) show(renderPlanText(plan, {color: settings.color, maskEmails}))
-      if (!hasChanges(plan)) {
-        const nothing = {applied: 0, skipped: 0, failed: 0}
-        const empty = {
-          formatVersion: 1,
-          planHash: plan.planHash,
-          converged: true,
-          interrupted: false,
-          summary: nothing,
-          sequences: [],
-          calls: {},
-        } as const
-        if (json) this.printJson(renderApplyReportJson(empty, {maskEmails}))
-        return
-      }
-      checkGuards(plan, settings.config, guards)
-      if (planfile !== undefined) await assertNotStale(plan, client)
-      if (interactive && !(await confirmApply(process.stdin, process.stdout))) {
-        throw new NotConfirmedError('Apply cancelled: nothing was written.')
-      }
-      let report
-      try {
-        report = await this.execute(plan, settings, client)
-      } catch (error) {
-        // Writes were sent (the applier itself continues on error): an error now, such as a quota
-        // running out on the re-read, leaves Apollo unverified. That is exit 3, never 1 ("nothing written").
-        if (!(error instanceof SeqsyncError)) throw error
-        const hint =
-          'Writes were sent but the result could not be read back: Apollo may not match the manifests. ' +
-          'Run `seqsync plan` (or apply again) when Apollo answers; it converges from where this run stopped.'
-        if (json) this.printJson({...toErrorDocument(error), converged: false, unverified: true})
-        else {
-          this.printError(`Error: ${error.message}`)
-          this.printError(`Hint: ${hint}`)
-        }
-        this.exit(3)
-      }
-      if (json) this.printJson(renderApplyReportJson(report, {maskEmails}))
-      else this.print(renderApplyReportText(report, {color: settings.color, maskEmails}))
-      if (!report.converged) this.exit(3)
+      const result = await runApply({
+        planFile: this.args.planfile,
+        config: settings.config,
+        apiUrl: settings.apiUrl,
+        client,
+        guards: {allowRemovals: this.flags['allow-removals'], expectPlanHash: this.flags['expect-plan-hash']},
+        // The plan is shown before anything is decided; with JSON on stdout only to answer the question.
+        onPlan: (plan) => {
+          const text = renderPlanText(plan, {color: settings.color, maskEmails})
+          if (!json) this.print(text)
+          else if (confirm) this.printError(text)
+        },
+        confirm,
+        writeSession: interruptibleWriteSession((line) => this.printError(line)),
+      })
+      const code = this.present(result, json, {color: settings.color, maskEmails})
+      if (code !== 0) this.exit(code)
     } finally {
       await client.close()
     }
   }
 
-  /** Runs the writes with progress on stderr; Ctrl-C stops after the calls in flight. */
-  private async execute(plan: Plan, settings: Settings, client: ApolloClient) {
-    const controller = new AbortController()
-    const onSignal = () => {
-      if (controller.signal.aborted) process.exit(130)
-      this.printError('\nInterrupted: finishing the calls in flight, then reporting (Ctrl-C again to quit at once).')
-      controller.abort()
+  /** Prints the result of an apply; returns the exit code: 0 Apollo matches, 3 it does not (or is unverified). */
+  private present(result: ApplyResult, json: boolean, options: {color: boolean; maskEmails: boolean}): number {
+    if (result.kind === 'unverified') {
+      if (json) this.printJson({...toErrorDocument(result.error), converged: false, unverified: true})
+      else this.printErrorText(result.error.message, UNVERIFIED_HINT)
+      return 3
     }
-    process.on('SIGINT', onSignal)
-    process.on('SIGTERM', onSignal)
-    const progress = createProgressReporter(process.stderr)
-    try {
-      return await executePlan({
-        plan,
-        client,
-        config: settings.config,
-        signal: controller.signal,
-        onProgress: (p) => progress.update(p),
-      })
-    } finally {
-      progress.done()
-      process.off('SIGINT', onSignal)
-      process.off('SIGTERM', onSignal)
-    }
+    if (json) this.printJson(renderApplyReportJson(result.report, options))
+    else if (result.kind === 'applied') this.print(renderApplyReportText(result.report, options))
+    return result.report.converged ? 0 : 3
   }
 }

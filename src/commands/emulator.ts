@@ -5,23 +5,39 @@ import {join, resolve} from 'node:path'
 import {Command, Flags} from '@oclif/core'
 
 import {startEmulator} from '../emulator/server.js'
+import {SeqsyncError, UsageError} from '../errors.js'
 import type {EmulatorSeed, FaultConfig, RateLimitConfig} from '../emulator/types.js'
 
 function parseNumberList(text: string, count: number, flag: string): (number | null)[] {
   const parts = text.split(',').map((p) => p.trim())
-  if (parts.length !== count) throw new Error(`--${flag} takes ${count} comma-separated values, got "${text}"`)
+  if (parts.length !== count) throw new UsageError(`--${flag} takes ${count} comma-separated values, got "${text}"`)
   return parts.map((p) => {
     if (p === '' || p === '-' || p.toLowerCase() === 'none') return null
     const n = Number(p)
-    if (!Number.isFinite(n) || n < 0) throw new Error(`--${flag}: "${p}" is not a non-negative number`)
+    if (!Number.isFinite(n) || n < 0) throw new UsageError(`--${flag}: "${p}" is not a non-negative number`)
     return n
   })
 }
 
-function checkSeed(value: unknown, file: string): EmulatorSeed {
+/** The seed (or saved state) file, checked enough to start from. */
+async function readSeed(file: string): Promise<EmulatorSeed> {
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (error) {
+    throw new UsageError(`Cannot read ${file}: ${(error as {code?: string}).code ?? String(error)}`, {cause: error})
+  }
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (error) {
+    throw new UsageError(`${file} is not valid JSON: ${(error as Error).message}`)
+  }
   const seed = value as Partial<EmulatorSeed> | null
   for (const key of ['apiKeys', 'emailAccounts', 'sequences', 'contacts'] as const) {
-    if (!seed || !Array.isArray(seed[key])) throw new Error(`${file}: not an emulator seed ("${key}" must be an array)`)
+    if (!seed || !Array.isArray(seed[key])) {
+      throw new UsageError(`${file}: not an emulator seed ("${key}" must be an array)`)
+    }
   }
   return seed as EmulatorSeed
 }
@@ -67,45 +83,48 @@ every write and on exit. Stop it with Ctrl-C. Keys: the seed's fake "apiKeys" (n
     }),
   }
 
+  // Expected failures (a bad flag, seed or port) end with their message and exit code, never a stack.
+  public override async catch(error: Error & {exitCode?: number}): Promise<unknown> {
+    if (error instanceof SeqsyncError) {
+      this.error(error.message, {exit: error.exitCode, ...(error.hint ? {suggestions: [error.hint]} : {})})
+    }
+    return super.catch(error)
+  }
+
   async run(): Promise<void> {
     const {flags} = await this.parse(EmulatorCommand)
     const seedFile = resolve(flags.seed ?? join(this.config.root, 'examples', 'apollo-seed.json'))
     const stateFile = flags.state === undefined ? undefined : resolve(flags.state)
+    const source = stateFile !== undefined && existsSync(stateFile) ? stateFile : seedFile
+    const seed = await readSeed(source)
+    const scale =
+      flags['window-scale'] === undefined ? undefined : parseNumberList(flags['window-scale'], 1, 'window-scale')[0]
     let rateLimits: RateLimitConfig | null = null
+    if (flags['rate-limit'] !== undefined) {
+      const [minute, hour, day] = parseNumberList(flags['rate-limit'], 3, 'rate-limit')
+      rateLimits = {
+        minute: minute ?? null,
+        hour: hour ?? null,
+        day: day ?? null,
+        ...(scale ? {windowScale: scale} : {}),
+      }
+    }
     let faults: FaultConfig | null = null
-    let seed: EmulatorSeed
-    try {
-      const source = stateFile !== undefined && existsSync(stateFile) ? stateFile : seedFile
-      seed = checkSeed(JSON.parse(await readFile(source, 'utf8')), source)
-      const scale =
-        flags['window-scale'] === undefined ? undefined : parseNumberList(flags['window-scale'], 1, 'window-scale')[0]
-      if (flags['rate-limit'] !== undefined) {
-        const [minute, hour, day] = parseNumberList(flags['rate-limit'], 3, 'rate-limit')
-        rateLimits = {
-          minute: minute ?? null,
-          hour: hour ?? null,
-          day: day ?? null,
-          ...(scale ? {windowScale: scale} : {}),
-        }
+    if (flags['fault-seed'] !== undefined) {
+      const p = (name: 'fault-500-before' | 'fault-500-after' | 'fault-drop' | 'fault-429'): number => {
+        const v = flags[name] === undefined ? 0 : (parseNumberList(flags[name], 1, name)[0] ?? 0)
+        if (v > 1) throw new UsageError(`--${name} is a probability between 0 and 1`)
+        return v
       }
-      if (flags['fault-seed'] !== undefined) {
-        const p = (name: 'fault-500-before' | 'fault-500-after' | 'fault-drop' | 'fault-429'): number => {
-          const v = flags[name] === undefined ? 0 : (parseNumberList(flags[name], 1, name)[0] ?? 0)
-          if (v > 1) throw new Error(`--${name} is a probability between 0 and 1`)
-          return v
-        }
-        const latency = flags.latency === undefined ? null : parseNumberList(flags.latency, 2, 'latency')
-        faults = {
-          seed: flags['fault-seed'],
-          error500Before: p('fault-500-before'),
-          error500After: p('fault-500-after'),
-          dropConnection: p('fault-drop'),
-          spurious429: p('fault-429'),
-          ...(latency ? {latencyMs: [latency[0] ?? 0, latency[1] ?? 0] as const} : {}),
-        }
+      const latency = flags.latency === undefined ? null : parseNumberList(flags.latency, 2, 'latency')
+      faults = {
+        seed: flags['fault-seed'],
+        error500Before: p('fault-500-before'),
+        error500After: p('fault-500-after'),
+        dropConnection: p('fault-drop'),
+        spurious429: p('fault-429'),
+        ...(latency ? {latencyMs: [latency[0] ?? 0, latency[1] ?? 0] as const} : {}),
       }
-    } catch (error) {
-      this.error(error instanceof Error ? error.message : String(error), {exit: 1})
     }
 
     const emulator = await startEmulator({

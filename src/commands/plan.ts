@@ -3,13 +3,14 @@ import {writeFile} from 'node:fs/promises'
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
+import type {Settings} from '../cli/base-command.js'
 import {openClient} from '../cli/open-client.js'
 import {maskEmailsInText} from '../render/mask-email.js'
-import {renderPlanJson} from '../render/plan-json.js'
-import {renderPlanMarkdown} from '../render/plan-markdown.js'
-import {renderPlanText} from '../render/plan-text.js'
+import {PLAN_FORMATS, renderPlan} from '../render/render-plan.js'
+import type {PlanFormat} from '../render/render-plan.js'
 import {createPlan, hasChanges} from '../services/plan.js'
-import {extractApiHost, writePlanFile} from '../services/plan-file.js'
+import type {PlanResult} from '../services/plan.js'
+import {toPlanFile, writePlanFile} from '../services/plan-file.js'
 
 export default class PlanCommand extends BaseCommand<typeof PlanCommand> {
   static override summary = 'Read live membership from Apollo and show what apply would change.'
@@ -42,12 +43,7 @@ Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 with --
   }
   static override flags = {
     out: Flags.string({description: 'Save the plan to FILE (JSON) for `seqsync apply FILE`.'}),
-    format: Flags.string({
-      char: 'f',
-      description: 'Output format.',
-      options: ['text', 'json', 'markdown'],
-      default: 'text',
-    }),
+    format: Flags.option({char: 'f', description: 'Output format.', options: PLAN_FORMATS, default: 'text'})(),
     json: Flags.boolean({description: 'Shorthand for --format json.'}),
     'markdown-out': Flags.string({description: 'Also write the pull-request comment Markdown to FILE.'}),
     'detailed-exitcode': Flags.boolean({description: 'Exit 2 when there are changes, 0 when there are none.'}),
@@ -85,35 +81,26 @@ Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 with --
         // Printed before Apollo is read, so they are shown even when the plan then fails.
         onWarnings: (issues) => this.printIssues(issues),
       })
-      const {plan, cost} = result
-      const maskEmails = this.maskEmails
       const format = this.flags.json ? 'json' : this.flags.format
-      if (format === 'json') this.printJson(renderPlanJson(plan, {maskEmails, cost}))
-      else if (format === 'markdown') this.print(renderPlanMarkdown(plan, {maskEmails, cost}))
-      else this.print(renderPlanText(plan, {color: settings.color, maskEmails, cost}))
-      if (this.flags['markdown-out']) {
-        await writeFile(this.flags['markdown-out'], renderPlanMarkdown(plan, {maskEmails, cost}), 'utf8')
-      }
-      if (this.flags.out) {
-        await writePlanFile(this.flags.out, {
-          formatVersion: 1,
-          kind: 'seqsync-plan',
-          toolVersion: `seqsync/${this.config.version}`,
-          apiHost: extractApiHost(settings.apiUrl),
-          createdAt: new Date().toISOString(),
-          desiredHash: result.desiredHash,
-          planHash: plan.planHash,
-          batchSize: settings.config.batchSize,
-          plan,
-        })
-        if (format === 'text')
-          this.printError(
-            `Saved the plan to ${this.flags.out}. Apply exactly this plan with: seqsync apply ${this.flags.out}`,
-          )
-      }
-      if (this.flags['detailed-exitcode'] && hasChanges(plan)) this.exit(2)
+      const options = {color: settings.color, maskEmails: this.maskEmails, cost: result.cost}
+      this.print(renderPlan(result.plan, format, options))
+      const markdownOut = this.flags['markdown-out']
+      if (markdownOut) await writeFile(markdownOut, renderPlan(result.plan, 'markdown', options), 'utf8')
+      if (this.flags.out) await this.savePlanFile(this.flags.out, result, settings, format)
+      if (this.flags['detailed-exitcode'] && hasChanges(result.plan)) this.exit(2)
     } finally {
       await client.close()
     }
+  }
+
+  /** `--out`: the plan file `seqsync apply FILE` takes. */
+  private async savePlanFile(path: string, result: PlanResult, settings: Settings, format: PlanFormat): Promise<void> {
+    const toolVersion = `seqsync/${this.config.version}`
+    await writePlanFile(
+      path,
+      toPlanFile(result, {toolVersion, apiUrl: settings.apiUrl, batchSize: settings.config.batchSize}),
+    )
+    if (format === 'text')
+      this.printError(`Saved the plan to ${path}. Apply exactly this plan with: seqsync apply ${path}`)
   }
 }

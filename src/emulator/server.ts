@@ -10,6 +10,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 
 import {ENDPOINTS} from '../apollo/endpoints.js'
 import {DISPLAY_CAP} from '../apollo/limits.js'
+import {UsageError} from '../errors.js'
 import {FaultInjector} from './faults.js'
 import type {FaultKind} from './faults.js'
 import {
@@ -310,9 +311,17 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   server.keepAliveTimeout = 5_000
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
+    // Port in use, no permission…: the caller's choice of port, not a bug.
+    const onError = (error: Error): void =>
+      reject(
+        new UsageError(`The emulator cannot listen: ${error.message}`, {
+          hint: 'Choose another --port (0 = any free port).',
+          cause: error,
+        }),
+      )
+    server.once('error', onError)
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject)
+      server.off('error', onError)
       resolve()
     })
   })

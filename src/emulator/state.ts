@@ -2,6 +2,8 @@
 // sequence id -> member ids, email -> contact ids, contacts in creation order, and a per-version
 // cache of sorted query results so paging a big multi-sequence query never recomputes the union.
 
+import {UsageError} from '../errors.js'
+import {normalizeEmail} from '../model/state.js'
 import type {EmulatorSeed, SeedContact} from './types.js'
 
 export type MembershipStatus = 'active' | 'paused' | 'finished' | 'failed'
@@ -166,7 +168,7 @@ export class EmulatorState {
   // --- contacts ----------------------------------------------------------------------------------
 
   addSeedContact(c: SeedContact, createdAt?: string): ContactRec {
-    if (this.contacts.has(c.id)) throw new Error(`emulator: contact ${c.id} already exists`)
+    if (this.contacts.has(c.id)) throw new UsageError(`emulator: contact ${c.id} already exists`)
     const order = this.#nextOrder++
     const created = createdAt ?? isoAt(BASE_TIME + order * 1000)
     const rec: ContactRec = {
@@ -211,7 +213,7 @@ export class EmulatorState {
   #indexEmails(rec: ContactRec): void {
     for (const e of [rec.email, ...rec.otherEmails]) {
       if (!e) continue
-      const key = e.trim().toLowerCase()
+      const key = normalizeEmail(e)
       let set = this.byEmail.get(key)
       if (!set) {
         set = new Set()
@@ -223,7 +225,7 @@ export class EmulatorState {
 
   /** Contacts whose primary or additional email equals `email` (case-insensitive), oldest first. */
   findByEmail(email: string): ContactRec[] {
-    const ids = this.byEmail.get(email.trim().toLowerCase())
+    const ids = this.byEmail.get(normalizeEmail(email))
     if (!ids) return []
     return [...ids]
       .map((id) => this.contacts.get(id))

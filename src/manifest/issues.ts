@@ -1,11 +1,5 @@
 // Small helpers shared by manifest and config validation: building, sorting and counting issues.
 import type {Issue} from '../errors.js'
-import type {SourceRef} from '../model/state.js'
-
-export function formatRef(ref: SourceRef): string {
-  return `${ref.file}:${ref.line}:${ref.col}`
-}
-
 function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
 }
@@ -29,10 +23,6 @@ export function sortIssues(issues: readonly Issue[]): Issue[] {
       compareStrings(a.severity, b.severity) ||
       compareStrings(a.code, b.code),
   )
-}
-
-export function countErrors(issues: readonly Issue[]): number {
-  return issues.filter((i) => i.severity === 'error').length
 }
 
 /** Levenshtein distance, for "did you mean" hints on short identifiers. */

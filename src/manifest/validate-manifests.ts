@@ -1,10 +1,10 @@
 // Pure: cross-document rules over every parsed manifest of a run (duplicates, unknown lists, warnings).
 import type {Issue} from '../errors.js'
 import type {SequenceSelector, SourceRef} from '../model/state.js'
-import {selectorKey} from '../model/state.js'
+import {formatSourceRef, selectorKey} from '../model/state.js'
 import type {ExpandedEntry} from './expand-sequence.js'
 import {contactKey, expandSequence, sequenceSideSource} from './expand-sequence.js'
-import {formatRef, sortIssues, suggest} from './issues.js'
+import {sortIssues, suggest} from './issues.js'
 import type {ContactListDocument, ManifestDocument, SequenceMembershipDocument} from './types.js'
 
 export function describeSelector(selector: SequenceSelector): string {
@@ -23,8 +23,8 @@ function display(entry: ExpandedEntry['entry']): string {
 }
 
 function where(entry: ExpandedEntry): string {
-  const via = entry.via ? ` via list ${JSON.stringify(entry.via.name)} (${formatRef(entry.entry.source)})` : ''
-  return `in ${entry.list} at ${formatRef(sequenceSideSource(entry))}${via}`
+  const via = entry.via ? ` via list ${JSON.stringify(entry.via.name)} (${formatSourceRef(entry.entry.source)})` : ''
+  return `in ${entry.list} at ${formatSourceRef(sequenceSideSource(entry))}${via}`
 }
 
 function issue(
@@ -53,7 +53,7 @@ export function indexContactLists(documents: readonly ManifestDocument[]): {
           'error',
           doc.nameSource,
           'duplicate-list',
-          `ContactList ${JSON.stringify(doc.name)} is already declared at ${formatRef(first.nameSource)}`,
+          `ContactList ${JSON.stringify(doc.name)} is already declared at ${formatSourceRef(first.nameSource)}`,
           [first.nameSource, doc.nameSource],
         ),
       )
@@ -71,7 +71,7 @@ export function indexContactLists(documents: readonly ManifestDocument[]): {
             'error',
             entry.source,
             'duplicate-contact',
-            `${display(entry)} is listed twice in ContactList ${JSON.stringify(doc.name)} (also at ${formatRef(prior)})`,
+            `${display(entry)} is listed twice in ContactList ${JSON.stringify(doc.name)} (also at ${formatSourceRef(prior)})`,
             [prior, entry.source],
           ),
         )
@@ -97,7 +97,7 @@ export function validateManifests(documents: readonly ManifestDocument[]): Issue
           'error',
           doc.sequenceSource,
           'duplicate-sequence',
-          `sequence ${name} is already managed by the manifest at ${formatRef(first.sequenceSource)}`,
+          `sequence ${name} is already managed by the manifest at ${formatSourceRef(first.sequenceSource)}`,
           [first.sequenceSource, doc.sequenceSource],
         ),
       )
@@ -122,7 +122,7 @@ export function validateManifests(documents: readonly ManifestDocument[]): Issue
             'error',
             problem.source,
             'duplicate-contact',
-            `list ${JSON.stringify(problem.name)} is referenced twice for sequence ${name} (also at ${formatRef(problem.first!)})`,
+            `list ${JSON.stringify(problem.name)} is referenced twice for sequence ${name} (also at ${formatSourceRef(problem.first!)})`,
             [problem.first!, problem.source],
           ),
         )
@@ -158,7 +158,7 @@ export function validateManifests(documents: readonly ManifestDocument[]): Issue
             'warning',
             sequenceSideSource(entry),
             'active-in-other-sequence',
-            `${display(entry.entry)} is also in contacts of sequence ${describeSelector(other.doc.sequence)} (${formatRef(sequenceSideSource(other.entry))}); Apollo will skip adding it here while it is active there unless enroll.activeInOtherSequences is true`,
+            `${display(entry.entry)} is also in contacts of sequence ${describeSelector(other.doc.sequence)} (${formatSourceRef(sequenceSideSource(other.entry))}); Apollo will skip adding it here while it is active there unless enroll.activeInOtherSequences is true`,
             [sequenceSideSource(other.entry), sequenceSideSource(entry)],
           ),
         )

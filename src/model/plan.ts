@@ -1,4 +1,4 @@
-import type {EnrollSwitches, LiveStatus, SourceRef} from './state.js'
+import type {ContactDetails, EnrollSwitches, LiveStatus, MemberStatus, SequenceSelector, SourceRef} from './state.js'
 
 export type ChangeKind = 'create' | 'add' | 'remove' | 'finish' | 'stop'
 
@@ -29,12 +29,10 @@ export type SkipReason =
   | 'contacts_with_unverified_user_managed_email'
   | (string & {})
 
-export interface Change {
-  readonly kind: ChangeKind
+/** What every kind of change carries. */
+interface ChangeBase {
   readonly sequenceId: string
   readonly sequenceName: string
-  /** Apollo contact id; null for `create` and for an `add` of a contact that the same plan creates. */
-  readonly contactId: string | null
   /** Display email (manifest spelling, else Apollo's), or null when only an id is known. */
   readonly email: string | null
   /** The manifest declaration that caused the change; null for changes that come from pruning. */
@@ -42,58 +40,114 @@ export interface Change {
   readonly reason: ChangeReason
   /** The live fact the change was based on: the contact's status in this sequence when planned. */
   readonly liveStatus: LiveStatus
-  /** add only: the resolved mailbox id and the enroll switches (they are part of the batch key). */
-  readonly mailboxId?: string
-  readonly enroll?: EnrollSwitches
-  /** create only: fields for the new contact. */
-  readonly details?: {
-    readonly firstName?: string
-    readonly lastName?: string
-    readonly organization?: string
-    readonly title?: string
+}
+
+/** A contact Apollo does not have yet (`missingContacts: create`), created before any add. */
+export interface CreateChange extends ChangeBase {
+  readonly kind: 'create'
+  readonly contactId: null
+  readonly email: string
+  readonly details?: ContactDetails
+}
+
+/** Whom an add enrolls: an Apollo contact by id, or (contactId null) the contact a create of the same plan makes for `email`. */
+export type AddTarget =
+  {readonly contactId: string; readonly email: string | null} | {readonly contactId: null; readonly email: string}
+
+/** Enrolls a contact in the sequence. The mailbox and the enroll switches are part of the batch key. */
+export type AddChange = ChangeBase &
+  AddTarget & {
+    readonly kind: 'add'
+    readonly mailboxId: string
+    readonly enroll: EnrollSwitches
+    /** Apollo is expected to skip this contact, and why. */
+    readonly forecastSkip?: SkipReason
   }
-  /** add only: Apollo is expected to skip this contact, and why. */
-  readonly forecastSkip?: SkipReason
+
+/** Acts on a live member of the sequence, so it always has the Apollo contact id. */
+interface MemberChange<K extends 'remove' | 'finish' | 'stop'> extends ChangeBase {
+  readonly kind: K
+  readonly contactId: string
 }
+export type RemoveChange = MemberChange<'remove'>
+export type FinishChange = MemberChange<'finish'>
+export type StopChange = MemberChange<'stop'>
+export type RemovalChange = RemoveChange | FinishChange | StopChange
 
-export type WarningCode =
-  | 'skip-forecast' // Apollo will skip an add (contactId set)
-  | 'sequence-inactive' // adds land paused
-  | 'already-finished' // desired in contacts, live finished: Apollo cannot re-enroll
-  | 'member-failed' // desired in contacts, live failed (bounce…)
-  | 'not-enrolled' // desired finished/stopped, live absent
-  | 'missing-contact-skipped' // missingContacts: skip
-  | 'unmanaged' // live members not declared, prune: none (one warning per sequence with the count)
-  | (string & {})
+export type Change = CreateChange | AddChange | RemovalChange
 
-export interface PlanWarning {
-  readonly code: WarningCode
-  readonly message: string
+/**
+ * Something a reviewer should know about a sequence's plan. A code and the data a renderer needs
+ * (render/reasons.ts turns it into words); `contactId`/`email` name the contact it is about, if any.
+ */
+export type PlanWarning = {
   readonly contactId: string | null
-  readonly email?: string | null
-  readonly source?: SourceRef | null
-}
-
-/** A problem that makes the plan impossible (unknown sequence, archived, ambiguous email, …). */
-export interface PlanError {
-  readonly code:
-    | 'sequence-not-found'
-    | 'sequence-ambiguous'
-    | 'sequence-archived'
-    | 'mailbox-not-found'
-    | 'mailbox-inactive'
-    | 'contact-missing'
-    | 'contact-ambiguous'
-    | 'contact-id-not-found'
-    | (string & {})
-  readonly message: string
+  readonly email: string | null
   readonly source: SourceRef | null
-}
+} & (
+  | {readonly code: 'skip-forecast'; readonly skipReason: SkipReason} // Apollo will skip an add
+  | {readonly code: 'sequence-inactive'} // adds land paused
+  | {readonly code: 'already-finished'} // desired in contacts, live finished: Apollo cannot re-enroll
+  | {readonly code: 'member-failed'} // desired in contacts, live failed (bounce…)
+  | {readonly code: 'not-enrolled'; readonly list: 'finished' | 'stopped'} // desired finished/stopped, live absent
+  | {readonly code: 'missing-contact-skipped'} // missingContacts: skip
+  | {readonly code: 'unmanaged'; readonly count: number} // live members not declared, prune: none
+)
+
+export type WarningCode = PlanWarning['code']
+
+/**
+ * A problem that makes the plan impossible (unknown sequence, archived, ambiguous email, …): a code
+ * and the data a renderer needs (render/reasons.ts), at the manifest declaration it is about.
+ */
+export type PlanProblem = {readonly source: SourceRef | null} & (
+  | {readonly code: 'sequence-not-found'; readonly selector: SequenceSelector}
+  | {readonly code: 'sequence-ambiguous'; readonly selector: SequenceSelector; readonly sequenceIds: readonly string[]}
+  | {readonly code: 'sequence-archived'; readonly selector: SequenceSelector; readonly sequenceId: string}
+  | {
+      readonly code: 'sequence-duplicate'
+      readonly selector: SequenceSelector
+      readonly sequenceId: string
+      /** The selector of the manifest that already manages the sequence. */
+      readonly otherSelector: SequenceSelector
+    }
+  | {readonly code: 'mailbox-not-found'; readonly mailbox: string}
+  | {readonly code: 'mailbox-inactive'; readonly mailboxId: string; readonly mailboxEmail: string}
+  | {readonly code: 'contact-missing'; readonly email: string}
+  | {readonly code: 'contact-ambiguous'; readonly email: string; readonly contactIds: readonly string[]}
+  | {readonly code: 'contact-id-not-found'; readonly contactId: string}
+  | {
+      readonly code: 'contact-duplicate'
+      readonly contactId: string
+      readonly selector: SequenceSelector
+      /** The other declaration of the same contact. */
+      readonly otherSource: SourceRef
+    }
+  /** Not read from Apollo (incomplete live read): named by its email as declared, or by its id. */
+  | ({readonly code: 'contact-unresolved'} & (
+      {readonly email: string; readonly contactId: null} | {readonly email: null; readonly contactId: string}
+    ))
+  | {readonly code: 'live-state-inconsistent'; readonly contactId: string; readonly sequenceId: string}
+)
+
+export type ProblemCode = PlanProblem['code']
+
+/** A safety limit a plan exceeds (planner/assess-safety.ts); render/reasons.ts words it. */
+export type SafetyViolation =
+  | {readonly code: 'too-many-removals'; readonly planned: number; readonly maxRemovals: number}
+  | {
+      readonly code: 'removal-percent'
+      readonly sequenceId: string
+      readonly sequenceName: string
+      readonly removals: number
+      readonly liveMembers: number
+      readonly maxRemovalPercent: number
+    }
 
 export interface UnmanagedMember {
   readonly contactId: string
   readonly email: string | null
-  readonly status: LiveStatus
+  readonly status: MemberStatus
 }
 
 export interface SequencePlan {
@@ -141,6 +195,6 @@ export interface Plan {
   readonly summary: PlanSummary
   /** In manifest order. */
   readonly sequences: readonly SequencePlan[]
-  /** Blocking problems; a plan with errors must not be applied (the service throws on them). */
-  readonly errors: readonly PlanError[]
+  /** Blocking problems; a plan with problems must not be applied (the service throws on them). */
+  readonly errors: readonly PlanProblem[]
 }

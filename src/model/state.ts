@@ -7,6 +7,14 @@ export interface SourceRef {
   readonly col: number
 }
 
+/**
+ * `file:line:col`, the form every message uses for a manifest location; `file:line` with
+ * `{precision: 'line'}` (plan lines, where the column adds nothing).
+ */
+export function formatSourceRef(source: SourceRef, options: {readonly precision?: 'col' | 'line'} = {}): string {
+  return options.precision === 'line' ? `${source.file}:${source.line}` : `${source.file}:${source.line}:${source.col}`
+}
+
 export type PruneMode = 'none' | 'remove' | 'finish' | 'stop'
 export type MissingContactsMode = 'error' | 'skip' | 'create'
 
@@ -141,6 +149,18 @@ export interface LiveState {
   readonly missingEmails: ReadonlySet<string>
   /** Contact ids pinned in manifests that Apollo does not know (422 not found). */
   readonly missingContactIds: ReadonlySet<string>
+}
+
+const STATUS_RANK: Readonly<Record<MemberStatus, number>> = {active: 0, paused: 1, finished: 2, failed: 3}
+
+/** The contact's status in one sequence (`absent` when it has no membership there; the most active of several). */
+export function statusIn(contact: LiveContact, sequenceId: string): LiveStatus {
+  let best: MemberStatus | null = null
+  for (const m of contact.memberships) {
+    if (m.sequenceId !== sequenceId) continue
+    if (best === null || STATUS_RANK[m.status] < STATUS_RANK[best]) best = m.status
+  }
+  return best ?? 'absent'
 }
 
 export function selectorKey(selector: SequenceSelector): string {

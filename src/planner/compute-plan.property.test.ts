@@ -2,6 +2,7 @@
 
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
+import type {AddChange} from '../model/plan.js'
 import type {DesiredSequence, DesiredState, LiveContact, LiveState, MemberStatus} from '../model/state.js'
 import {
   desiredSequence,
@@ -207,7 +208,7 @@ describe('computePlan invariants', () => {
         const {live: after, skipped} = simulateApply(plan, live)
         const forecast = plan.sequences.flatMap((s) =>
           s.changes
-            .filter((c) => c.forecastSkip !== undefined)
+            .filter((c): c is AddChange => c.kind === 'add' && c.forecastSkip !== undefined)
             .map((c): [string, string] => [
               `${s.id}/${c.contactId ?? `new-${c.email?.toLowerCase()}`}`,
               String(c.forecastSkip),

@@ -1,5 +1,7 @@
 import {describe, expect, it} from 'vitest'
+import type {Change, SkipReason} from '../model/plan.js'
 import type {DesiredList, LiveStatus, PruneMode} from '../model/state.js'
+import {describePlanProblem, describeWarning} from '../render/reasons.js'
 import {
   DEFAULT_MAILBOX,
   desiredSequence,
@@ -12,6 +14,9 @@ import {
 import {computePlan} from './compute-plan.js'
 
 const S1 = liveSequence({id: 's1', name: 'Q4'})
+
+/** The forecast skip of an add (undefined for any other change). */
+const forecast = (c: Change | undefined): SkipReason | undefined => (c?.kind === 'add' ? c.forecastSkip : undefined)
 const S2 = liveSequence({id: 's2', name: 'Nurture'})
 
 function janeWith(status: LiveStatus, extra: Record<string, 'active' | 'paused' | 'finished' | 'failed'> = {}) {
@@ -74,7 +79,7 @@ describe('computePlan: the PRODUCT.md §2 table for declared contacts', () => {
         expect(change.mailboxId).toBe(DEFAULT_MAILBOX.id)
         expect(change.enroll).toMatchObject({noEmail: false, sameCompany: false})
       } else {
-        expect(change.mailboxId).toBeUndefined()
+        expect('mailboxId' in change).toBe(false)
       }
     }
     expect(seq?.unmanaged).toEqual([])
@@ -109,7 +114,7 @@ describe('computePlan: undeclared live members by prune mode', () => {
     if (outcome === 'unmanaged') {
       expect(seq.changes).toEqual([])
       expect(seq.unmanaged).toEqual([{contactId: 'c9', email: 'eve@hooli.com', status}])
-      expect(seq.warnings.map((w) => [w.code, w.message])).toEqual([
+      expect(seq.warnings.map((w) => [w.code, describeWarning(w)])).toEqual([
         ['unmanaged', '1 live member is not declared in the manifest (prune: none leaves it alone)'],
       ])
     } else if (outcome === null) {
@@ -148,7 +153,7 @@ describe('computePlan: sequence, mailbox and contact resolution errors', () => {
     expect(plan.sequences).toEqual([])
     expect(plan.errors).toHaveLength(1)
     expect(plan.errors[0]).toMatchObject({code: 'sequence-not-found', source: sourceRef(3, 'examples/x.yaml', 1)})
-    expect(plan.errors[0]?.message).toMatch(/archived.*pin `id:`/)
+    expect(describePlanProblem(plan.errors[0]!)).toMatch(/archived.*pin `id:`/)
   })
 
   it('reports an ambiguous sequence name with every id', () => {
@@ -156,7 +161,7 @@ describe('computePlan: sequence, mailbox and contact resolution errors', () => {
     const b = liveSequence({id: 'sA', name: 'Dup'})
     const plan = computePlan(desiredState(desiredSequence({name: 'Dup'})), liveState({sequences: [a, b]}))
     expect(plan.errors.map((e) => e.code)).toEqual(['sequence-ambiguous'])
-    expect(plan.errors[0]?.message).toContain('sA, sB')
+    expect(describePlanProblem(plan.errors[0]!)).toContain('sA, sB')
   })
 
   it('refuses an archived sequence', () => {
@@ -195,7 +200,7 @@ describe('computePlan: sequence, mailbox and contact resolution errors', () => {
     const d = desiredState(desiredSequence({name: 'Q4', mailbox, contacts: ['jane@acme.com']}))
     const plan = computePlan(d, liveState({sequences: [S1], mailboxes, contacts: [janeWith('absent')]}))
     expect(plan.errors.map((e) => e.code)).toEqual(code ? [code] : [])
-    if (!code) expect(plan.sequences[0]?.changes[0]?.mailboxId).toBe('mb1')
+    if (!code) expect(plan.sequences[0]?.changes[0]).toMatchObject({kind: 'add', mailboxId: 'mb1'})
   })
 
   it('reports an email shared by several contacts, naming the ids', () => {
@@ -204,12 +209,11 @@ describe('computePlan: sequence, mailbox and contact resolution errors', () => {
     const d = desiredState(desiredSequence({name: 'Q4', contacts: [{email: 'jane@acme.com', line: 20}]}))
     const plan = computePlan(d, liveState({sequences: [S1], contacts: [a, b]}))
     expect(plan.errors).toEqual([
-      {
-        code: 'contact-ambiguous',
-        message: 'jane@acme.com matches 2 Apollo contacts (c1, c2): pin the one you mean with `id:`',
-        source: sourceRef(20),
-      },
+      {code: 'contact-ambiguous', email: 'jane@acme.com', contactIds: ['c1', 'c2'], source: sourceRef(20)},
     ])
+    expect(describePlanProblem(plan.errors[0]!)).toBe(
+      'jane@acme.com matches 2 Apollo contacts (c1, c2): pin the one you mean with `id:`',
+    )
   })
 
   it('finds a contact by one of its other emails', () => {
@@ -379,17 +383,17 @@ describe('computePlan: forecast of Apollo skips', () => {
     const plan = plan1(c, enroll)
     const add = plan.sequences[0]?.changes[0]
     expect(add?.kind).toBe('add')
-    expect(add?.forecastSkip).toBe(reason ?? undefined)
+    expect(forecast(add)).toBe(reason ?? undefined)
     const skipWarnings = plan.sequences[0]?.warnings.filter((w) => w.code === 'skip-forecast') ?? []
     expect(skipWarnings).toHaveLength(reason ? 1 : 0)
     if (reason) {
-      expect(skipWarnings[0]?.message).toMatch(/^will be skipped by Apollo: /)
+      expect(describeWarning(skipWarnings[0]!)).toMatch(/^will be skipped by Apollo: /)
       expect(skipWarnings[0]?.contactId).toBe('c1')
       expect(plan.summary.skipsForecast).toBe(1)
     }
     if (allow) {
       const allowed = plan1(c, allow)
-      expect(allowed.sequences[0]?.changes[0]?.forecastSkip).not.toBe(reason)
+      expect(forecast(allowed.sequences[0]?.changes[0])).not.toBe(reason)
     }
   })
 
@@ -412,7 +416,7 @@ describe('computePlan: forecast of Apollo skips', () => {
       }),
     )
     const plan = computePlan(desired, liveState({sequences: [S1], contacts: [member, a, b, c, d, e]}))
-    expect(plan.sequences[0]?.changes.map((x) => [x.email, x.forecastSkip ?? null])).toEqual([
+    expect(plan.sequences[0]?.changes.map((x) => [x.email, forecast(x) ?? null])).toEqual([
       ['a@acme.com', 'contacts_in_same_company'],
       ['b@globex.com', null],
       ['c@globex.com', 'contacts_in_same_company'],
@@ -425,7 +429,7 @@ describe('computePlan: forecast of Apollo skips', () => {
       ),
       liveState({sequences: [S1], contacts: [member, a]}),
     )
-    expect(allowed.sequences[0]?.changes[0]?.forecastSkip).toBeUndefined()
+    expect(forecast(allowed.sequences[0]?.changes[0])).toBeUndefined()
   })
 
   it('does not count a same-company add that is itself forecast as skipped', () => {
@@ -435,7 +439,7 @@ describe('computePlan: forecast of Apollo skips', () => {
       desiredState(desiredSequence({name: 'Q4', contacts: ['a@acme.com', 'b@acme.com']})),
       liveState({sequences: [S1], contacts: [a, b]}),
     )
-    expect(plan.sequences[0]?.changes.map((x) => x.forecastSkip ?? null)).toEqual(['contacts_unverified_email', null])
+    expect(plan.sequences[0]?.changes.map((x) => forecast(x) ?? null)).toEqual(['contacts_unverified_email', null])
   })
 
   it('forecasts against the projected state: removals elsewhere free a contact, finishes block it', () => {
@@ -446,7 +450,7 @@ describe('computePlan: forecast of Apollo skips', () => {
       desiredSequence({name: 'Nurture', file: 'b.yaml', removed: ['jane@acme.com'], finished: ['bo@stark.com']}),
     )
     const plan = computePlan(desired, liveState({sequences: [S1, S2], contacts: [jane, bo]}))
-    expect(plan.sequences[0]?.changes.map((x) => [x.email, x.forecastSkip ?? null])).toEqual([
+    expect(plan.sequences[0]?.changes.map((x) => [x.email, forecast(x) ?? null])).toEqual([
       ['bo@stark.com', 'contacts_finished_in_other_campaigns'],
       ['jane@acme.com', null],
     ])
@@ -460,7 +464,7 @@ describe('computePlan: forecast of Apollo skips', () => {
       desiredSequence({name: 'Nurture', file: 'b.yaml', contacts: ['jane@acme.com']}),
     )
     const plan = computePlan(desired, liveState({sequences: [S1, S2], contacts: [jane]}))
-    expect(plan.sequences.map((s) => s.changes[0]?.forecastSkip ?? null)).toEqual([
+    expect(plan.sequences.map((s) => forecast(s.changes[0]) ?? null)).toEqual([
       null,
       'contacts_active_in_other_campaigns',
     ])
@@ -471,7 +475,7 @@ describe('computePlan: forecast of Apollo skips', () => {
       desiredSequence({name: 'Q4', missingContacts: 'create', enroll: {noEmail: false}, contacts: ['raj@globex.com']}),
     )
     const plan = computePlan(d, liveState({sequences: [S1], missingEmails: ['raj@globex.com']}))
-    expect(plan.sequences[0]?.changes.map((c) => [c.kind, c.forecastSkip ?? null])).toEqual([
+    expect(plan.sequences[0]?.changes.map((c) => [c.kind, forecast(c) ?? null])).toEqual([
       ['create', null],
       ['add', 'contacts_unverified_email'],
     ])

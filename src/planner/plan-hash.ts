@@ -55,8 +55,8 @@ function canonicalAction(c: Change): Json {
         sequenceId: c.sequenceId,
         contactId: c.contactId,
         email: c.contactId === null ? email : null,
-        mailboxId: c.mailboxId ?? null,
-        enroll: c.enroll ? {...c.enroll} : null,
+        mailboxId: c.mailboxId,
+        enroll: {...c.enroll},
       }
     case 'remove':
     case 'finish':

@@ -1,24 +1,25 @@
 import {describe, expect, it} from 'vitest'
-import type {Change, Plan, SequencePlan} from '../model/plan.js'
+import type {Change, ChangeKind, Plan, SequencePlan} from '../model/plan.js'
 import {DEFAULT_ENROLL} from '../model/state.js'
+import {describeSafetyViolation} from '../render/reasons.js'
 import {desiredSequence, desiredState, sourceRef} from '../../test/helpers/builders.js'
+import {makeChange} from '../../test/helpers/fake-port.js'
+import type {ChangeInit} from '../../test/helpers/fake-port.js'
 import {assessSafety} from './assess-safety.js'
 import {estimateApplyCalls} from './estimate-apply-calls.js'
 import {canonicalJson, hashDesiredState, hashPlanChanges} from './plan-hash.js'
 
-function change(kind: Change['kind'], contactId: string | null, extra: Partial<Change> = {}): Change {
-  return {
+function change(kind: ChangeKind, contactId: string | null, extra: Omit<ChangeInit, 'kind'> = {}): Change {
+  return makeChange({
     kind,
-    sequenceId: 's1',
     sequenceName: 'Q4',
     contactId,
     email: contactId === null ? 'New@Acme.com' : `${contactId}@acme.com`,
     source: sourceRef(10),
     reason: 'declared-in-contacts',
     liveStatus: 'absent',
-    ...(kind === 'add' ? {mailboxId: 'mb1', enroll: DEFAULT_ENROLL} : {}),
     ...extra,
-  }
+  })
 }
 
 function seqPlan(id: string, changes: Change[], liveMembers = 0): SequencePlan {
@@ -97,7 +98,7 @@ describe('hashDesiredState', () => {
 
 describe('assessSafety', () => {
   const limits = {maxRemovals: 5, maxRemovalPercent: 25, minSequenceSize: 10}
-  const removals = (n: number, kind: Change['kind'] = 'remove') =>
+  const removals = (n: number, kind: ChangeKind = 'remove') =>
     Array.from({length: n}, (_, i) => change(kind, `r${i}`, {liveStatus: 'active'}))
   it.each([
     ['within limits', [seqPlan('s1', removals(2), 10)], 2, []],
@@ -124,13 +125,17 @@ describe('assessSafety', () => {
       [],
     ],
   ] as const)('%s', (_what, sequences, planned, violations) => {
-    expect(assessSafety(planOf(...sequences), limits)).toEqual({planned, violations})
+    const assessment = assessSafety(planOf(...sequences), limits)
+    expect({planned: assessment.planned, violations: assessment.violations.map(describeSafetyViolation)}).toEqual({
+      planned,
+      violations,
+    })
   })
 })
 
 describe('estimateApplyCalls', () => {
   it('batches adds per (sequence, mailbox, switches), removals per (sequence, mode), creates by 100', () => {
-    const adds = (n: number, extra: Partial<Change> = {}) =>
+    const adds = (n: number, extra: Omit<ChangeInit, 'kind'> = {}) =>
       Array.from({length: n}, (_, i) => change('add', `a${i}`, extra))
     const plan = planOf(
       seqPlan('s1', [

@@ -1,5 +1,6 @@
 // Pure renderers for validation issues: text (FILE:LINE:COL: severity: message), JSON and GitHub annotations.
 import type {Issue} from '../errors.js'
+import {formatSourceRef} from '../model/state.js'
 
 export interface ValidationSummary {
   readonly files: readonly string[]
@@ -17,7 +18,7 @@ function plural(n: number, word: string): string {
 }
 
 export function formatIssue(issue: Issue): string {
-  return `${issue.file}:${issue.line}:${issue.col}: ${issue.severity}: ${issue.message}`
+  return `${formatSourceRef(issue)}: ${issue.severity}: ${issue.message}`
 }
 
 export function renderSummaryLine(summary: ValidationSummary): string {

@@ -1,9 +1,10 @@
 // `plan --format json`: the stable, versioned document of PRODUCT.md §4, validated by
 // schemas/plan.schema.json. Pure: returns a JSON-ready object.
 
-import type {ApiCost, Plan} from '../model/plan.js'
+import type {ApiCost, Change, Plan} from '../model/plan.js'
 import type {SourceRef} from '../model/state.js'
 import {maskEmail, maskEmailsInText} from './mask-email.js'
+import {describePlanProblem, describeWarning} from './reasons.js'
 
 export interface PlanJsonOptions {
   readonly maskEmails: boolean
@@ -14,6 +15,24 @@ type JsonSource = {file: string; line: number; col: number} | null
 
 function source(s: SourceRef | null | undefined): JsonSource {
   return s ? {file: s.file, line: s.line, col: s.col} : null
+}
+
+/** What only some kinds carry: an add's mailbox, switches and forecast; a create's fields (not when masking). */
+function kindFields(c: Change, maskEmails: boolean): object {
+  switch (c.kind) {
+    case 'add':
+      return {
+        mailboxId: c.mailboxId,
+        enroll: {...c.enroll},
+        ...(c.forecastSkip !== undefined ? {forecastSkip: c.forecastSkip} : {}),
+      }
+    case 'create':
+      return c.details !== undefined && !maskEmails ? {details: {...c.details}} : {}
+    case 'remove':
+    case 'finish':
+    case 'stop':
+      return {}
+  }
 }
 
 export function renderPlanJson(plan: Plan, options: PlanJsonOptions): object {
@@ -39,20 +58,17 @@ export function renderPlanJson(plan: Plan, options: PlanJsonOptions): object {
         source: source(c.source),
         reason: c.reason,
         liveStatus: c.liveStatus,
-        ...(c.mailboxId !== undefined ? {mailboxId: c.mailboxId} : {}),
-        ...(c.enroll !== undefined ? {enroll: {...c.enroll}} : {}),
-        ...(c.forecastSkip !== undefined ? {forecastSkip: c.forecastSkip} : {}),
-        ...(c.details !== undefined && !options.maskEmails ? {details: {...c.details}} : {}),
+        ...kindFields(c, options.maskEmails),
       })),
       warnings: s.warnings.map((w) => ({
         code: w.code,
-        message: text(w.message),
+        message: text(describeWarning(w)),
         contactId: w.contactId,
         email: email(w.email),
         source: source(w.source),
       })),
     })),
-    errors: plan.errors.map((e) => ({code: e.code, message: text(e.message), source: source(e.source)})),
+    errors: plan.errors.map((e) => ({code: e.code, message: text(describePlanProblem(e)), source: source(e.source)})),
     ...(options.cost
       ? {
           cost: {

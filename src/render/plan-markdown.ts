@@ -3,9 +3,17 @@
 // exceeds `maxChars`: per-sequence detail is cut with a visible note while every count stays exact.
 
 import type {ApiCost, Change, Plan, PlanWarning, SequencePlan} from '../model/plan.js'
-import {maskEmail, maskEmailsInText} from './mask-email.js'
-import {countChanges, flattenText, renderClosingLine, renderCostTable} from './plan-text.js'
-import {describeSkipReason} from './reasons.js'
+import {formatSourceRef} from '../model/state.js'
+import {maskEmailsInText} from './mask-email.js'
+import {
+  countChanges,
+  describeContact,
+  flattenText,
+  renderClosingLine,
+  renderCostTable,
+  warningSubject,
+} from './plan-text.js'
+import {describeForecastSkip, describePlanProblem, describeWarning} from './reasons.js'
 
 export interface PlanMarkdownOptions {
   readonly maskEmails: boolean
@@ -60,14 +68,11 @@ export function chooseFence(content: string): string {
   return '`'.repeat(Math.max(3, longest + 1))
 }
 
-function who(email: string | null | undefined, contactId: string | null, mask: boolean): string {
-  if (email !== null && email !== undefined) return mask ? maskEmail(email) : email
-  return contactId === null ? '(unknown contact)' : `id ${contactId}`
-}
-
 function diffLine(c: Change, mask: boolean): string {
-  const contact = who(c.email, c.contactId, mask)
-  const origin = c.source ? `# ${c.source.file}:${c.source.line}` : '# pruned: not declared in the manifest'
+  const contact = describeContact(c.email, c.contactId, mask)
+  const origin = c.source
+    ? `# ${formatSourceRef(c.source, {precision: 'line'})}`
+    : '# pruned: not declared in the manifest'
   let text: string
   switch (c.kind) {
     case 'create':
@@ -84,22 +89,15 @@ function diffLine(c: Change, mask: boolean): string {
       text = `! ${contact} (${c.kind})`
       break
   }
-  const skip =
-    c.kind === 'add' && c.forecastSkip !== undefined
-      ? `  (will be skipped by Apollo: ${describeSkipReason(c.forecastSkip)})`
-      : ''
+  const skip = c.kind === 'add' && c.forecastSkip !== undefined ? `  (${describeForecastSkip(c.forecastSkip)})` : ''
   return sanitizeCodeLine(`${text}  ${origin}${skip}`)
 }
 
 function warningLine(w: PlanWarning, mask: boolean): string {
-  const contact =
-    w.email !== undefined && w.email !== null
-      ? `${who(w.email, null, mask)}: `
-      : w.contactId
-        ? `id ${w.contactId}: `
-        : ''
-  const where = w.source ? ` (${w.source.file}:${w.source.line})` : ''
-  const message = mask ? maskEmailsInText(w.message) : w.message
+  const contact = warningSubject(w, mask)
+  const where = w.source ? ` (${formatSourceRef(w.source, {precision: 'line'})})` : ''
+  const text = describeWarning(w)
+  const message = mask ? maskEmailsInText(text) : text
   return `- ${escapeMarkdownInline(`${w.code}: ${contact}${message}${where}`)}`
 }
 
@@ -161,8 +159,9 @@ export function renderPlanMarkdown(plan: Plan, options: PlanMarkdownOptions): st
     b.tryPush(`#### Errors (${plan.errors.length})\n\n`, globalReserve)
     let shown = 0
     for (const e of plan.errors) {
-      const where = e.source ? ` (${e.source.file}:${e.source.line}:${e.source.col})` : ''
-      const line = `- ${escapeMarkdownInline(`${e.code}: ${mask ? maskEmailsInText(e.message) : e.message}${where}`)}\n`
+      const where = e.source ? ` (${formatSourceRef(e.source)})` : ''
+      const text = describePlanProblem(e)
+      const line = `- ${escapeMarkdownInline(`${e.code}: ${mask ? maskEmailsInText(text) : text}${where}`)}\n`
       if (!b.tryPush(line, globalReserve)) break
       shown++
     }

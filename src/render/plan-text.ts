@@ -1,9 +1,9 @@
 // Terraform-like text rendering of a Plan for terminals and CI logs. Pure: string out.
 
-import type {ApiCost, Change, Plan, PlanError, PlanSummary, PlanWarning, SequencePlan} from '../model/plan.js'
-import type {SourceRef} from '../model/state.js'
+import type {ApiCost, Change, Plan, PlanProblem, PlanSummary, PlanWarning, SequencePlan} from '../model/plan.js'
+import {formatSourceRef} from '../model/state.js'
 import {maskEmail, maskEmailsInText} from './mask-email.js'
-import {describeSkipReason} from './reasons.js'
+import {describeForecastSkip, describePlanProblem, describeWarning} from './reasons.js'
 
 export interface PlanTextOptions {
   readonly color: boolean
@@ -26,10 +26,6 @@ export function paint(enabled: boolean, style: Style, text: string): string {
 export function flattenText(text: string): string {
   // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g, ' ')
-}
-
-export function describeSourceShort(source: SourceRef): string {
-  return `${source.file}:${source.line}`
 }
 
 /** The display of a contact in a change line. */
@@ -65,23 +61,26 @@ function renderChange(c: Change, o: PlanTextOptions): string[] {
   const who = describeContact(c.email, c.contactId, o.maskEmails)
   const what =
     c.kind === 'create' ? `new contact ${who}` : c.kind === 'finish' || c.kind === 'stop' ? `${who} (${c.kind})` : who
-  const origin = c.source ? `# ${flattenText(describeSourceShort(c.source))}` : '# pruned: not declared in the manifest'
+  const origin = c.source
+    ? `# ${flattenText(formatSourceRef(c.source, {precision: 'line'}))}`
+    : '# pruned: not declared in the manifest'
   const lines = [`  ${paint(o.color, style, `${symbol} ${what}`)}  ${paint(o.color, 'dim', origin)}`]
   if (c.kind === 'add' && c.forecastSkip !== undefined) {
-    lines.push(`      ${paint(o.color, 'yellow', `will be skipped by Apollo: ${describeSkipReason(c.forecastSkip)}`)}`)
+    lines.push(`      ${paint(o.color, 'yellow', describeForecastSkip(c.forecastSkip))}`)
   }
   return lines
 }
 
+/** `<contact>: ` before a warning's sentence, or nothing for a warning about the whole sequence. */
+export function warningSubject(w: PlanWarning, mask: boolean): string {
+  return w.email !== null || w.contactId ? `${describeContact(w.email, w.contactId, mask)}: ` : ''
+}
+
 function renderWarning(w: PlanWarning, o: PlanTextOptions): string {
-  const who =
-    w.email !== undefined && w.email !== null
-      ? `${describeContact(w.email, null, o.maskEmails)}: `
-      : w.contactId
-        ? `id ${w.contactId}: `
-        : ''
-  const where = w.source ? ` (${flattenText(describeSourceShort(w.source))})` : ''
-  const message = flattenText(o.maskEmails ? maskEmailsInText(w.message) : w.message)
+  const who = warningSubject(w, o.maskEmails)
+  const where = w.source ? ` (${flattenText(formatSourceRef(w.source, {precision: 'line'}))})` : ''
+  const text = describeWarning(w)
+  const message = flattenText(o.maskEmails ? maskEmailsInText(text) : text)
   return `  ${paint(o.color, 'yellow', 'warning:')} ${who}${message}${where}`
 }
 
@@ -104,9 +103,10 @@ function renderSequence(s: SequencePlan, o: PlanTextOptions): string[] {
   return lines
 }
 
-function renderError(e: PlanError, o: PlanTextOptions): string {
-  const where = e.source ? `${flattenText(`${e.source.file}:${e.source.line}:${e.source.col}`)}: ` : ''
-  return `${paint(o.color, 'red', 'Error:')} ${where}${flattenText(o.maskEmails ? maskEmailsInText(e.message) : e.message)}`
+function renderError(e: PlanProblem, o: PlanTextOptions): string {
+  const where = e.source ? `${flattenText(formatSourceRef(e.source))}: ` : ''
+  const text = describePlanProblem(e)
+  return `${paint(o.color, 'red', 'Error:')} ${where}${flattenText(o.maskEmails ? maskEmailsInText(text) : text)}`
 }
 
 function formatQuota(q: {minute: number | null; hour: number | null; day: number | null} | undefined): string {

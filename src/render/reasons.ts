@@ -1,6 +1,10 @@
-// One human text for each machine code the plan and the apply report carry. Pure.
+// The words for every machine code the plan and the apply report carry: skip reasons, plan
+// warnings, plan problems and safety violations. The core emits codes and data; only this module
+// turns them into sentences. Pure.
 
-import type {SkipReason, WarningCode} from '../model/plan.js'
+import type {PlanProblem, PlanWarning, SafetyViolation, SkipReason} from '../model/plan.js'
+import type {SequenceSelector} from '../model/state.js'
+import {formatSourceRef} from '../model/state.js'
 
 const SKIP_REASONS: Readonly<Record<string, string>> = {
   contact_not_found: 'Apollo does not know this contact',
@@ -22,17 +26,81 @@ export function describeSkipReason(reason: SkipReason): string {
   return SKIP_REASONS[reason] ?? `Apollo reason "${reason}"`
 }
 
-const WARNING_CODES: Readonly<Record<string, string>> = {
-  'skip-forecast': 'will be skipped by Apollo',
-  'sequence-inactive': 'the sequence is inactive: contacts will be enrolled paused',
-  'already-finished': 'already finished in this sequence: Apollo cannot re-enroll it',
-  'member-failed': 'failed in this sequence (bounce or similar): Apollo will not re-enroll it',
-  'not-enrolled': 'not enrolled in this sequence: nothing to finish or stop',
-  'missing-contact-skipped': 'no Apollo contact has this email: skipped (missingContacts: skip)',
-  unmanaged: 'live members the manifest does not declare (prune: none leaves them alone)',
+/** `will be skipped by Apollo: <reason>`, under a forecast add and in its warning. */
+export function describeForecastSkip(reason: SkipReason): string {
+  return `will be skipped by Apollo: ${describeSkipReason(reason)}`
 }
 
-/** Human text for a plan warning code. */
-export function describeWarningCode(code: WarningCode): string {
-  return WARNING_CODES[code] ?? code
+/** The sentence of a plan warning (the contact and location are shown next to it by the renderer). */
+export function describeWarning(w: PlanWarning): string {
+  switch (w.code) {
+    case 'skip-forecast':
+      return describeForecastSkip(w.skipReason)
+    case 'sequence-inactive':
+      return 'the sequence is inactive: contacts will be enrolled paused'
+    case 'already-finished':
+      return 'already finished in this sequence: Apollo cannot re-enroll it'
+    case 'member-failed':
+      return 'failed in this sequence (bounce or similar): Apollo will not re-enroll it'
+    case 'not-enrolled':
+      return `not enrolled in this sequence: nothing to ${w.list === 'finished' ? 'finish' : 'stop'}`
+    case 'missing-contact-skipped':
+      return 'no Apollo contact has this email: skipped (missingContacts: skip)'
+    case 'unmanaged': {
+      const one = w.count === 1
+      return `${w.count} live member${one ? ' is' : 's are'} not declared in the manifest (prune: none leaves ${one ? 'it' : 'them'} alone)`
+    }
+  }
+}
+
+/** How a manifest's sequence selector reads in a message: `id <id>` or `"<name>"`. */
+function describeSelector(s: SequenceSelector): string {
+  return 'id' in s ? `id ${s.id}` : `"${s.name}"`
+}
+
+/** The sentence of a plan problem (its location is shown next to it by the renderer). */
+export function describePlanProblem(p: PlanProblem): string {
+  switch (p.code) {
+    case 'sequence-not-found':
+      return (
+        `Sequence ${describeSelector(p.selector)} was not found in Apollo` +
+        ('name' in p.selector
+          ? " (Apollo's search does not return archived sequences: pin `id:` to check whether it was archived)"
+          : '')
+      )
+    case 'sequence-ambiguous':
+      return `Sequence ${describeSelector(p.selector)} matches ${p.sequenceIds.length} Apollo sequences (${p.sequenceIds.join(', ')}): pin one with \`id:\``
+    case 'sequence-archived':
+      return `Sequence ${describeSelector(p.selector)} (${p.sequenceId}) is archived in Apollo: it cannot be managed`
+    case 'sequence-duplicate':
+      return `Sequence ${describeSelector(p.selector)} resolves to ${p.sequenceId}, already managed by the manifest for ${describeSelector(p.otherSelector)}`
+    case 'mailbox-not-found':
+      return `Mailbox ${p.mailbox} is not an Apollo email account of this team (by id or email)`
+    case 'mailbox-inactive':
+      return `Mailbox ${p.mailboxEmail} (${p.mailboxId}) is not active in Apollo`
+    case 'contact-missing':
+      return `No Apollo contact has the email ${p.email} (set missingContacts: skip or create to allow this)`
+    case 'contact-ambiguous':
+      return `${p.email} matches ${p.contactIds.length} Apollo contacts (${p.contactIds.join(', ')}): pin the one you mean with \`id:\``
+    case 'contact-id-not-found':
+      return `Contact id ${p.contactId} does not exist in Apollo`
+    case 'contact-duplicate':
+      return `Contact ${p.contactId} is declared twice for sequence ${describeSelector(p.selector)} (also at ${formatSourceRef(p.otherSource, {precision: 'line'})}): an email and an id, or two of its emails`
+    case 'contact-unresolved':
+      return `Contact ${p.email !== null ? p.email : `id ${p.contactId}`} was not read from Apollo (incomplete live read): cannot plan its add`
+    case 'live-state-inconsistent':
+      return `Contact ${p.contactId}, a member of sequence ${p.sequenceId}, is missing from the live read`
+  }
+}
+
+/** The sentence of a safety violation. */
+export function describeSafetyViolation(v: SafetyViolation): string {
+  switch (v.code) {
+    case 'too-many-removals':
+      return `would remove/finish/stop ${v.planned} contacts in total, more than safety.maxRemovals (${v.maxRemovals})`
+    case 'removal-percent': {
+      const pct = Math.round((v.removals * 1000) / v.liveMembers) / 10
+      return `would remove/finish/stop ${v.removals} of ${v.liveMembers} live members (${pct}%) of sequence "${v.sequenceName}" (${v.sequenceId}), more than safety.maxRemovalPercent (${v.maxRemovalPercent}%)`
+    }
+  }
 }

@@ -1,15 +1,20 @@
-// Orchestrates `seqsync apply`: safety checks, stale check, writes, re-read, report. No printing.
+// Orchestrates `seqsync apply`: the plan, safety checks, stale check, writes, re-read, report. No printing.
 
+import {BULK_CREATE_LIMIT} from '../apollo/limits.js'
 import {sweepSequenceMembers} from '../apollo/read-live-state.js'
 import type {ApolloClient} from '../apollo/types.js'
+import type {ApplyProgress} from '../applier/apply-plan.js'
 import {applyPlan} from '../applier/apply-plan.js'
 import {findStaleChanges} from '../applier/find-stale-changes.js'
 import {buildApplyReport} from '../applier/verify-outcomes.js'
 import type {ResolvedConfig} from '../config/config-schema.js'
-import {PlanMismatchError, StalePlanError, UnsafePlanError} from '../errors.js'
+import {NotConfirmedError, PlanMismatchError, SeqsyncError, StalePlanError, UnsafePlanError} from '../errors.js'
 import type {ApplyReport} from '../model/apply-report.js'
 import type {Plan} from '../model/plan.js'
 import {assessSafety} from '../planner/assess-safety.js'
+import {describeSafetyViolation} from '../render/reasons.js'
+import {createPlan, hasChanges} from './plan.js'
+import {assertSameApiHost, readPlanFile} from './plan-file.js'
 
 export interface ApplyGuards {
   /** `--allow-removals N`: must equal the planned number of removals/finishes/stops exactly. */
@@ -18,20 +23,19 @@ export interface ApplyGuards {
   readonly expectPlanHash: string | undefined
 }
 
-export type ApplyProgress = (p: {phase: 'create' | 'remove' | 'add'; done: number; total: number}) => void
-
 /**
  * Refuse before anything is written: a plan other than the reviewed one, or one that removes more
  * than the safety limits allow without an exact `--allow-removals`.
  */
-export function checkGuards(plan: Plan, config: ResolvedConfig, guards: ApplyGuards): void {
+function checkGuards(plan: Plan, config: ResolvedConfig, guards: ApplyGuards): void {
   if (guards.expectPlanHash !== undefined && guards.expectPlanHash !== plan.planHash) {
     throw new PlanMismatchError(
       `The plan to apply (${plan.planHash}) is not the reviewed plan (${guards.expectPlanHash})`,
       {hint: 'Apollo or the manifests changed since the review. Run plan again and have the new plan reviewed.'},
     )
   }
-  const {planned, violations} = assessSafety(plan, config.safety)
+  const {planned, violations: found} = assessSafety(plan, config.safety)
+  const violations = found.map(describeSafetyViolation)
   if (guards.allowRemovals !== undefined && guards.allowRemovals !== planned) {
     throw new UnsafePlanError(
       [`--allow-removals ${guards.allowRemovals} does not match the ${planned} removals, finishes and stops planned`],
@@ -47,12 +51,12 @@ export function checkGuards(plan: Plan, config: ResolvedConfig, guards: ApplyGua
 }
 
 /** The sequences a plan writes to, in plan order. */
-export function affectedSequenceIds(plan: Plan): string[] {
+function affectedSequenceIds(plan: Plan): string[] {
   return plan.sequences.filter((s) => s.changes.length > 0).map((s) => s.id)
 }
 
 /** Apply a saved plan: refuse it if any live precondition moved since it was made. */
-export async function assertNotStale(plan: Plan, client: ApolloClient): Promise<void> {
+async function assertNotStale(plan: Plan, client: ApolloClient): Promise<void> {
   const ids = affectedSequenceIds(plan)
   if (ids.length === 0) return
   const sweep = await sweepSequenceMembers(client, ids)
@@ -60,20 +64,96 @@ export async function assertNotStale(plan: Plan, client: ApolloClient): Promise<
   if (stale.length > 0) throw new StalePlanError(stale)
 }
 
-export interface ExecuteInput {
+/** What the write phase reports and can be stopped by. */
+export interface WriteControl {
+  readonly signal?: AbortSignal
+  readonly onProgress?: (progress: ApplyProgress) => void
+}
+
+/** Runs the write phase; the command wraps it with Ctrl-C handling and a progress display. */
+export type WriteSession = (writes: (control: WriteControl) => Promise<ApplyReport>) => Promise<ApplyReport>
+
+export interface RunApplyInput {
+  /** A plan file (`plan --out`) to apply exactly; undefined = plan the config's manifests first. */
+  readonly planFile: string | undefined
+  readonly config: ResolvedConfig
+  readonly apiUrl: string
+  readonly client: ApolloClient
+  readonly guards: ApplyGuards
+  /** Called with the plan as soon as it is known, before any check (the command shows it). */
+  readonly onPlan: (plan: Plan) => void
+  /** Asked once the plan passed every check, before the first write; null = apply without asking. */
+  readonly confirm: (() => Promise<boolean>) | null
+  readonly writeSession?: WriteSession
+}
+
+export type ApplyResult =
+  /** The plan has no changes: nothing was checked or written; the report is empty. */
+  | {readonly kind: 'nothing-to-do'; readonly report: ApplyReport}
+  /** Writes were made and read back: the report says what converged. */
+  | {readonly kind: 'applied'; readonly report: ApplyReport}
+  /** Writes were sent but an error stopped the read-back: Apollo may not match the manifests. */
+  | {readonly kind: 'unverified'; readonly error: SeqsyncError}
+
+/**
+ * `seqsync apply`: get the plan (from the file, refused if made against another host, or planned
+ * now), refuse it when unreviewed, unsafe or stale, confirm, write, read back. Throws (nothing
+ * written) on every refusal; once writes were sent, an error becomes an `unverified` result.
+ */
+export async function runApply(input: RunApplyInput): Promise<ApplyResult> {
+  const {config, client} = input
+  const plan = await loadPlan(input)
+  input.onPlan(plan)
+  if (!hasChanges(plan)) return {kind: 'nothing-to-do', report: emptyReport(plan)}
+  checkGuards(plan, config, input.guards)
+  if (input.planFile !== undefined) await assertNotStale(plan, client)
+  if (input.confirm && !(await input.confirm())) throw new NotConfirmedError('Apply cancelled: nothing was written.')
+  const session: WriteSession = input.writeSession ?? ((writes) => writes({}))
+  try {
+    return {kind: 'applied', report: await session((control) => executePlan({plan, client, config, ...control}))}
+  } catch (error) {
+    // The applier continues on per-batch errors, so an error here (a quota running out on the
+    // re-read, say) came after writes were sent: Apollo is unverified, never "nothing written".
+    if (error instanceof SeqsyncError) return {kind: 'unverified', error}
+    throw error
+  }
+}
+
+async function loadPlan(input: RunApplyInput): Promise<Plan> {
+  if (input.planFile === undefined) {
+    return (await createPlan({paths: [], config: input.config, client: input.client, sequenceFilter: []})).plan
+  }
+  const file = await readPlanFile(input.planFile)
+  assertSameApiHost(file, input.apiUrl)
+  return file.plan
+}
+
+/** The report of an apply with nothing to do: converged, no calls. */
+function emptyReport(plan: Plan): ApplyReport {
+  return {
+    formatVersion: 1,
+    planHash: plan.planHash,
+    converged: true,
+    interrupted: false,
+    summary: {applied: 0, skipped: 0, failed: 0},
+    sequences: [],
+    calls: {},
+  }
+}
+
+interface ExecuteInput extends WriteControl {
   readonly plan: Plan
   readonly client: ApolloClient
   readonly config: ResolvedConfig
-  readonly signal?: AbortSignal
-  readonly onProgress?: ApplyProgress
 }
 
 /** Writes, then re-reads the affected sequences and reports what converged. */
-export async function executePlan(input: ExecuteInput): Promise<ApplyReport> {
+async function executePlan(input: ExecuteInput): Promise<ApplyReport> {
   const {plan, client, config} = input
   const before = client.callCounts()
   const outcome = await applyPlan(plan, client, {
     batchSize: config.batchSize,
+    bulkCreate: BULK_CREATE_LIMIT,
     concurrency: config.concurrency,
     ...(input.signal ? {signal: input.signal} : {}),
     ...(input.onProgress ? {onProgress: input.onProgress} : {}),

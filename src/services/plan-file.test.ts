@@ -6,7 +6,7 @@ import {makeChange, makePlan} from '../../test/helpers/fake-port.js'
 import {PlanError} from '../errors.js'
 import type {Plan} from '../model/plan.js'
 import {hashPlanChanges} from '../planner/plan-hash.js'
-import {assertSameApiHost, extractApiHost, readPlanFile, writePlanFile} from './plan-file.js'
+import {assertSameApiHost, extractApiHost, parsePlanFile, readPlanFile, toPlanFile, writePlanFile} from './plan-file.js'
 import type {PlanFile} from './plan-file.js'
 
 let dir: string
@@ -139,6 +139,77 @@ describe('plan file', () => {
     const error = await readPlanFile(path).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(PlanError)
     expect((error as Error).message).toMatch(message)
+  })
+
+  it.each([
+    ['a create with a contact id', {contactId: 'c1'}, 0, /contactId must be null for create/],
+    ['a create without an email', {email: null}, 0, /email is required for create/],
+    ['an add without a mailbox', {mailboxId: undefined}, 1, /mailboxId must be a string/],
+    ['an add without its switches', {enroll: undefined}, 1, /enroll must be an object/],
+    [
+      'an add with a switch that is not a boolean',
+      {enroll: {noEmail: 'yes'}},
+      1,
+      /enroll\.noEmail must be true or false/,
+    ],
+    ['an add with neither contact id nor email', {email: null}, 1, /email is required for an add without a contact id/],
+    ['an unknown reason', {reason: 'because'}, 1, /reason is not a change reason/],
+  ])('rejects %s (checked before the hash)', (_what, edit, index, message) => {
+    const d = planFile()
+    const s0 = d.plan.sequences[0]!
+    const changes = s0.changes.map((c, i) => (i === index ? {...c, ...edit} : c))
+    expect(() => parsePlanFile({...d, plan: {...d.plan, sequences: [{...s0, changes}]}})).toThrow(message)
+  })
+
+  it('rejects a removal without a contact id', () => {
+    const d = planFile()
+    const s1 = d.plan.sequences[1]!
+    const changes = s1.changes.map((c) => ({...c, contactId: null}))
+    expect(() => parsePlanFile({...d, plan: {...d.plan, sequences: [d.plan.sequences[0], {...s1, changes}]}})).toThrow(
+      /changes\[0\]\.contactId is required for remove/,
+    )
+  })
+
+  it.each([
+    ['an unknown warning code', {code: 'be-careful'}, /warnings\[0\]\.code is not a warning code/],
+    ['a skip forecast without its reason', {code: 'skip-forecast'}, /warnings\[0\]\.skipReason must be a string/],
+    ['an unmanaged count that is not a count', {code: 'unmanaged', count: -1}, /count must be a non-negative integer/],
+  ])('rejects %s (warnings are rendered from their data)', (_what, warning, message) => {
+    const d = planFile()
+    const s0 = d.plan.sequences[0]!
+    const warnings = [{contactId: null, email: null, source: null, ...warning}]
+    expect(() => parsePlanFile({...d, plan: {...d.plan, sequences: [{...s0, warnings}]}})).toThrow(message)
+  })
+
+  it('keeps only the fields of each kind of change', () => {
+    const d = planFile()
+    const [s0, ...others] = d.plan.sequences
+    const [create, ...rest] = s0!.changes
+    const changes = [{...create!, mailboxId: 'mb9', apiKey: 'sk_live_x'}, ...rest]
+    const parsed = parsePlanFile({...d, plan: {...d.plan, sequences: [{...s0!, changes}, ...others]}})
+    expect(parsed.plan.sequences[0]?.changes[0]).toEqual(planFile().plan.sequences[0]?.changes[0])
+    expect(JSON.stringify(parsed)).not.toContain('sk_live_x')
+  })
+
+  it('toPlanFile records the tool, the API host only, the batch size and the time', () => {
+    const plan = hashedPlan()
+    const file = toPlanFile(
+      {plan, desiredHash: 'sha256:abc'},
+      {toolVersion: 'seqsync/0.1.0', apiUrl: 'https://u:k@api.apollo.io/api/v1?x=1', batchSize: 50},
+      new Date('2026-11-26T10:00:00.000Z'),
+    )
+    expect(file).toEqual({
+      formatVersion: 1,
+      kind: 'seqsync-plan',
+      toolVersion: 'seqsync/0.1.0',
+      apiHost: 'api.apollo.io',
+      createdAt: '2026-11-26T10:00:00.000Z',
+      desiredHash: 'sha256:abc',
+      planHash: plan.planHash,
+      batchSize: 50,
+      plan,
+    })
+    expect(parsePlanFile(JSON.parse(JSON.stringify(file)))).toEqual(file)
   })
 
   it('reports a missing file as a PlanError', async () => {

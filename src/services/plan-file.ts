@@ -6,11 +6,14 @@ import {randomBytes} from 'node:crypto'
 import {open, readFile, rename, rm} from 'node:fs/promises'
 import {basename, dirname, join} from 'node:path'
 import {PlanError} from '../errors.js'
+import {isRecord} from '../model/guards.js'
 import type {Plan} from '../model/plan.js'
 import {hashPlanChanges} from '../planner/plan-hash.js'
+import {parsePlan} from './parse-plan.js'
+import type {PlanResult} from './plan.js'
 
-export const PLAN_FILE_KIND = 'seqsync-plan'
-export const PLAN_FILE_FORMAT_VERSION = 1
+export const PLAN_FILE_KIND = 'seqsync-plan' as const
+export const PLAN_FILE_FORMAT_VERSION = 1 as const
 
 export interface PlanFile {
   readonly formatVersion: 1
@@ -39,6 +42,34 @@ export function extractApiHost(apiUrl: string): string {
     throw new PlanError(`Not a valid API URL: ${JSON.stringify(stripCredentials(apiUrl))}`)
   }
   return url.host.toLowerCase()
+}
+
+/** Where and how a plan was made, beyond the plan itself. */
+export interface PlanOrigin {
+  /** e.g. `seqsync/0.1.0`. */
+  readonly toolVersion: string
+  /** The API URL the plan was read from (only its host goes into the file). */
+  readonly apiUrl: string
+  readonly batchSize: number
+}
+
+/** The plan file for a computed plan (`plan --out`). */
+export function toPlanFile(
+  result: Pick<PlanResult, 'plan' | 'desiredHash'>,
+  origin: PlanOrigin,
+  now: Date = new Date(),
+): PlanFile {
+  return {
+    formatVersion: PLAN_FILE_FORMAT_VERSION,
+    kind: PLAN_FILE_KIND,
+    toolVersion: origin.toolVersion,
+    apiHost: extractApiHost(origin.apiUrl),
+    createdAt: now.toISOString(),
+    desiredHash: result.desiredHash,
+    planHash: result.plan.planHash,
+    batchSize: origin.batchSize,
+    plan: result.plan,
+  }
 }
 
 /** Writes the plan file atomically (temp file in the same directory, then rename), mode 0600. */
@@ -88,64 +119,43 @@ export async function readPlanFile(path: string): Promise<PlanFile> {
   return parsePlanFile(value, path)
 }
 
-/** Validates an already-parsed plan file (see readPlanFile). */
+/** Validates an already-parsed plan file (see readPlanFile) and returns it with a typed plan. */
 export function parsePlanFile(value: unknown, path = 'plan file'): PlanFile {
   const fail = (message: string): never => {
     throw new PlanError(`${path}: ${message}`, [], {hint: 'Make a new plan with `seqsync plan --out FILE`.'})
   }
-  if (!isObject(value)) return fail('not a seqsync plan file (expected a JSON object)')
-  if (value.kind !== PLAN_FILE_KIND) {
-    return fail(`not a seqsync plan file (kind is ${JSON.stringify(value.kind)}, expected "${PLAN_FILE_KIND}")`)
+  if (!isRecord(value)) return fail('not a seqsync plan file (expected a JSON object)')
+  if (value['kind'] !== PLAN_FILE_KIND) {
+    return fail(`not a seqsync plan file (kind is ${JSON.stringify(value['kind'])}, expected "${PLAN_FILE_KIND}")`)
   }
-  if (value.formatVersion !== PLAN_FILE_FORMAT_VERSION) {
+  if (value['formatVersion'] !== PLAN_FILE_FORMAT_VERSION) {
     return fail(
-      `unsupported plan file formatVersion ${JSON.stringify(value.formatVersion)}; this seqsync reads formatVersion ${PLAN_FILE_FORMAT_VERSION}`,
+      `unsupported plan file formatVersion ${JSON.stringify(value['formatVersion'])}; this seqsync reads formatVersion ${PLAN_FILE_FORMAT_VERSION}`,
     )
   }
-  for (const key of ['toolVersion', 'apiHost', 'createdAt', 'desiredHash', 'planHash'] as const) {
-    if (typeof value[key] !== 'string') fail(`"${key}" must be a string`)
+  const text = (key: string): string => {
+    const v = value[key]
+    return typeof v === 'string' ? v : fail(`"${key}" must be a string`)
   }
-  if (typeof value.batchSize !== 'number' || !Number.isInteger(value.batchSize) || value.batchSize < 1) {
-    fail('"batchSize" must be a positive integer')
+  const header = {
+    toolVersion: text('toolVersion'),
+    apiHost: text('apiHost'),
+    createdAt: text('createdAt'),
+    desiredHash: text('desiredHash'),
+    planHash: text('planHash'),
   }
-  const plan = value.plan
-  if (!isObject(plan)) return fail('"plan" is missing')
-  if (plan.formatVersion !== 1) fail(`unsupported plan formatVersion ${JSON.stringify(plan.formatVersion)}`)
-  if (!Array.isArray(plan.errors)) fail('"plan.errors" must be an array')
-  // `plan --out` never writes a plan with blocking errors; one that has them was edited and must not be applied.
-  if (Array.isArray(plan.errors) && plan.errors.length > 0)
-    fail('"plan.errors" is not empty: this plan cannot be applied')
-  if (!Array.isArray(plan.sequences)) return fail('"plan.sequences" must be an array')
-  plan.sequences.forEach((sequence: unknown, s: number) => {
-    const where = `plan.sequences[${s}]`
-    if (!isObject(sequence) || typeof sequence.id !== 'string' || typeof sequence.name !== 'string') {
-      fail(`${where} must have a string id and name`)
-      return
-    }
-    // The safety percent rule reads liveMembers, which the plan hash does not cover.
-    if (
-      typeof sequence.liveMembers !== 'number' ||
-      !Number.isInteger(sequence.liveMembers) ||
-      sequence.liveMembers < 0
-    ) {
-      fail(`${where}.liveMembers must be a non-negative integer`)
-      return
-    }
-    if (!Array.isArray(sequence.changes)) {
-      fail(`${where}.changes must be an array`)
-      return
-    }
-    sequence.changes.forEach((change: unknown, c: number) =>
-      checkChange(change, sequence.id as string, `${where}.changes[${c}]`, fail),
-    )
-  })
-  const recomputed = hashPlanChanges((plan as unknown as Plan).sequences)
-  if (recomputed !== value.planHash || recomputed !== plan.planHash) {
+  const batchSize = value['batchSize']
+  if (typeof batchSize !== 'number' || !Number.isInteger(batchSize) || batchSize < 1) {
+    return fail('"batchSize" must be a positive integer')
+  }
+  const plan = parsePlan(value['plan'], fail)
+  const recomputed = hashPlanChanges(plan.sequences)
+  if (recomputed !== header.planHash || recomputed !== plan.planHash) {
     fail(
-      `the plan hash does not match its changes (file says ${String(value.planHash)}, changes hash to ${recomputed}); the file was modified after it was made`,
+      `the plan hash does not match its changes (file says ${header.planHash}, changes hash to ${recomputed}); the file was modified after it was made`,
     )
   }
-  return value as unknown as PlanFile
+  return {formatVersion: 1, kind: PLAN_FILE_KIND, ...header, batchSize, plan}
 }
 
 /** Refuses a plan made against another Apollo host than the one this run talks to. */
@@ -155,26 +165,6 @@ export function assertSameApiHost(file: PlanFile, apiUrl: string): void {
     throw new PlanError(`The plan was made against ${file.apiHost}, but this run talks to ${host}`, [], {
       hint: 'Apply a plan with the same --api-url / SEQSYNC_API_URL it was made with, or make a new plan.',
     })
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-
-const CHANGE_KINDS = new Set(['create', 'add', 'remove', 'finish', 'stop'])
-const LIVE_STATUSES = new Set(['absent', 'active', 'paused', 'finished', 'failed'])
-
-function checkChange(change: unknown, sequenceId: string, where: string, fail: (message: string) => never): void {
-  if (!isObject(change)) fail(`${where} must be an object`)
-  const c = change
-  if (typeof c.kind !== 'string' || !CHANGE_KINDS.has(c.kind)) fail(`${where}.kind is not a change kind`)
-  if (c.sequenceId !== sequenceId) fail(`${where}.sequenceId does not match its sequence`)
-  if (c.contactId !== null && typeof c.contactId !== 'string') fail(`${where}.contactId must be a string or null`)
-  if (c.email !== null && typeof c.email !== 'string') fail(`${where}.email must be a string or null`)
-  if (typeof c.liveStatus !== 'string' || !LIVE_STATUSES.has(c.liveStatus))
-    fail(`${where}.liveStatus is not a live status`)
-  if (c.kind === 'add' && typeof c.mailboxId !== 'string') fail(`${where}.mailboxId must be a string`)
-  if ((c.kind === 'remove' || c.kind === 'finish' || c.kind === 'stop') && typeof c.contactId !== 'string') {
-    fail(`${where}.contactId is required for ${String(c.kind)}`)
   }
 }
 
@@ -191,10 +181,6 @@ function toPlanFileJson(data: PlanFile): PlanFile {
     batchSize: data.batchSize,
     plan: data.plan,
   }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 function stripCredentials(text: string): string {

@@ -1,18 +1,18 @@
 // Orchestrates `seqsync plan`: manifests -> live read -> pure plan -> API cost. No printing, no flags.
 
 import type {ApolloClient} from '../apollo/types.js'
-import {BULK_CREATE_LIMIT} from '../apollo/limits.js'
+import {BULK_CREATE_LIMIT, PAGE_SIZE} from '../apollo/limits.js'
 import {findSequencesByName, readLiveState} from '../apollo/read-live-state.js'
 import type {ResolvedConfig} from '../config/config-schema.js'
 import type {Issue} from '../errors.js'
 import {PlanError, UsageError} from '../errors.js'
 import type {ApiCost, Plan} from '../model/plan.js'
 import type {DesiredState} from '../model/state.js'
-import {APOLLO_ID_PATTERN, selectorValue} from '../model/state.js'
+import {APOLLO_ID_PATTERN, formatSourceRef, selectorValue} from '../model/state.js'
 import {computePlan} from '../planner/compute-plan.js'
 import {estimateApplyCalls} from '../planner/estimate-apply-calls.js'
 import {hashDesiredState} from '../planner/plan-hash.js'
-import {describeSource} from './describe-source.js'
+import {describePlanProblem} from '../render/reasons.js'
 import {loadDesiredState} from './load-desired-state.js'
 
 export interface PlanInput {
@@ -32,8 +32,6 @@ export interface PlanResult {
   readonly cost: ApiCost
 }
 
-const PAGE = 100
-
 export async function createPlan(input: PlanInput): Promise<PlanResult> {
   const {desired: all, issues} = await loadDesiredState(input.paths, input.config)
   input.onWarnings?.(issues)
@@ -44,7 +42,7 @@ export async function createPlan(input: PlanInput): Promise<PlanResult> {
     const n = plan.errors.length
     throw new PlanError(
       `Cannot plan: ${n} problem${n === 1 ? '' : 's'} with the manifests against Apollo`,
-      plan.errors.map((e) => ({message: e.message, source: e.source})),
+      plan.errors.map((e) => ({message: describePlanProblem(e), source: e.source})),
       {hint: 'Nothing was written to Apollo. Fix the manifests (or Apollo) and run plan again.'},
     )
   }
@@ -60,7 +58,7 @@ export function filterSequences(desired: DesiredState, filter: readonly string[]
   const matched = new Set(sequences.map((s) => selectorValue(s.selector)))
   const unknown = filter.filter((f) => !matched.has(f))
   if (unknown.length > 0) {
-    const known = desired.sequences.map((s) => `${selectorValue(s.selector)} (${describeSource(s.source)})`)
+    const known = desired.sequences.map((s) => `${selectorValue(s.selector)} (${formatSourceRef(s.source)})`)
     throw new UsageError(`--sequence ${unknown.map((u) => JSON.stringify(u)).join(', ')} matches no managed sequence`, {
       hint: known.length > 0 ? `Managed sequences: ${known.join('; ')}` : 'No manifest declares a sequence.',
     })
@@ -108,7 +106,7 @@ export function estimateCost(plan: Plan, client: ApolloClient, batchSize: number
   const affected = plan.sequences.filter((s) => s.changes.length > 0)
   const members = affected.reduce((n, s) => n + s.liveMembers + s.changes.filter((c) => c.kind === 'add').length, 0)
   // apply re-reads the affected sequences before writing (stale check) and after (convergence).
-  const sweeps = affected.length === 0 ? 0 : 2 * Math.max(1, Math.ceil(members / PAGE))
+  const sweeps = affected.length === 0 ? 0 : 2 * Math.max(1, Math.ceil(members / PAGE_SIZE))
   const applyCalls: Record<string, number> = {...writes}
   if (sweeps > 0) applyCalls['contacts/search'] = (applyCalls['contacts/search'] ?? 0) + sweeps
   const quotaLeft = client.quotaLeft()
@@ -135,8 +133,3 @@ export function estimateCost(plan: Plan, client: ApolloClient, batchSize: number
 export function hasChanges(plan: Plan): boolean {
   return plan.sequences.some((s) => s.changes.length > 0)
 }
-
-/**
- * The itemised details an error carries beyond its message (plan problems with their manifest
- * location, stale plan items), one line each, for the command to print before the error itself.
- */

@@ -4,8 +4,16 @@
 
 import type {PortNewContact, SequencePort} from '../../src/applier/port.js'
 import {ApolloApiError, QuotaExhaustedError} from '../../src/errors.js'
-import type {Change, Plan, SequencePlan} from '../../src/model/plan.js'
-import type {EnrollSwitches, LiveContact, LiveMembership, MemberStatus} from '../../src/model/state.js'
+import type {Change, ChangeKind, ChangeReason, Plan, SequencePlan, SkipReason} from '../../src/model/plan.js'
+import type {
+  ContactDetails,
+  EnrollSwitches,
+  LiveContact,
+  LiveMembership,
+  LiveStatus,
+  MemberStatus,
+  SourceRef,
+} from '../../src/model/state.js'
 import {DEFAULT_ENROLL, normalizeEmail} from '../../src/model/state.js'
 
 export interface FakeContact {
@@ -309,20 +317,59 @@ function describeCall(call: FakeCall): string {
 
 // ---- plain-object plan builders for applier tests (the planner is not involved) ----------------
 
-/** A change with test defaults: sequence `s1` ("Seq s1"), planned against `absent`, mailbox `mb1` for adds. */
-export function makeChange(init: Partial<Change> & Pick<Change, 'kind'>): Change {
+/** Any field of any kind of change; makeChange builds the kind's own shape from it. */
+export interface ChangeInit {
+  readonly kind: ChangeKind
+  readonly sequenceId?: string
+  readonly sequenceName?: string
+  readonly contactId?: string | null
+  readonly email?: string | null
+  readonly source?: SourceRef | null
+  readonly reason?: ChangeReason
+  readonly liveStatus?: LiveStatus
+  readonly mailboxId?: string
+  readonly enroll?: EnrollSwitches
+  readonly details?: ContactDetails
+  readonly forecastSkip?: SkipReason
+}
+
+/**
+ * A change with test defaults: sequence `s1` ("Seq s1"), planned against `absent` (adds, creates)
+ * or `active`, mailbox `mb1` for adds. Throws on a combination no plan can hold.
+ */
+export function makeChange(init: ChangeInit): Change {
   const sequenceId = init.sequenceId ?? 's1'
-  const kind = init.kind
-  return {
+  const {kind} = init
+  const base = {
     sequenceId,
-    sequenceName: `Seq ${sequenceId}`,
-    contactId: null,
-    email: null,
-    source: null,
-    reason: kind === 'add' ? 'declared-in-contacts' : kind === 'create' ? 'missing-contact' : 'pruned',
-    liveStatus: kind === 'add' || kind === 'create' ? 'absent' : 'active',
-    ...(kind === 'add' ? {mailboxId: 'mb1', enroll: DEFAULT_ENROLL} : {}),
-    ...init,
+    sequenceName: init.sequenceName ?? `Seq ${sequenceId}`,
+    source: init.source ?? null,
+    reason: init.reason ?? (kind === 'add' ? 'declared-in-contacts' : kind === 'create' ? 'missing-contact' : 'pruned'),
+    liveStatus: init.liveStatus ?? (kind === 'add' || kind === 'create' ? 'absent' : 'active'),
+  }
+  const contactId = init.contactId ?? null
+  const email = init.email ?? null
+  switch (kind) {
+    case 'create':
+      if (contactId !== null || email === null) throw new Error('makeChange: a create has an email and no contact id')
+      return {kind, ...base, contactId, email, ...(init.details ? {details: init.details} : {})}
+    case 'add': {
+      const add = {
+        kind,
+        ...base,
+        mailboxId: init.mailboxId ?? 'mb1',
+        enroll: init.enroll ?? DEFAULT_ENROLL,
+        ...(init.forecastSkip === undefined ? {} : {forecastSkip: init.forecastSkip}),
+      }
+      if (contactId !== null) return {...add, contactId, email}
+      if (email === null) throw new Error('makeChange: an add needs a contact id or an email')
+      return {...add, contactId, email}
+    }
+    case 'remove':
+    case 'finish':
+    case 'stop':
+      if (contactId === null) throw new Error(`makeChange: a ${kind} needs a contact id`)
+      return {kind, ...base, contactId, email}
   }
 }
 
@@ -350,7 +397,7 @@ export function makePlan(changes: readonly Change[], liveMembers: Readonly<Recor
       finish: count('finish'),
       stop: count('stop'),
       create: count('create'),
-      skipsForecast: changes.filter((c) => c.forecastSkip !== undefined).length,
+      skipsForecast: changes.filter((c) => c.kind === 'add' && c.forecastSkip !== undefined).length,
     },
     sequences,
     errors: [],

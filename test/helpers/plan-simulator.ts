@@ -2,7 +2,7 @@
 // `apply` runs it (removals/finishes/stops of every sequence, then creates, then adds sequence by
 // sequence in plan order) with Apollo's add skip rules evaluated on the state at that moment.
 
-import type {Change, Plan} from '../../src/model/plan.js'
+import type {AddChange, Change, Plan} from '../../src/model/plan.js'
 import type {LiveContact, LiveMembership, LiveState, MemberStatus} from '../../src/model/state.js'
 import {normalizeEmail} from '../../src/model/state.js'
 
@@ -40,7 +40,7 @@ export function simulateApply(plan: Plan, live: LiveState): SimulationResult {
     if (status !== null) c.memberships.push({sequenceId, status, inactiveReason: null, failureReason: null, mailboxId})
   }
   const contactOf = (ch: Change): MutableContact => {
-    const id = ch.contactId ?? byEmail.get(normalizeEmail(ch.email ?? ''))
+    const id = ch.contactId !== null ? ch.contactId : byEmail.get(normalizeEmail(ch.email))
     const c = id === undefined ? undefined : contacts.get(id)
     if (!c) throw new Error(`simulator: unknown contact for ${JSON.stringify(ch)}`)
     return c
@@ -55,7 +55,7 @@ export function simulateApply(plan: Plan, live: LiveState): SimulationResult {
   }
   for (const seq of plan.sequences) {
     for (const ch of seq.changes) {
-      if (ch.kind !== 'create' || ch.email === null) continue
+      if (ch.kind !== 'create') continue
       const norm = normalizeEmail(ch.email)
       if (byEmail.has(norm)) continue
       const id = `new-${norm}`
@@ -78,7 +78,7 @@ export function simulateApply(plan: Plan, live: LiveState): SimulationResult {
       const c = contactOf(ch)
       const reason = apolloSkipReason(c, seq.id, ch, contacts)
       if (reason) skipped.set(`${seq.id}/${c.id}`, reason)
-      else setStatus(c, seq.id, seq.active ? 'active' : 'paused', ch.mailboxId ?? null)
+      else setStatus(c, seq.id, seq.active ? 'active' : 'paused', ch.mailboxId)
     }
   }
 
@@ -111,11 +111,10 @@ export function simulateApply(plan: Plan, live: LiveState): SimulationResult {
 function apolloSkipReason(
   c: MutableContact,
   sequenceId: string,
-  ch: Change,
+  ch: AddChange,
   contacts: ReadonlyMap<string, MutableContact>,
 ): string | null {
   const enroll = ch.enroll
-  if (!enroll) throw new Error('simulator: add without enroll switches')
   if (c.memberships.some((m) => m.sequenceId === sequenceId)) return 'contacts_already_exists_in_current_campaign'
   if (!c.email && !enroll.noEmail) return 'contacts_without_email'
   if (c.emailStatus === 'unverified' && !enroll.unverifiedEmail) return 'contacts_unverified_email'
