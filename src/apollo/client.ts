@@ -3,7 +3,7 @@
 // parse-responses.ts.
 
 import {BugError, IncompleteReadError} from '../errors.js'
-import type {EnrollSwitches, LiveContact, LiveMailbox, LiveSequence} from '../model/state.js'
+import type {LiveContact, LiveMailbox, LiveSequence} from '../model/state.js'
 import {normalizeEmail} from '../model/state.js'
 import {BULK_CREATE_LIMIT, DISPLAY_CAP, PAGE_SIZE} from './limits.js'
 import {
@@ -19,15 +19,13 @@ import {
 } from './parse-responses.js'
 import {Transport} from './transport.js'
 import type {
+  AddContactsRequest,
   AddContactsResult,
-  ApolloClient,
-  ClientOptions,
-  Endpoint,
+  CreateContactsResult,
   NewContact,
-  Page,
-  QuotaWindowLeft,
-  RemoveMode,
-} from './types.js'
+  RemoveContactsRequest,
+} from '../model/writes.js'
+import type {ApolloClient, ClientOptions, Endpoint, Page, QuotaWindowLeft} from './types.js'
 
 class HttpApolloClient implements ApolloClient {
   readonly #transport: Transport
@@ -119,9 +117,7 @@ class HttpApolloClient implements ApolloClient {
 
   // --- writes --------------------------------------------------------------------------------
 
-  async bulkCreateContacts(
-    contacts: readonly NewContact[],
-  ): Promise<{readonly created: readonly LiveContact[]; readonly existing: readonly LiveContact[]}> {
+  async bulkCreateContacts(contacts: readonly NewContact[]): Promise<CreateContactsResult> {
     if (contacts.length > BULK_CREATE_LIMIT)
       throw new BugError(
         `bulkCreateContacts got ${contacts.length} contacts; Apollo takes at most ${BULK_CREATE_LIMIT}`,
@@ -146,12 +142,7 @@ class HttpApolloClient implements ApolloClient {
     )
   }
 
-  async addContactIds(request: {
-    readonly sequenceId: string
-    readonly contactIds: readonly string[]
-    readonly mailboxId: string
-    readonly enroll: EnrollSwitches
-  }): Promise<AddContactsResult> {
+  async addContactIds(request: AddContactsRequest): Promise<AddContactsResult> {
     if (request.contactIds.length === 0) return {added: [], skipped: {}}
     const e = request.enroll
     return this.#transport.call(
@@ -175,11 +166,7 @@ class HttpApolloClient implements ApolloClient {
     )
   }
 
-  async removeOrStopContactIds(request: {
-    readonly sequenceId: string
-    readonly contactIds: readonly string[]
-    readonly mode: RemoveMode
-  }): Promise<void> {
+  async removeOrStopContactIds(request: RemoveContactsRequest): Promise<void> {
     if (request.contactIds.length === 0) return
     const body: Record<string, unknown> = {
       emailer_campaign_ids: [request.sequenceId],

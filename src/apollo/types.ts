@@ -4,7 +4,8 @@
 
 import type {ApiKey} from './api-key.js'
 import type {Endpoint} from './endpoints.js'
-import type {ContactDetails, EnrollSwitches, LiveContact, LiveMailbox, LiveSequence} from '../model/state.js'
+import type {LiveContact, LiveMailbox, LiveSequence} from '../model/state.js'
+import type {SequencePort} from '../model/writes.js'
 
 export type {Endpoint}
 
@@ -60,18 +61,10 @@ export interface Page<T> {
   readonly totalEntries: number
 }
 
-export type NewContact = {readonly email: string} & ContactDetails
+export type {AddContactsResult, NewContact, RemoveMode} from '../model/writes.js'
 
-export type RemoveMode = 'remove' | 'mark_as_finished' | 'stop'
-
-export interface AddContactsResult {
-  /** Ids Apollo reports as added (`contacts[]`). */
-  readonly added: readonly string[]
-  /** `skipped_contact_ids`: id -> reason code. */
-  readonly skipped: Readonly<Record<string, string>>
-}
-
-export interface ApolloClient {
+/** The reads seqsync makes, the write port of model/writes.ts, and the client's accounting. */
+export interface ApolloClient extends SequencePort {
   // --- reads -----------------------------------------------------------------------------------
   /** One page of `POST /emailer_campaigns/search` (100 per page). `qName` omitted = all sequences. */
   searchSequences(params: {readonly qName?: string; readonly page: number}): Promise<Page<LiveSequence>>
@@ -93,25 +86,6 @@ export interface ApolloClient {
   findContactsByEmail(email: string): Promise<readonly LiveContact[]>
   /** `GET /contacts/{id}`; null on Apollo's 422 "does not exist". */
   getContact(id: string): Promise<LiveContact | null>
-
-  // --- writes ----------------------------------------------------------------------------------
-  /** `POST /contacts/bulk_create` with `run_dedupe: true`, at most 100 contacts. */
-  bulkCreateContacts(
-    contacts: readonly NewContact[],
-  ): Promise<{readonly created: readonly LiveContact[]; readonly existing: readonly LiveContact[]}>
-  /** `POST /emailer_campaigns/{id}/add_contact_ids` with `emailer_campaign_id` in the body and every switch explicit. */
-  addContactIds(request: {
-    readonly sequenceId: string
-    readonly contactIds: readonly string[]
-    readonly mailboxId: string
-    readonly enroll: EnrollSwitches
-  }): Promise<AddContactsResult>
-  /** `POST /emailer_campaigns/remove_or_stop_contact_ids` for exactly one sequence. */
-  removeOrStopContactIds(request: {
-    readonly sequenceId: string
-    readonly contactIds: readonly string[]
-    readonly mode: RemoveMode
-  }): Promise<void>
 
   // --- accounting ------------------------------------------------------------------------------
   /** Requests sent per endpoint (every attempt counts, retries included). */

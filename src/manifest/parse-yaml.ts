@@ -25,33 +25,21 @@ function describeYamlError(code: string, message: string): {code: string; messag
 /** Iterative walk: reports aliases and nesting deeper than MAX_DEPTH. Returns true when the document is safe. */
 function checkStructure(doc: Document.Parsed, lineCounter: LineCounter, file: string, issues: Issue[]): boolean {
   let safe = true
+  const report = (node: Node, code: string, message: string): void => {
+    const {line, col} = lineCounter.linePos(node.range?.[0] ?? 0)
+    issues.push({severity: 'error', file, line, col, code, message})
+  }
   const stack: {node: unknown; depth: number}[] = [{node: doc.contents, depth: 1}]
   while (stack.length > 0) {
     const {node, depth} = stack.pop()!
     if (isAlias(node)) {
-      const {line, col} = lineCounter.linePos((node as Node).range?.[0] ?? 0)
-      issues.push({
-        severity: 'error',
-        file,
-        line,
-        col,
-        code: 'yaml-alias',
-        message: 'YAML aliases (*name) are not allowed in seqsync files; write the value out',
-      })
+      report(node, 'yaml-alias', 'YAML aliases (*name) are not allowed in seqsync files; write the value out')
       safe = false
       continue
     }
     if (!isCollection(node)) continue
     if (depth > MAX_DEPTH) {
-      const {line, col} = lineCounter.linePos((node as Node).range?.[0] ?? 0)
-      issues.push({
-        severity: 'error',
-        file,
-        line,
-        col,
-        code: 'too-deep',
-        message: `nesting deeper than ${MAX_DEPTH} levels`,
-      })
+      report(node, 'too-deep', `nesting deeper than ${MAX_DEPTH} levels`)
       return false
     }
     if (isMap(node)) {
