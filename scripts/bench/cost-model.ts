@@ -3,7 +3,7 @@
 //   sweep over the distinct members of all managed sequences (ceil(distinct / 100) pages, plus one
 //   wasted probe page per split needed to stay under the 50,000-record display cap), the sequence
 //   list (ceil(sequences / 100) pages, or per-name searches + per-id reads when fewer), one
-//   email_accounts call, and for emails not seen in the sweep min(one look-up each, a full scan
+//   email_accounts call, one users/api_profile call (who the key is), and for emails not seen in the sweep min(one look-up each, a full scan
 //   when the account has <= 50,000 contacts);
 // - apply writes: the batches of apply's own batching rule (src/planner/plan-batches.ts) over the
 //   case's expected changes, one call per batch.
@@ -53,7 +53,11 @@ export function computeMinimumCalls(
   const emailCost = Math.min(lookups, scanPages)
   const sequencePages = Math.max(1, Math.ceil(e.totalSequences / PAGE_SIZE))
 
-  const plan: Record<string, number> = {'contacts/search': sweep + emailCost, email_accounts: 1}
+  const plan: Record<string, number> = {
+    'contacts/search': sweep + emailCost,
+    email_accounts: 1,
+    'users/api_profile': 1,
+  }
   if (sequencePages <= e.namePinned + e.idPinned) plan['emailer_campaigns/search'] = sequencePages
   else {
     if (e.namePinned > 0) plan['emailer_campaigns/search'] = e.namePinned

@@ -3,7 +3,7 @@
 // parse-responses.ts.
 
 import {BugError, IncompleteReadError} from '../errors.js'
-import type {LiveContact, LiveMailbox, LiveSequence} from '../model/state.js'
+import type {KeyOwner, LiveContact, LiveMailbox, LiveSequence} from '../model/state.js'
 import {normalizeEmail} from '../model/state.js'
 import {BULK_CREATE_LIMIT, DISPLAY_CAP, PAGE_SIZE} from './limits.js'
 import {
@@ -56,7 +56,7 @@ class HttpApolloClient implements ApolloClient {
     return this.#transport.call({endpoint: 'email_accounts', method: 'GET', path: '/email_accounts'}, parseMailboxes)
   }
 
-  async getApiProfile(): Promise<{readonly id: string; readonly email: string | null}> {
+  async getApiProfile(): Promise<KeyOwner> {
     return this.#transport.call(
       {endpoint: 'users/api_profile', method: 'GET', path: '/users/api_profile'},
       parseApiProfile,

@@ -4,7 +4,7 @@
 
 import {IncompleteReadError} from '../errors.js'
 import {isRecord} from '../model/guards.js'
-import type {LiveContact, LiveMailbox, LiveSequence} from '../model/state.js'
+import type {KeyOwner, LiveContact, LiveMailbox, LiveSequence} from '../model/state.js'
 import {PAGE_SIZE} from './limits.js'
 import {listContactSequenceIds, toLiveContact, toLiveMailbox, toLiveSequence, toPagination} from './to-live-state.js'
 import type {AddContactsResult, Page} from './types.js'
@@ -36,12 +36,18 @@ export function parseMailboxes(body: Record<string, unknown>): readonly LiveMail
 }
 
 /** `GET /users/api_profile`: the user at the top level or under `user`. */
-export function parseApiProfile(body: Record<string, unknown>): {readonly id: string; readonly email: string | null} {
+export function parseApiProfile(body: Record<string, unknown>): KeyOwner {
   const user = isRecord(body['user']) ? body['user'] : body
   const id = user['id']
-  if (typeof id !== 'string') throw new IncompleteReadError("Apollo's api_profile response has no user id")
-  const email = user['email']
-  return {id, email: typeof email === 'string' ? email : null}
+  if (typeof id !== 'string' || id === '') throw new IncompleteReadError("Apollo's api_profile response has no user id")
+  const text = (value: unknown): string | null => (typeof value === 'string' && value.trim() !== '' ? value : null)
+  const name = [text(user['first_name']), text(user['last_name'])].filter((p): p is string => p !== null).join(' ')
+  return {
+    userId: id,
+    teamId: text(user['team_id']) ?? text(body['team_id']),
+    email: text(user['email']),
+    name: text(user['name']) ?? (name === '' ? null : name),
+  }
 }
 
 /** `POST /contacts/search`: `{pagination, contacts: [...]}`. */

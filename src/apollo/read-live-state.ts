@@ -173,6 +173,7 @@ export async function readLiveState(client: ApolloClient, desired: DesiredState)
   const missingContactIds = new Set<string>()
   if (desired.sequences.length === 0) {
     return {
+      keyOwner: null,
       sequences: new Map(),
       mailboxes: [],
       contacts,
@@ -183,7 +184,8 @@ export async function readLiveState(client: ApolloClient, desired: DesiredState)
     }
   }
 
-  // (a) sequences, (b) mailboxes
+  // (a) who the key acts as (plan headers, pruneScope: owned), (b) sequences, (c) mailboxes
+  const keyOwner = await client.getApiProfile()
   const sequences = await resolveSequences(client, desired)
   const mailboxes = await client.listMailboxes()
 
@@ -265,6 +267,7 @@ export async function readLiveState(client: ApolloClient, desired: DesiredState)
   })
 
   return {
+    keyOwner,
     sequences,
     mailboxes,
     contacts,

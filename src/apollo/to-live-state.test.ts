@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {IncompleteReadError} from '../errors.js'
+import {parseApiProfile} from './parse-responses.js'
 import {
   listContactSequenceIds,
   parseWireNumber,
@@ -28,6 +29,7 @@ describe('toLiveContact', () => {
           status: 'active',
           send_email_from_email_account_id: 'm1',
           inactive_reason: null,
+          added_by_user_id: 'u7',
         },
         {id: 'x', emailer_campaign_id: 's2', status: 'failed', failure_reason: 'hard_bounced'},
         {id: 'y', emailer_campaign_id: 's1', status: 'finished'},
@@ -41,8 +43,22 @@ describe('toLiveContact', () => {
       name: 'Jane Doe',
       organizationName: 'Acme',
       memberships: [
-        {sequenceId: 's1', status: 'active', inactiveReason: null, failureReason: null, mailboxId: 'm1'},
-        {sequenceId: 's2', status: 'failed', inactiveReason: null, failureReason: 'hard_bounced', mailboxId: null},
+        {
+          sequenceId: 's1',
+          status: 'active',
+          inactiveReason: null,
+          failureReason: null,
+          mailboxId: 'm1',
+          addedByUserId: 'u7',
+        },
+        {
+          sequenceId: 's2',
+          status: 'failed',
+          inactiveReason: null,
+          failureReason: 'hard_bounced',
+          mailboxId: null,
+          addedByUserId: null,
+        },
       ],
     })
   })
@@ -122,5 +138,20 @@ describe('pagination and numbers', () => {
     expect(toPagination({total_entries: 250}, 1, 100, 'x')).toEqual({page: 1, totalEntries: 250, totalPages: 3})
     expect(() => toPagination({total_entries: 'loading'}, 1, 100, 'x')).toThrow(IncompleteReadError)
     expect(() => toPagination(undefined, 1, 100, 'x')).toThrow(IncompleteReadError)
+  })
+})
+
+describe('parseApiProfile', () => {
+  it('reads the key owner, its team and its name, flat or under `user`', () => {
+    expect(
+      parseApiProfile({id: 'u1', team_id: 't1', first_name: 'Ops', last_name: 'Bot', email: 'ops@acme.com'}),
+    ).toEqual({userId: 'u1', teamId: 't1', email: 'ops@acme.com', name: 'Ops Bot'})
+    expect(parseApiProfile({user: {id: 'u2', email: null}, team_id: 't9'})).toEqual({
+      userId: 'u2',
+      teamId: 't9',
+      email: null,
+      name: null,
+    })
+    expect(() => parseApiProfile({email: 'x@y.z'})).toThrow(/no user id/)
   })
 })

@@ -77,6 +77,7 @@ function toMembership(dto: unknown, contactId: string): LiveMembership | null {
     inactiveReason: readString(dto['inactive_reason']),
     failureReason: readString(dto['failure_reason']),
     mailboxId: readId(dto['send_email_from_email_account_id']),
+    addedByUserId: readId(dto['added_by_user_id']),
   }
 }
 

@@ -4,7 +4,7 @@
 
 import type {ApiKey} from './api-key.js'
 import type {Endpoint} from './endpoints.js'
-import type {LiveContact, LiveMailbox, LiveSequence} from '../model/state.js'
+import type {KeyOwner, LiveContact, LiveMailbox, LiveSequence} from '../model/state.js'
 import type {SequencePort} from '../model/writes.js'
 
 export type {Endpoint}
@@ -72,8 +72,8 @@ export interface ApolloClient extends SequencePort {
   getSequence(id: string): Promise<LiveSequence | null>
   /** `GET /email_accounts` (no pagination). */
   listMailboxes(): Promise<readonly LiveMailbox[]>
-  /** `GET /users/api_profile`: the key's owner. */
-  getApiProfile(): Promise<{readonly id: string; readonly email: string | null}>
+  /** `GET /users/api_profile`: the key's owner (user id, team, email, name). */
+  getApiProfile(): Promise<KeyOwner>
   /**
    * One page (100) of `POST /contacts/search` filtered by `emailer_campaign_ids` (several ids at once).
    * Fails closed (IncompleteReadError) when the breadcrumbs do not echo every id or a returned contact

@@ -17,6 +17,7 @@ function contact(id: string, memberships: Record<string, MemberStatus>): LiveCon
       inactiveReason: null,
       failureReason: null,
       mailboxId: null,
+      addedByUserId: null,
     })),
   }
 }

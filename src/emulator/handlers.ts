@@ -88,14 +88,14 @@ export function handleHealth(): HandlerResult {
 }
 
 export function handleApiProfile(ctx: HandlerContext): HandlerResult {
-  const user = ctx.state.users[0]
+  const user = ctx.state.actingUser()
   return ok({
-    id: user?.id ?? '5c1004a041f5ac0995d5f600',
+    id: user.id,
     team_id: ctx.state.teamId,
-    first_name: user?.first_name ?? 'Emulator',
-    last_name: user?.last_name ?? 'User',
+    first_name: user.first_name ?? 'Emulator',
+    last_name: user.last_name ?? 'User',
     title: null,
-    email: user?.email ?? 'emulator@example.com',
+    email: user.email,
   })
 }
 

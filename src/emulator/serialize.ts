@@ -71,7 +71,7 @@ export function serializeContact(state: EmulatorState, c: ContactRec): Record<st
         inactive_reason: m.inactiveReason,
         status: m.status,
         added_at: m.addedAt,
-        added_by_user_id: state.users[0]?.id ?? null,
+        added_by_user_id: m.addedByUserId,
         finished_at: m.finishedAt,
         paused_at: m.pausedAt,
         auto_unpause_at: null,

@@ -30,6 +30,7 @@ import {
 import type {HandlerContext, HandlerResult, Params} from './handlers.js'
 import {RateLimiter, rateLimitHeaders} from './rate-limiter.js'
 import type {WindowName} from './rate-limiter.js'
+import {snapshotState} from './snapshot.js'
 import {EmulatorState} from './state.js'
 import type {
   EmulatorOptions,
@@ -180,7 +181,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       .catch(() => undefined)
       .then(async () => {
         const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
-        await writeFile(tmp, `${JSON.stringify(state.toSeed(), null, 2)}\n`, 'utf8')
+        await writeFile(tmp, `${JSON.stringify(snapshotState(state), null, 2)}\n`, 'utf8')
         await rename(tmp, path)
       })
     return saving
@@ -332,11 +333,23 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const running: RunningEmulator = {
     url: `http://${host}:${address.port}/api/v1`,
     port: address.port,
-    snapshot: (): EmulatorSeed => state.toSeed(),
-    setMembership(contactId, sequenceId, status) {
+    snapshot: (): EmulatorSeed => snapshotState(state),
+    setMembership(contactId, sequenceId, status, options = {}) {
       const c = state.contacts.get(contactId)
-      if (!c) throw new Error(`emulator: unknown contact ${contactId}`)
-      state.setStatus(c, sequenceId, status)
+      if (!c) throw new UsageError(`emulator: unknown contact ${contactId}`)
+      state.setStatus(c, sequenceId, status, options.mailboxId, options.addedByUserId)
+    },
+    updateSequence(id, patch) {
+      const s = state.sequences.get(id)
+      if (!s) throw new UsageError(`emulator: unknown sequence ${id}`)
+      Object.assign(s, patch)
+      state.bump()
+    },
+    updateMailbox(id, patch) {
+      const m = state.mailboxes.get(id)
+      if (!m) throw new UsageError(`emulator: unknown mailbox ${id}`)
+      Object.assign(m, patch)
+      state.bump()
     },
     addContact(contact: SeedContact) {
       state.addSeedContact(contact)

@@ -2,6 +2,7 @@ import {describe, expect, it} from 'vitest'
 
 import {FaultInjector} from './faults.js'
 import {createPrng} from './random.js'
+import {snapshotState} from './snapshot.js'
 import {EmulatorState} from './state.js'
 
 const seed = {
@@ -68,5 +69,38 @@ describe('faults', () => {
     const reads = new FaultInjector({seed: 1, spurious429: 1, endpoints: ['contacts/search']})
     expect(reads.decide('contacts/search').kind).toBe('spurious429')
     expect(reads.decide('emailer_campaigns/add_contact_ids').kind).toBeNull()
+  })
+})
+
+describe('membership attribution (added_by_user_id)', () => {
+  const attributed = {
+    ...seed,
+    users: [{id: 'u-key', email: 'ops@x.example'}],
+    contacts: [
+      {id: 'c1', email: 'a@x.example', memberships: [{sequence_id: 's1', status: 'active' as const}]},
+      {
+        id: 'c2',
+        email: 'b@x.example',
+        memberships: [{sequence_id: 's1', status: 'active' as const, added_by_user_id: 'u-rep'}],
+      },
+    ],
+  }
+
+  it('defaults to the user the keys act as, keeps another user, and round-trips through snapshots', () => {
+    const state = new EmulatorState(attributed)
+    expect(state.actingUser().id).toBe('u-key')
+    expect(state.contacts.get('c1')?.memberships.get('s1')?.addedByUserId).toBe('u-key')
+    expect(state.contacts.get('c2')?.memberships.get('s1')?.addedByUserId).toBe('u-rep')
+    const c1 = state.contacts.get('c1')
+    if (!c1) throw new Error('seed')
+    state.setStatus(c1, 's2', 'active', 'm1', 'u-other')
+    const again = new EmulatorState(snapshotState(state))
+    expect(again.contacts.get('c1')?.memberships.get('s1')?.addedByUserId).toBe('u-key')
+    expect(again.contacts.get('c1')?.memberships.get('s2')?.addedByUserId).toBe('u-other')
+    expect(again.contacts.get('c2')?.memberships.get('s1')?.addedByUserId).toBe('u-rep')
+    // The seed's own shape stays as written: no attribution where it is the default.
+    expect(snapshotState(new EmulatorState(attributed)).contacts[0]?.memberships?.[0]).not.toHaveProperty(
+      'added_by_user_id',
+    )
   })
 })

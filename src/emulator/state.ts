@@ -14,6 +14,8 @@ export interface MembershipRec {
   inactiveReason: string | null
   failureReason: string | null
   mailboxId: string | null
+  /** The Apollo user who enrolled the contact (`added_by_user_id`). */
+  addedByUserId: string | null
   addedAt: string
   finishedAt: string | null
   pausedAt: string | null
@@ -69,6 +71,12 @@ export interface ContactQuery {
 }
 
 const BASE_TIME = Date.UTC(2024, 0, 1)
+const DEFAULT_USER = {
+  id: '5c1004a041f5ac0995d5f600',
+  email: 'emulator@example.com',
+  first_name: 'Emulator',
+  last_name: 'User',
+}
 const CACHE_SIZE = 16
 
 function isoAt(ms: number): string {
@@ -160,6 +168,11 @@ export class EmulatorState {
     return set
   }
 
+  /** The user every API key of the emulator acts as (`users/api_profile`): the seed's first user. */
+  actingUser(): {id: string; email: string; first_name?: string; last_name?: string} {
+    return this.users[0] ?? DEFAULT_USER
+  }
+
   defaultMailboxId(): string | null {
     const first = this.mailboxes.values().next()
     return first.done ? null : first.value.id
@@ -197,6 +210,7 @@ export class EmulatorState {
         inactiveReason: m.inactive_reason ?? defaultInactiveReason(m.status, this.sequences.get(m.sequence_id)),
         failureReason: m.failure_reason ?? (m.status === 'failed' ? 'hard_bounced' : null),
         mailboxId: m.mailbox_id ?? this.defaultMailboxId(),
+        addedByUserId: m.added_by_user_id === undefined ? this.actingUser().id : m.added_by_user_id,
         addedAt: isoAt(BASE_TIME + 86_400_000),
         finishedAt: m.status === 'finished' ? isoAt(BASE_TIME + 2 * 86_400_000) : null,
         pausedAt: m.status === 'paused' ? isoAt(BASE_TIME + 2 * 86_400_000) : null,
@@ -262,6 +276,7 @@ export class EmulatorState {
     sequenceId: string,
     status: MembershipStatus | 'absent',
     mailboxId?: string | null,
+    addedByUserId?: string | null,
   ): void {
     const existing = contact.memberships.get(sequenceId)
     const now = nowIso()
@@ -282,6 +297,7 @@ export class EmulatorState {
         inactiveReason: defaultInactiveReason(status, this.sequences.get(sequenceId)),
         failureReason: status === 'failed' ? 'hard_bounced' : null,
         mailboxId: mailboxId ?? this.defaultMailboxId(),
+        addedByUserId: addedByUserId === undefined ? this.actingUser().id : addedByUserId,
         addedAt: now,
         finishedAt: status === 'finished' ? now : null,
         pausedAt: status === 'paused' ? now : null,
@@ -367,54 +383,6 @@ export class EmulatorState {
       }
     }
     return counts
-  }
-
-  // --- snapshot ----------------------------------------------------------------------------------
-
-  toSeed(): EmulatorSeed {
-    const seed: EmulatorSeed = {
-      apiKeys: [...this.apiKeys],
-      ...(Object.keys(this.restrictedKeys).length > 0
-        ? {restrictedKeys: Object.fromEntries(Object.entries(this.restrictedKeys).map(([k, v]) => [k, [...v]]))}
-        : {}),
-      ...(this.users.length > 0 ? {users: this.users.map((u) => ({...u}))} : {}),
-      emailAccounts: [...this.mailboxes.values()].map((m) => ({
-        id: m.id,
-        email: m.email,
-        active: m.active,
-        ...(m.userId === null ? {} : {user_id: m.userId}),
-      })),
-      sequences: [...this.sequences.values()]
-        .sort((a, b) => a.order - b.order)
-        .map((s) => ({id: s.id, name: s.name, active: s.active, ...(s.archived ? {archived: true} : {})})),
-      contacts: this.contactOrder.map((c) => {
-        const out: SeedContact = {
-          id: c.id,
-          email: c.email,
-          first_name: c.firstName,
-          last_name: c.lastName,
-          organization_name: c.organizationName,
-          title: c.title,
-          email_status: c.emailStatus,
-          ...(c.otherEmails.length > 0 ? {other_emails: [...c.otherEmails]} : {}),
-          ...(c.jobChange ? {job_change: true} : {}),
-          ...(c.memberships.size > 0
-            ? {
-                memberships: [...c.memberships.values()].map((m) => ({
-                  sequence_id: m.sequenceId,
-                  status: m.status,
-                  ...(m.mailboxId === null ? {} : {mailbox_id: m.mailboxId}),
-                  failure_reason: m.failureReason,
-                  inactive_reason: m.inactiveReason,
-                })),
-              }
-            : {}),
-          ...(c.removedFrom.size > 0 ? {removed_sequence_ids: [...c.removedFrom]} : {}),
-        }
-        return out
-      }),
-    }
-    return seed
   }
 }
 

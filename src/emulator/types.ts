@@ -47,6 +47,8 @@ export interface SeedContact {
     readonly mailbox_id?: string
     readonly failure_reason?: string | null
     readonly inactive_reason?: string | null
+    /** Who enrolled the contact (`added_by_user_id`); default: the user the API keys act as (the first of `users`). */
+    readonly added_by_user_id?: string | null
   }[]
   /**
    * Sequences the contact was removed from with mode `remove` (snapshot only; additive). Apollo cannot
@@ -120,7 +122,15 @@ export interface RunningEmulator {
     contactId: string,
     sequenceId: string,
     status: 'active' | 'paused' | 'finished' | 'failed' | 'absent',
+    options?: {readonly mailboxId?: string | null; readonly addedByUserId?: string | null},
   ): void
+  /** Tests: someone renames, (de)activates or archives a sequence in Apollo's UI. */
+  updateSequence(
+    id: string,
+    patch: {readonly name?: string; readonly active?: boolean; readonly archived?: boolean},
+  ): void
+  /** Tests: a mailbox is deactivated (or reactivated). */
+  updateMailbox(id: string, patch: {readonly active?: boolean}): void
   addContact(contact: SeedContact): void
   stats(): EmulatorStats
   resetStats(): void

@@ -99,6 +99,8 @@ export interface LiveMembership {
   readonly inactiveReason: string | null
   readonly failureReason: string | null
   readonly mailboxId: string | null
+  /** `added_by_user_id`: the Apollo user who enrolled the contact (null when Apollo does not say). */
+  readonly addedByUserId: string | null
 }
 
 export interface LiveContact {
@@ -132,7 +134,17 @@ export interface LiveMailbox {
  * Everything the planner needs, gathered by the live-state reader (services/). All maps are keyed
  * by Apollo ids except `contactsByEmail`, keyed by normalised (lower-case, trimmed) email.
  */
+/** The Apollo user the API key belongs to (`users/api_profile`), and its team. */
+export interface KeyOwner {
+  readonly userId: string
+  readonly teamId: string | null
+  readonly email: string | null
+  readonly name: string | null
+}
+
 export interface LiveState {
+  /** Who the key acts as (read once per run); null when nothing was read (no managed sequence). */
+  readonly keyOwner: KeyOwner | null
   /** Resolution of each DesiredSequence selector: key is `selectorKey(selector)`. Missing key = not found. */
   readonly sequences: ReadonlyMap<string, readonly LiveSequence[]>
   readonly mailboxes: readonly LiveMailbox[]

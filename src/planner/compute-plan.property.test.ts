@@ -167,6 +167,7 @@ function shuffleInputs(desired: DesiredState, live: LiveState, seed: number): [D
   const mapOf = <V>(m: ReadonlyMap<string, V>, f: (v: V, k: number) => V) =>
     new Map(shuffle([...m.entries()], seed + 7).map(([k, v], i) => [k, f(v, i)] as const))
   const shuffledLive: LiveState = {
+    keyOwner: live.keyOwner,
     sequences: mapOf(live.sequences, (v, i) => shuffle(v, seed + i)),
     mailboxes: shuffle(live.mailboxes, seed + 3),
     contacts: mapOf(live.contacts, (c, i) => ({...c, memberships: shuffle(c.memberships, seed + i)})),

@@ -684,7 +684,12 @@ describe('every operation against the emulator', () => {
   it('reads', async () => {
     const emu = await emulator(smallSeed())
     const c = client(emu.url)
-    expect(await c.getApiProfile()).toEqual({id: 'u1', email: 'owner@acme.com'})
+    expect(await c.getApiProfile()).toEqual({
+      userId: 'u1',
+      teamId: '7ea000000000000000000001',
+      email: 'owner@acme.com',
+      name: 'O Wner',
+    })
     expect(await c.listMailboxes()).toEqual([
       {id: 'm1', email: 'sdr@acme.com', active: true},
       {id: 'm2', email: 'old@acme.com', active: false},
@@ -931,8 +936,9 @@ describe('readLiveState call counts equal the cost model', () => {
     const live = await readLiveState(c, {sequences})
     // sequences: 31 entries, 1 page; arch is not listed by search -> 1 show. mailboxes: 1.
     // sweep: 13 pages. 6 unresolved (4 emails, 2 ids): scan page 1 (15 more pages > 6 -> look-ups):
-    // 4 email searches (1 page each) + 2 contact shows.
+    // 4 email searches (1 page each) + 2 contact shows. Plus who the key is (users/api_profile).
     expect(c.callCounts()).toEqual({
+      'users/api_profile': 1,
       'emailer_campaigns/search': 1,
       'emailer_campaigns/show': 1,
       email_accounts: 1,
@@ -965,7 +971,12 @@ describe('readLiveState call counts equal the cost model', () => {
     ]
     const live = await readLiveState(c, {sequences: [{...seq, entries: [...seq.entries, ...tombstones]}]})
     // sweep 1 page + ONE look-up (the contacts entry); the three others are simply not members.
-    expect(c.callCounts()).toEqual({'emailer_campaigns/search': 1, email_accounts: 1, 'contacts/search': 1 + 1})
+    expect(c.callCounts()).toEqual({
+      'users/api_profile': 1,
+      'emailer_campaigns/search': 1,
+      email_accounts: 1,
+      'contacts/search': 1 + 1,
+    })
     expect(live.contactsByEmail.get('outside1@globex.com')).toEqual(['o00001'])
     expect(live.contactsByEmail.has('outside2@globex.com')).toBe(false)
     expect(live.missingEmails.size).toBe(0)
@@ -991,7 +1002,12 @@ describe('readLiveState call counts equal the cost model', () => {
     }
     const live = await readLiveState(c, desired)
     // sweep of Sequence 0+1 (90 contacts): 1 page; 5 unresolved, scan page 1 then the 1 remaining page.
-    expect(c.callCounts()).toEqual({'emailer_campaigns/search': 1, email_accounts: 1, 'contacts/search': 1 + 2})
+    expect(c.callCounts()).toEqual({
+      'users/api_profile': 1,
+      'emailer_campaigns/search': 1,
+      email_accounts: 1,
+      'contacts/search': 1 + 2,
+    })
     expect(live.sequences.get(selectorKey({name: 'Nope'}))).toEqual([])
     expect(live.contactsByEmail.get('outside39@globex.com')).toEqual(['o00039'])
     expect(live.contactsByEmail.get('alt5@home.org')).toEqual(['o00005'])
@@ -1021,7 +1037,12 @@ describe('readLiveState call counts equal the cost model', () => {
     ).toEqual(['dup', 'seq7'])
     expect(live.sequences.get(selectorKey({name: 'Sequence 240'}))?.map((s) => s.id)).toEqual(['seq240'])
     expect(live.sequences.get(selectorKey({id: 'seq3'}))?.map((s) => s.id)).toEqual(['seq3'])
-    expect(c.callCounts()).toEqual({'emailer_campaigns/search': 3, email_accounts: 1, 'contacts/search': 1})
+    expect(c.callCounts()).toEqual({
+      'users/api_profile': 1,
+      'emailer_campaigns/search': 3,
+      email_accounts: 1,
+      'contacts/search': 1,
+    })
 
     // One name, found on page 1, but its twin is on page 3: page 1 + one q_name search (22 hits, 1 page).
     const c2 = client(emu.url)
@@ -1032,6 +1053,11 @@ describe('readLiveState call counts equal the cost model', () => {
         ?.map((s) => s.id)
         .sort(),
     ).toEqual(['dup', 'seq7'])
-    expect(c2.callCounts()).toEqual({'emailer_campaigns/search': 2, email_accounts: 1, 'contacts/search': 1})
+    expect(c2.callCounts()).toEqual({
+      'users/api_profile': 1,
+      'emailer_campaigns/search': 2,
+      email_accounts: 1,
+      'contacts/search': 1,
+    })
   })
 })

@@ -38,6 +38,7 @@ function buildWorld() {
           inactiveReason: null,
           failureReason: null,
           mailboxId: null,
+          addedByUserId: null,
         })),
       })
     }
@@ -79,7 +80,10 @@ function createFakeClient(world: ReturnType<typeof buildWorld>) {
       count('email_accounts')
       return Promise.resolve([{id: 'mb1', email: 'sdr@example.com', active: true}])
     },
-    getApiProfile: unsupported,
+    getApiProfile: () => {
+      count('users/api_profile')
+      return Promise.resolve({userId: 'u1', teamId: 't1', email: 'ops@example.com', name: null})
+    },
     searchContactsInSequences: (ids, n) => {
       count('contacts/search')
       const key = ids.join(',')

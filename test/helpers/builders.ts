@@ -7,6 +7,7 @@
 //   })
 
 import type {
+  KeyOwner,
   ContactDetails,
   DesiredEntry,
   DesiredList,
@@ -27,6 +28,7 @@ import {DEFAULT_ENROLL, normalizeEmail} from '../../src/model/state.js'
 
 export const DEFAULT_FILE = 'examples/x.yaml'
 export const DEFAULT_MAILBOX: LiveMailbox = {id: 'mb1', email: 'sdr@acme.com', active: true}
+export const DEFAULT_KEY_OWNER: KeyOwner = {userId: 'u-key', teamId: 't1', email: 'ops@acme.com', name: 'Ops Bot'}
 
 export function sourceRef(line: number, file: string = DEFAULT_FILE, col = 5): SourceRef {
   return {file, line, col}
@@ -125,6 +127,7 @@ export function liveContact(spec: LiveContactSpec): LiveContact {
         inactiveReason: null,
         failureReason: null,
         mailboxId: DEFAULT_MAILBOX.id,
+        addedByUserId: DEFAULT_KEY_OWNER.userId,
       }))
   return {
     id: spec.id,
@@ -145,6 +148,7 @@ export interface LiveStateSpec {
   readonly missingContactIds?: readonly string[]
   /** Extra selector resolutions (`selectorKey` -> sequences), e.g. an archived sequence found by name. */
   readonly selectors?: Readonly<Record<string, readonly LiveSequence[]>>
+  readonly keyOwner?: KeyOwner
 }
 
 /**
@@ -173,6 +177,7 @@ export function liveState(spec: LiveStateSpec = {}): LiveState {
     for (const m of c.memberships) push(members, m.sequenceId, c.id)
   }
   return {
+    keyOwner: spec.keyOwner ?? DEFAULT_KEY_OWNER,
     sequences,
     mailboxes: spec.mailboxes ?? [DEFAULT_MAILBOX],
     contacts,

@@ -298,6 +298,7 @@ export class FakeSequencePort implements SequencePort {
       inactiveReason: null,
       failureReason: null,
       mailboxId: null,
+      addedByUserId: null,
     }))
     return {
       id: c.id,

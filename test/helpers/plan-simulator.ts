@@ -37,7 +37,15 @@ export function simulateApply(plan: Plan, live: LiveState): SimulationResult {
     mailboxId: string | null,
   ): void => {
     c.memberships = c.memberships.filter((m) => m.sequenceId !== sequenceId)
-    if (status !== null) c.memberships.push({sequenceId, status, inactiveReason: null, failureReason: null, mailboxId})
+    if (status !== null)
+      c.memberships.push({
+        sequenceId,
+        status,
+        inactiveReason: null,
+        failureReason: null,
+        mailboxId,
+        addedByUserId: null,
+      })
   }
   const contactOf = (ch: Change): MutableContact => {
     const id = ch.contactId !== null ? ch.contactId : byEmail.get(normalizeEmail(ch.email))
@@ -96,6 +104,7 @@ export function simulateApply(plan: Plan, live: LiveState): SimulationResult {
   }
   return {
     live: {
+      keyOwner: live.keyOwner,
       sequences: live.sequences,
       mailboxes: live.mailboxes,
       contacts: contactsOut,
