@@ -17,7 +17,9 @@ function afterWith(status: MemberStatus | 'absent', contactId = 'c1', sequenceId
       emailStatus: 'verified',
       name: null,
       organizationName: null,
-      memberships: [{sequenceId, status, inactiveReason: null, failureReason: null, mailboxId: null, addedByUserId: null}],
+      memberships: [
+        {sequenceId, status, inactiveReason: null, failureReason: null, mailboxId: null, addedByUserId: null},
+      ],
     })
     members.set(sequenceId, [contactId])
   }
@@ -175,7 +177,14 @@ describe('buildApplyReport: the re-read decides', () => {
             ...after.contacts.get('c1')!,
             id: 'c2',
             memberships: [
-              {sequenceId: 'sB', status: 'active' as const, inactiveReason: null, failureReason: null, mailboxId: null, addedByUserId: null},
+              {
+                sequenceId: 'sB',
+                status: 'active' as const,
+                inactiveReason: null,
+                failureReason: null,
+                mailboxId: null,
+                addedByUserId: null,
+              },
             ],
           },
         ],
