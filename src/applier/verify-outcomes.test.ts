@@ -25,7 +25,7 @@ function outcomeOf(
   }
 }
 
-/** The report of `plan` with no manifest to re-plan (the per-change rules alone). */
+/** The report of `plan`; with no `managed` manifest to re-plan, the per-change rules alone. */
 function reportOf(plan: Plan, base: LiveState, outcome: ApplyOutcome, extra: Partial<VerdictInput> = {}) {
   return buildApplyReport({
     plan,
@@ -212,18 +212,8 @@ describe('buildApplyReport: the verdict re-plans the manifests', () => {
   const addedA = liveContact({id: 'a', email: 'a@acme.com', memberships: {s1: 'active'}})
   const removedB = liveContact({id: 'b', email: 'b@acme.com'})
 
-  function verdict(base: LiveState, outcome: ApplyOutcome, extra: Partial<VerdictInput> = {}) {
-    return buildApplyReport({
-      plan,
-      managed,
-      observed: new ObservedState(base, plan, outcome.answers),
-      done: new Set(),
-      outcome,
-      manifestsChanged: null,
-      calls: {},
-      ...extra,
-    })
-  }
+  const verdict = (base: LiveState, outcome: ApplyOutcome, extra: Partial<VerdictInput> = {}) =>
+    reportOf(plan, base, outcome, {managed, ...extra})
 
   it('converges when the answers show every change and nothing else differs', () => {
     expect(plan.sequences[0]?.changes.map((c) => [c.kind, c.contactId])).toEqual([
