@@ -17,13 +17,15 @@ const changes: Change[] = [
 ]
 const members: Record<string, MemberStatus> = {m1: 'active', r1: 'active', f1: 'paused'}
 const plan: Plan = makePlan(changes, {s1: 3})
+// Besides the contacts of the changes, the manifest declares a tombstone t1 and e@acme.com (finished), neither a member.
+const desired = desiredSequence({
+  name: 'Seq s1',
+  contacts: ['a1@acme.com', 'n@acme.com', 'm1@acme.com'],
+  finished: ['e@acme.com', {id: 'f1'}],
+  removed: [{id: 't1'}],
+})
 const basis: SequenceBasis[] = [
-  {
-    sequenceId: 's1',
-    mailboxId: DEFAULT_MAILBOX.id,
-    members: new Map(Object.entries(members)),
-    desired: desiredSequence(),
-  },
+  {sequenceId: 's1', mailboxId: DEFAULT_MAILBOX.id, members: new Map(Object.entries(members)), desired},
 ]
 
 /** The fresh read: members of s1 with these statuses (absent = not listed). */
@@ -65,6 +67,21 @@ describe('checkBasis', () => {
       ['m1', 'active', 'absent'],
     ])
     expect(check.done.size).toBe(0)
+  })
+
+  it('a declared contact that was not a member and is one now is stale', () => {
+    const check = checkBasis(
+      plan,
+      basis,
+      fresh({}, [
+        liveContact({id: 't1', memberships: {s1: 'active'}}),
+        liveContact({id: 'e9', email: 'E@acme.com', memberships: {s1: 'paused'}}),
+      ]),
+    )
+    expect(check.stale.map((s) => (s.code === 'contact-moved' ? [s.contactId, s.planned, s.now] : s.code))).toEqual([
+      ['t1', 'absent', 'active'],
+      ['e9', 'absent', 'paused'],
+    ])
   })
 
   it('the sequence gone, archived, renamed or (de)activated, and the mailbox gone or inactive, are stale', () => {

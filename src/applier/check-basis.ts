@@ -1,13 +1,14 @@
 // Pure: a saved plan against a fresh read of what it was computed from (its basis). Every sequence
 // it changes must still be there, unarchived, with the same name and activity, its mailbox active;
-// every contact it looked at (each live member, each contact of a change) must have the status it
-// was planned against — or, for a contact a change is about, already the change's target: that
-// change is done (an interrupted apply of the same plan), not stale.
+// every contact it looked at (each live member, each contact of a change, each declared contact)
+// must have the status it was planned against — or, for a contact a change is about, already the
+// change's target: that change is done (an interrupted apply of the same plan), not stale. A member
+// that is new and undeclared is no fact of the plan: the verdict reports it as a difference.
 
 import type {StaleItem} from '../model/apply-report.js'
 import type {SequenceBasis} from '../model/plan-basis.js'
 import type {Change, Plan, SequencePlan} from '../model/plan.js'
-import type {LiveContact, LiveSequence, LiveState, LiveStatus} from '../model/state.js'
+import type {DesiredSequence, LiveContact, LiveSequence, LiveState, LiveStatus} from '../model/state.js'
 import {normalizeEmail, statusIn} from '../model/state.js'
 import {isAtTarget} from './targets.js'
 
@@ -58,8 +59,10 @@ export function checkBasis(plan: Plan, basis: readonly SequenceBasis[], fresh: L
     }
 
     const withChange = new Set<string>()
+    const createdEmails = new Set<string>()
     for (const change of planned.changes) {
       if (change.contactId !== null) withChange.add(change.contactId)
+      else createdEmails.add(normalizeEmail(change.email))
       if (change.kind === 'create') {
         const found = byEmail.get(normalizeEmail(change.email))
         if (found !== undefined) {
@@ -84,8 +87,31 @@ export function checkBasis(plan: Plan, basis: readonly SequenceBasis[], fresh: L
       const now = statusNow(contactId, planned.id)
       if (now !== status) stale.push(moved(planned, contactId, emailOf(planned, contactId, fresh), status, now))
     }
+    // A declared contact that was not a member (a tombstone, a `finished:` entry not enrolled) and is now.
+    const declared = declaredIn(b.desired)
+    for (const id of fresh.members.get(planned.id) ?? []) {
+      const c = fresh.contacts.get(id)
+      const now = c === undefined ? 'absent' : statusIn(c, planned.id)
+      if (c === undefined || now === 'absent' || b.members.has(id) || withChange.has(id)) continue
+      const emails = [c.email, ...c.otherEmails].flatMap((e) => (e ? [normalizeEmail(e)] : []))
+      if (emails.some((e) => createdEmails.has(e))) continue
+      if (declared.ids.has(c.id) || emails.some((e) => declared.emails.has(e))) {
+        stale.push(moved(planned, c.id, c.email, 'absent', now))
+      }
+    }
   }
   return {stale, done, knownIds}
+}
+
+/** The contact ids and normalised emails a manifest declares, in any list. */
+function declaredIn(desired: DesiredSequence): {ids: Set<string>; emails: Set<string>} {
+  const ids = new Set<string>()
+  const emails = new Set<string>()
+  for (const e of desired.entries) {
+    if (e.ref.kind === 'id') ids.add(e.ref.id)
+    else emails.add(e.ref.email)
+  }
+  return {ids, emails}
 }
 
 function moved(
