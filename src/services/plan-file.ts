@@ -2,6 +2,7 @@
 // atomically with mode 0600. It never holds a secret: the type has no field for one and the API
 // location is reduced to its host, which apply only compares (it talks to the API URL of its own
 // flags and environment). Any edit to its content is refused: `fileHash` covers every other field.
+// Compact JSON: at 100,000 memberships the file is tens of megabytes, and nobody edits it.
 
 import {createHash, randomBytes} from 'node:crypto'
 import {open, readFile, rename, rm} from 'node:fs/promises'
@@ -10,7 +11,7 @@ import {PlanError} from '../errors.js'
 import {isRecord} from '../model/guards.js'
 import type {SequenceBasis} from '../model/plan-basis.js'
 import type {Plan} from '../model/plan.js'
-import {canonicalJson, hashPlanChanges} from '../planner/plan-hash.js'
+import {hashPlanChanges} from '../planner/plan-hash.js'
 import {parsePlan} from './parse-plan.js'
 import {basisToJson, parseBasis, recordPlanBasis} from './plan-basis.js'
 import type {PlanResult} from './plan.js'
@@ -81,25 +82,25 @@ export function toPlanFile(
   }
 }
 
-/** `sha256:<hex>` over the canonical JSON of a plan file's fields other than `fileHash`. */
-function hashFileContent(body: Readonly<Record<string, unknown>>): string {
+/**
+ * `sha256:<hex>` of a plan file's fields other than `fileHash`, as compact JSON in the order they
+ * have in the file: whitespace does not count, any other edit does.
+ */
+export function hashFileContent(body: Readonly<Record<string, unknown>>): string {
   const {fileHash: _ignored, ...rest} = body
-  const text = canonicalJson(rest as Parameters<typeof canonicalJson>[0])
+  return sha256(JSON.stringify(rest))
+}
+
+function sha256(text: string): string {
   return `sha256:${createHash('sha256').update(text).digest('hex')}`
 }
 
-/** A plan file's JSON body with its `fileHash` (re)computed over every other field. */
-export function sealPlanFileJson(body: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const {fileHash: _old, ...rest} = body
-  return {...rest, fileHash: hashFileContent(rest)}
-}
-
 /**
- * The JSON body of a plan file, sealed: only the declared fields, in a fixed order (nothing else
- * can ride along into the file), as they read back (JSON drops undefined members), `fileHash` last.
+ * The text of a plan file: only the declared fields, in a fixed order (nothing else can ride along
+ * into the file), as compact JSON, then `fileHash` over them. One serialisation, hashed as written.
  */
-export function toPlanFileJson(data: PlanFile): Record<string, unknown> {
-  const body = {
+export function serializePlanFile(data: PlanFile): string {
+  const body = JSON.stringify({
     formatVersion: data.formatVersion,
     kind: data.kind,
     toolVersion: data.toolVersion,
@@ -111,8 +112,8 @@ export function toPlanFileJson(data: PlanFile): Record<string, unknown> {
     batchSize: data.batchSize,
     plan: data.plan,
     basis: basisToJson(data.basis),
-  }
-  return sealPlanFileJson(JSON.parse(JSON.stringify(body)) as Record<string, unknown>)
+  })
+  return `${body.slice(0, -1)},"fileHash":${JSON.stringify(sha256(body))}}\n`
 }
 
 /** Writes the plan file atomically (temp file in the same directory, then rename), mode 0600. */
@@ -120,7 +121,7 @@ export async function writePlanFile(path: string, data: PlanFile): Promise<void>
   if (!/^(?:[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::\d+)?$/i.test(data.apiHost)) {
     throw new PlanError('The plan file apiHost must be a bare host[:port] (use extractApiHost)')
   }
-  const text = `${JSON.stringify(toPlanFileJson(data), null, 2)}\n`
+  const text = serializePlanFile(data)
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`)
   const handle = await open(temp, 'wx', 0o600)
   try {

@@ -7,7 +7,7 @@ import {join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
-import {sealPlanFileJson} from '../../src/services/plan-file.js'
+import {hashFileContent} from '../../src/services/plan-file.js'
 import {
   AE_MAILBOX,
   ENT,
@@ -61,7 +61,7 @@ async function writePlanFile(env: E2eEnv, file: string, value: PlanFileJson): Pr
 
 /** What a forger would do: recompute the fileHash over the edited content (it is no secret). */
 function forgeFileHash(value: PlanFileJson): PlanFileJson {
-  return sealPlanFileJson(value as unknown as Record<string, unknown>) as unknown as PlanFileJson
+  return {...value, fileHash: hashFileContent(value as unknown as Record<string, unknown>)}
 }
 
 describe('apply PLANFILE: any edit to the file is refused, nothing written', () => {
