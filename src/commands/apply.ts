@@ -38,6 +38,7 @@ Exit codes: 0 Apollo matches the manifests; 1 error before any write (invalid in
       command: '<%= config.bin %> <%= command.id %> plan.json --allow-removals 120',
     },
   ]
+  static override usage = ['<%= command.id %> [PLANFILE | PATH...] [FLAGS]']
   static override strict = false
   static override args = {
     // ignoreStdin: oclif otherwise reads a piped stdin (`echo yes | seqsync apply`) as the plan file name.
