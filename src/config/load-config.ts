@@ -5,6 +5,8 @@ import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 import {cosmiconfig} from 'cosmiconfig'
 import type {Loader} from 'cosmiconfig'
+import type {Document, LineCounter} from 'yaml'
+import {APOLLO_API_URLS, isApolloApiUrl} from '../apollo/base-url.js'
 import {ConfigError} from '../errors.js'
 import type {Issue} from '../errors.js'
 import {sortIssues} from '../manifest/issues.js'
@@ -65,6 +67,36 @@ function applyDefaults(raw: Record<string, unknown>, baseDir: string): ResolvedC
   }
 }
 
+/**
+ * The key policy at the config boundary: a config file is part of the repository (a pull request
+ * controls it), so its `apiUrl` may only name Apollo's own API. Other hosts come from --api-url or
+ * SEQSYNC_API_URL, which the person or the workflow running seqsync sets.
+ */
+function checkApiUrl(
+  config: unknown,
+  doc: Document,
+  lineCounter: LineCounter,
+  file: string,
+  prefix: readonly string[],
+): Issue[] {
+  const apiUrl = (config as {apiUrl?: unknown} | null)?.apiUrl
+  if (typeof apiUrl !== 'string' || isApolloApiUrl(apiUrl)) return []
+  // Only the host is echoed: the rest of a URL can carry credentials.
+  const named = URL.canParse(apiUrl) ? `the host ${JSON.stringify(new URL(apiUrl).host)}` : 'a malformed URL'
+  const {node} = findNode(doc, [...prefix, 'apiUrl'])
+  const pos = lineCounter.linePos(node?.range?.[0] ?? 0)
+  return [
+    {
+      severity: 'error',
+      file,
+      line: pos.line,
+      col: pos.col,
+      code: 'api-url-not-apollo',
+      message: `apiUrl may only be Apollo's own API (${APOLLO_API_URLS.join(' or ')}), not ${named}: a file in the repository must not decide where the API key is sent. Pass any other URL (the emulator, say) with --api-url or SEQSYNC_API_URL`,
+    },
+  ]
+}
+
 /** Validates the loaded config against its schema (and for secrets), with positions from a re-parse of the file. */
 async function validateConfigFile(filepath: string, config: unknown, cwd: string): Promise<Issue[]> {
   const shown = display(filepath, cwd)
@@ -76,6 +108,7 @@ async function validateConfigFile(filepath: string, config: unknown, cwd: string
   const root = prefix.length > 0 ? findNode(doc, prefix).node : doc.contents
   const issues = findSecrets(root, parsed.lineCounter, shown, 'config files')
   issues.push(...validateAgainstSchema(configSchema, config, doc, parsed.lineCounter, shown, {pathPrefix: prefix}))
+  issues.push(...checkApiUrl(config, doc, parsed.lineCounter, shown, prefix))
   return issues
 }
 
