@@ -1,5 +1,5 @@
 // Builds the Apollo client for a command from its settings: key from the environment only,
-// client events on stderr with --verbose.
+// client events on stderr (requests with --verbose, none with --quiet).
 import type {ApiKey} from '../apollo/api-key.js'
 import {createApolloClient} from '../apollo/client.js'
 import type {ApolloClient, ClientEvent} from '../apollo/types.js'
@@ -21,7 +21,7 @@ export function openClient(settings: Settings, apiKey: ApiKey, log: (line: strin
     ...(windowScale < 1 ? {backoffMs: Math.max(1, Math.round(BACKOFF_MS * windowScale))} : {}),
     // Pacing and retries are worth knowing about even without --verbose: they explain a slow run.
     onEvent: (event) => {
-      if (settings.verbose || event.type !== 'request') {
+      if (!settings.quiet && (settings.verbose || event.type !== 'request')) {
         const line = describeEvent(event)
         if (line !== null) log(line)
       }

@@ -47,7 +47,6 @@ Exit codes: 0 Apollo matches; 1 error before any write (invalid input, stale or 
     }),
     'expect-plan-hash': Flags.string({description: 'Refuse to apply anything but the plan with this hash (sha256:…).'}),
     format: Flags.string({char: 'f', description: 'Report format.', options: ['text', 'json'], default: 'text'}),
-    json: Flags.boolean({description: 'Shorthand for --format json.'}),
   }
 
   public async run(): Promise<void> {
@@ -70,7 +69,7 @@ Exit codes: 0 Apollo matches; 1 error before any write (invalid input, stale or 
           else if (confirm) this.printError(text)
         },
         confirm,
-        writeSession: interruptibleWriteSession((line) => this.printError(line)),
+        writeSession: interruptibleWriteSession((line) => this.printError(line), {quiet: settings.quiet}),
       })
       const code = this.present(result, json, {color: settings.color, maskEmails})
       if (code !== 0) this.exit(code)
