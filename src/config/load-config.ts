@@ -5,7 +5,7 @@ import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 import {cosmiconfig} from 'cosmiconfig'
 import type {Loader} from 'cosmiconfig'
-import type {Document, LineCounter} from 'yaml'
+import type {Document, LineCounter, Node} from 'yaml'
 import {APOLLO_API_URLS, isApolloApiUrl} from '../apollo/base-url.js'
 import {ConfigError} from '../errors.js'
 import type {Issue} from '../errors.js'
@@ -113,6 +113,46 @@ async function validateConfigFile(filepath: string, config: unknown, cwd: string
 }
 
 /**
+ * cosmiconfig first reads a "meta config" from process.cwd(): `.config/config.*` (code loaders
+ * included) or a `cosmiconfig` key in package.json, package.yaml or `.config/config.{json,yaml,yml}`.
+ * Its `searchPlaces` would let a repository make seqsync read any file as its config, and a code
+ * meta config would run. seqsync uses none: either one is refused, pointing at it.
+ */
+async function refuseMetaConfig(): Promise<void> {
+  const here = process.cwd()
+  for (const ext of CODE_EXTENSIONS) {
+    const meta = path.join(here, '.config', `config${ext}`)
+    if (existsSync(meta)) throw refuseCode(meta)
+  }
+  const issues: Issue[] = []
+  for (const place of [
+    'package.json',
+    'package.yaml',
+    '.config/config.json',
+    '.config/config.yaml',
+    '.config/config.yml',
+  ]) {
+    const file = path.join(here, place)
+    if (!existsSync(file)) continue
+    const parsed = parseYaml(await readFile(file, 'utf8'), place)
+    const doc = parsed.documents[0]
+    const pair = doc ? findNode(doc, ['cosmiconfig']).pair : null
+    if (pair === null) continue
+    const pos = parsed.lineCounter.linePos((pair.key as Node).range?.[0] ?? 0)
+    issues.push({
+      severity: 'error',
+      file: place,
+      line: pos.line,
+      col: pos.col,
+      code: 'meta-config',
+      message:
+        'a "cosmiconfig" meta config would change where seqsync reads its config from; seqsync reads only seqsync.config.*, .seqsyncrc* and package.json#seqsync: remove this key',
+    })
+  }
+  if (issues.length > 0) throw new ConfigError('refusing a cosmiconfig meta config', issues)
+}
+
+/**
  * Loads the seqsync config: `configPath` when given, else the first of CONFIG_SEARCH_PLACES in `cwd`.
  * Defaults are applied; `file` is the path of the file read (relative to cwd), or null.
  * Throws ConfigError (with every issue, file:line:col) on an invalid or code config.
@@ -122,11 +162,7 @@ export async function loadConfig(options: {configPath?: string | undefined; cwd:
   file: string | null
 }> {
   const {cwd} = options
-  // cosmiconfig reads a "meta config" (.config/config.*) from process.cwd() with code loaders enabled.
-  for (const ext of CODE_EXTENSIONS) {
-    const meta = path.join(process.cwd(), '.config', `config${ext}`)
-    if (existsSync(meta)) throw refuseCode(meta)
-  }
+  await refuseMetaConfig()
   const refusing: Loader = (filepath: string) => {
     throw refuseCode(filepath)
   }

@@ -110,4 +110,23 @@ describe('a repository file cannot redirect the API key', () => {
       await other.close()
     }
   })
+
+  it('a cosmiconfig meta config, which could point seqsync at any file, is refused', async () => {
+    const other = await startE2eEnv({
+      files: {
+        'package.json': JSON.stringify({name: 'gtm', cosmiconfig: {searchPlaces: ['../../etc/hostname']}}, null, 2),
+      },
+      copyExamples: true,
+    })
+    try {
+      const res = await other.cli(['plan'])
+      expect(res.code, res.stderr).toBe(1)
+      expect(res.stderr).toContain(
+        'package.json:3:3: error: a "cosmiconfig" meta config would change where seqsync reads',
+      )
+      expect(other.emulator.stats().requests).toEqual({})
+    } finally {
+      await other.close()
+    }
+  })
 })
