@@ -99,10 +99,14 @@ describe('the packed package', () => {
   })
 
   it('runs the emulator from its shipped seed, and plans against it with the lines it printed', async () => {
-    const emulator = spawn(process.execPath, [join(app, 'node_modules', '.bin', 'seqsync'), 'emulator', '--port', '0'], {
-      cwd: app,
-      env: {PATH: process.env['PATH'] ?? '', HOME: dir},
-    })
+    const emulator = spawn(
+      process.execPath,
+      [join(app, 'node_modules', '.bin', 'seqsync'), 'emulator', '--port', '0'],
+      {
+        cwd: app,
+        env: {PATH: process.env['PATH'] ?? '', HOME: dir},
+      },
+    )
     const exited = new Promise<number | null>((resolve) => emulator.on('exit', resolve))
     try {
       let out = ''
