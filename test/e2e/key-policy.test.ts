@@ -2,14 +2,19 @@
 // .seqsyncrc*, package.json#seqsync) that names any host but Apollo's own is refused with its
 // file:line:col before any request, for every command that talks to Apollo. A second real HTTP
 // server plays the hostile host and must not see a single connection; the emulator plays Apollo
-// when SEQSYNC_API_URL points at it, and must not see a request either.
+// when SEQSYNC_API_URL points at it, and must not see a request either. Also refused: a cosmiconfig
+// meta config (it could point the config search anywhere); and a plan file naming another host is
+// only compared, never connected to.
 import {createServer} from 'node:http'
 import type {IncomingHttpHeaders, Server} from 'node:http'
 import type {AddressInfo} from 'node:net'
 
+import {readFile, writeFile} from 'node:fs/promises'
+import {join} from 'node:path'
+
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {startE2eEnv} from '../helpers/e2e-env.js'
+import {startE2eEnv, writeCalls} from '../helpers/e2e-env.js'
 import type {E2eEnv} from '../helpers/e2e-env.js'
 import {runCli} from '../helpers/run-cli.js'
 
@@ -125,6 +130,22 @@ describe('a repository file cannot redirect the API key', () => {
         'package.json:3:3: error: a "cosmiconfig" meta config would change where seqsync reads',
       )
       expect(other.emulator.stats().requests).toEqual({})
+    } finally {
+      await other.close()
+    }
+  })
+
+  it('a plan file naming another API host is compared, never connected to', async () => {
+    const other = await startE2eEnv()
+    try {
+      const saved = await other.cli(['plan', '--out', 'plan.json'])
+      expect(saved.code, saved.stderr).toBe(0)
+      const file = JSON.parse(await readFile(join(other.dir, 'plan.json'), 'utf8')) as {apiHost: string}
+      await writeFile(join(other.dir, 'hostile.json'), JSON.stringify({...file, apiHost: new URL(hostile.url).host}))
+      const res = await other.cli(['apply', 'hostile.json', '--auto-approve'])
+      expect(res.code, res.stderr).toBe(1)
+      expect(hostile.connections()).toBe(0)
+      expect(writeCalls(other.emulator.stats())).toBe(0)
     } finally {
       await other.close()
     }
