@@ -145,11 +145,13 @@ Prints the two lines that point seqsync at it on stdout (export SEQSYNC_API_URL=
       process.once('SIGTERM', () => resolveSignal('SIGTERM'))
     })
     const apiKey = seed.apiKeys[0] ?? ''
-    if (flags.json) {
-      this.printJson({url: emulator.url, apiKey, seed: source, state: stateFile ?? null})
-    } else {
-      this.print(`export SEQSYNC_API_URL=${shellWord(emulator.url)}\nexport APOLLO_API_KEY=${shellWord(apiKey)}`)
-    }
+    // Written as is, not through print()'s redaction: this is the seed's fake key, printed on
+    // purpose, and APOLLO_API_KEY is often already set to it (from an earlier run).
+    process.stdout.write(
+      flags.json
+        ? `${JSON.stringify({url: emulator.url, apiKey, seed: source, state: stateFile ?? null}, null, 2)}\n`
+        : `export SEQSYNC_API_URL=${shellWord(emulator.url)}\nexport APOLLO_API_KEY=${shellWord(apiKey)}\n`,
+    )
     this.notice(`Apollo emulator listening on ${emulator.url}, from ${source} (its keys are fake test keys).`)
     if (stateFile !== undefined) this.notice(`State is saved to ${stateFile}`)
     this.notice('Press Ctrl-C to stop.')

@@ -156,8 +156,9 @@ describe('against the emulator', () => {
       ],
     })
 
+    // APOLLO_API_KEY already set to the seed's key (an earlier run's export): still printed.
     const emulator = spawn(process.execPath, [RUN_JS, 'emulator', '--port', '0', '--no-color', '--json'], {
-      env: {PATH: process.env['PATH'] ?? '', HOME: home},
+      env: {PATH: process.env['PATH'] ?? '', HOME: home, APOLLO_API_KEY: env.seed.apiKeys[0]},
     })
     let out = ''
     const exited = new Promise<number | null>((resolve) => emulator.on('exit', resolve))
