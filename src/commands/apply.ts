@@ -67,7 +67,6 @@ Exit codes: 0 Apollo matches the manifests; 1 error before any write (invalid in
       multiple: true,
     }),
     format: Flags.string({char: 'f', description: 'Report format.', options: ['text', 'json'], default: 'text'}),
-    json: Flags.boolean({description: 'Shorthand for --format json.'}),
   }
 
   public async run(): Promise<void> {
@@ -100,7 +99,7 @@ Exit codes: 0 Apollo matches the manifests; 1 error before any write (invalid in
           else if (confirm) this.printError(text)
         },
         confirm,
-        writeSession: interruptibleWriteSession((line) => this.printError(line)),
+        writeSession: interruptibleWriteSession((line) => this.printError(line), {quiet: settings.quiet}),
       })
       const code = this.present(result, json, {color: settings.color, maskEmails})
       if (code !== 0) this.exit(code)
