@@ -9,6 +9,7 @@ import {ConfigError} from '../errors.js'
 import type {Issue} from '../errors.js'
 import {sortIssues} from '../manifest/issues.js'
 import {parseYaml} from '../manifest/parse-yaml.js'
+import {searchDirectories} from '../manifest/repository-root.js'
 import {findSecrets} from '../manifest/secrets.js'
 import {findNode, validateAgainstSchema} from '../manifest/validate-schema.js'
 import {DEFAULT_SAFETY, configSchema} from './config-schema.js'
@@ -80,7 +81,8 @@ async function validateConfigFile(filepath: string, config: unknown, cwd: string
 }
 
 /**
- * Loads the seqsync config: `configPath` when given, else the first of CONFIG_SEARCH_PLACES in `cwd`.
+ * Loads the seqsync config: `configPath` when given, else the first of CONFIG_SEARCH_PLACES in `cwd`
+ * or, as git finds `.git`, in its nearest parent up to the directory holding `.git`.
  * Defaults are applied; `file` is the path of the file read (relative to cwd), or null.
  * Throws ConfigError (with every issue, file:line:col) on an invalid or code config.
  */
@@ -114,7 +116,10 @@ export async function loadConfig(options: {configPath?: string | undefined; cwd:
     if (!existsSync(absolute)) throw new ConfigError(`config file not found: ${options.configPath}`)
     result = await explorer.load(absolute)
   } else {
-    result = await explorer.search(cwd)
+    for (const dir of searchDirectories(cwd)) {
+      result = await explorer.search(dir)
+      if (result) break
+    }
   }
   if (!result) return {config: applyDefaults({}, cwd), file: null}
   const file = display(result.filepath, cwd)
