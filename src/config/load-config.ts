@@ -5,8 +5,11 @@ import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 import {cosmiconfig} from 'cosmiconfig'
 import type {Loader} from 'cosmiconfig'
+import {isSeq} from 'yaml'
+import type {Node} from 'yaml'
 import {ConfigError} from '../errors.js'
 import type {Issue} from '../errors.js'
+import type {SourceRef} from '../model/state.js'
 import {sortIssues} from '../manifest/issues.js'
 import {parseYaml} from '../manifest/parse-yaml.js'
 import {searchDirectories} from '../manifest/repository-root.js'
@@ -53,10 +56,15 @@ function yamlLoader(cwd: string): Loader {
   }
 }
 
-function applyDefaults(raw: Record<string, unknown>, baseDir: string): ResolvedConfig {
+function applyDefaults(
+  raw: Record<string, unknown>,
+  baseDir: string,
+  manifestSources: readonly SourceRef[] = [],
+): ResolvedConfig {
   const safety = (raw['safety'] ?? {}) as Partial<SafetyConfig>
   return {
     manifests: (raw['manifests'] as string[] | undefined) ?? [],
+    manifestSources,
     apiUrl: (raw['apiUrl'] as string | undefined) ?? null,
     batchSize: (raw['batchSize'] as number | undefined) ?? 100,
     concurrency: (raw['concurrency'] as number | undefined) ?? 4,
@@ -66,18 +74,30 @@ function applyDefaults(raw: Record<string, unknown>, baseDir: string): ResolvedC
   }
 }
 
-/** Validates the loaded config against its schema (and for secrets), with positions from a re-parse of the file. */
-async function validateConfigFile(filepath: string, config: unknown, cwd: string): Promise<Issue[]> {
+/**
+ * Validates the loaded config against its schema (and for secrets), with positions from a re-parse of
+ * the file; also locates each `manifests` glob, so that a glob matching nothing can be pointed at.
+ */
+async function validateConfigFile(
+  filepath: string,
+  config: unknown,
+  cwd: string,
+): Promise<{issues: Issue[]; manifestSources: SourceRef[]}> {
   const shown = display(filepath, cwd)
   const text = await readFile(filepath, 'utf8')
   const parsed = parseYaml(text, shown)
   const doc = parsed.documents[0]
-  if (!doc) return []
+  if (!doc) return {issues: [], manifestSources: []}
   const prefix = path.basename(filepath) === 'package.json' ? ['seqsync'] : []
   const root = prefix.length > 0 ? findNode(doc, prefix).node : doc.contents
   const issues = findSecrets(root, parsed.lineCounter, shown, 'config files')
   issues.push(...validateAgainstSchema(configSchema, config, doc, parsed.lineCounter, shown, {pathPrefix: prefix}))
-  return issues
+  const globs = findNode(doc, [...prefix, 'manifests']).node
+  const manifestSources = (isSeq(globs) ? globs.items : []).map((item) => {
+    const {line, col} = parsed.lineCounter.linePos((item as Node).range?.[0] ?? 0)
+    return {file: shown, line, col}
+  })
+  return {issues, manifestSources}
 }
 
 /**
@@ -127,7 +147,7 @@ export async function loadConfig(options: {configPath?: string | undefined; cwd:
   if (result.isEmpty || result.config === null || result.config === undefined) {
     return {config: applyDefaults({}, baseDir), file}
   }
-  const issues = await validateConfigFile(result.filepath, result.config, cwd)
+  const {issues, manifestSources} = await validateConfigFile(result.filepath, result.config, cwd)
   if (issues.length > 0) throw new ConfigError(`invalid config file ${file}`, sortIssues(issues))
-  return {config: applyDefaults(result.config as Record<string, unknown>, baseDir), file}
+  return {config: applyDefaults(result.config as Record<string, unknown>, baseDir, manifestSources), file}
 }

@@ -22,6 +22,18 @@ import {findNode, validateAgainstSchema} from './validate-schema.js'
 export const API_VERSION = 'seqsync/v1'
 export const KINDS = ['SequenceMembership', 'ContactList'] as const
 
+const SEQSYNC_API_VERSION = /^[ \t]*["']?apiVersion["']?[ \t]*:[ \t]*["']?seqsync\//m
+const TOP_LEVEL_KIND = /^["']?kind["']?[ \t]*:/m
+
+/**
+ * False for YAML that is plainly not a seqsync document (a CI workflow, docker-compose.yml, the config
+ * file): no `apiVersion: seqsync/...` and no top-level `kind` anywhere in the text. A text test, so that
+ * a seqsync manifest with a syntax error is still recognised (and reported).
+ */
+export function mayBeSeqsyncManifest(text: string): boolean {
+  return SEQSYNC_API_VERSION.test(text) || TOP_LEVEL_KIND.test(text)
+}
+
 export interface ParsedManifest {
   readonly documents: readonly ManifestDocument[]
   readonly issues: readonly Issue[]

@@ -197,7 +197,9 @@ describe('seqsync validate (e2e)', () => {
       'deep.yaml': 'a: ' + '['.repeat(200_000),
     })
     const started = Date.now()
-    const result = await runCli(['validate', '.'], {cwd, timeoutMs: 20_000})
+    // Named explicitly: a directory walk would skip bomb.yaml and deep.yaml (no apiVersion, no kind).
+    const named = ['huge.yaml', 'binary.yaml', 'latin1.yaml', 'bomb.yaml', 'deep.yaml']
+    const result = await runCli(['validate', ...named], {cwd, timeoutMs: 20_000})
     expect(Date.now() - started).toBeLessThan(15_000)
     expect(result.code).toBe(1)
     const out = result.stdout.split('\n')
