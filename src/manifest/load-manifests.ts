@@ -17,7 +17,7 @@ export interface LoadedManifests {
   readonly files: readonly string[]
   /** Files found by a directory walk or a wildcard that are plainly not seqsync documents, sorted. */
   readonly skipped: readonly string[]
-  /** Documents that passed per-file validation, in file order. */
+  /** Every document the cross-document rules could use, in file order (see parseManifest). */
   readonly documents: readonly ManifestDocument[]
   /** Every issue of every file plus cross-file rules, sorted. */
   readonly issues: readonly Issue[]
@@ -133,6 +133,7 @@ export async function loadManifestFiles(
   const files: string[] = []
   const skipped: string[] = []
   const documents: ManifestDocument[] = []
+  const brokenLists = new Set<string>()
   found.files.forEach(({display, explicit}, index) => {
     const read = texts[index]!
     if ('issue' in read) {
@@ -144,8 +145,9 @@ export async function loadManifestFiles(
       const parsed = parseManifest(read.text, display)
       issues.push(...parsed.issues)
       documents.push(...parsed.documents)
+      for (const name of parsed.brokenLists) brokenLists.add(name)
     }
   })
-  issues.push(...validateManifests(documents))
+  issues.push(...validateManifests(documents, brokenLists))
   return {files, skipped, documents, issues: sortIssues(issues)}
 }

@@ -93,18 +93,64 @@ describe('seqsync validate (e2e)', () => {
       lines(
         'sequences/bad.yaml:6:8: error: prune must be one of none, remove, finish, stop (got "sometimes")',
         'sequences/bad.yaml:8:5: error: malformed email "jane@acme"',
+        // All at once: the schema errors of bad.yaml do not hide its other errors.
+        'sequences/bad.yaml:9:5: error: unknown list "champ"; did you mean "champs"?',
+        'sequences/bad.yaml:12:5: error: "DUP@x.com" is declared twice for sequence "Q4": in contacts at sequences/bad.yaml:10:5 and in finished at sequences/bad.yaml:12:5',
         'sequences/bad.yaml:13:1: error: unknown key "contact"; did you mean "contacts"?',
         'sequences/dupkey.yaml:4:1: error: duplicate key: map keys must be unique',
         'sequences/kind.yaml:1:13: error: unknown apiVersion "seqsync/v2"; did you mean seqsync/v1?',
         'sequences/kind.yaml:2:7: error: unknown kind "SequenceMembershp"; did you mean SequenceMembership?',
         'sequences/lists.yaml:3:7: error: ContactList "champs" is already declared at sequences/list2.yaml:3:7',
-        'sequences/q4b.yaml:3:1: error: sequence "Q4" is already managed by the manifest at sequences/q4.yaml:3:1',
+        'sequences/q4.yaml:3:1: error: sequence "Q4" is already managed by the manifest at sequences/bad.yaml:3:1',
+        'sequences/q4b.yaml:3:1: error: sequence "Q4" is already managed by the manifest at sequences/bad.yaml:3:1',
         'sequences/secret.yaml:4:1: error: key "api_key" looks like a credential; secrets must not be stored in manifests (the Apollo API key belongs only in the APOLLO_API_KEY environment variable, never in a file)',
         'sequences/syntax.yaml:3:1: error: YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]',
-        '10 errors, 0 warnings in 9 files',
+        '13 errors, 0 warnings in 9 files',
       ),
     )
     expect(result.stdout + result.stderr).not.toContain('Xy7kPq2LmN9vRt4WzA8bC3dE')
+  })
+
+  it('a duplicate key or a broken list hides no other error, and raises no spurious one', async () => {
+    const cwd = tempDir({
+      'q4.yaml': seq(
+        'Q4',
+        'prune: sometimes',
+        'contacts:',
+        '  - list: schema-broken',
+        '  - list: yaml-broken',
+        '  - list: nowhere',
+        '  - a@x.com',
+        '  - A@x.com',
+        'mailbox: other@acme.com',
+      ),
+      'lists.yaml': lines(
+        'apiVersion: seqsync/v1',
+        'kind: ContactList',
+        'name: schema-broken',
+        'contacts:',
+        '  - not-an-email',
+        '  - b@x.com',
+        '---',
+        'apiVersion: seqsync/v1',
+        'kind: ContactList',
+        'name: yaml-broken',
+        'contacts: [c@x.com',
+      ),
+    })
+    const result = await runCli(['validate', '.'], {cwd})
+    expect(result.stdout).toBe(
+      lines(
+        'lists.yaml:5:5: error: malformed email "not-an-email"',
+        'lists.yaml:12:1: error: YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]',
+        'q4.yaml:6:8: error: prune must be one of none, remove, finish, stop (got "sometimes")',
+        'q4.yaml:10:5: error: unknown list "nowhere"',
+        'q4.yaml:12:5: error: "A@x.com" is declared twice for sequence "Q4": in contacts at q4.yaml:11:5 and in contacts at q4.yaml:12:5',
+        'q4.yaml:13:1: error: duplicate key: map keys must be unique',
+        '6 errors, 0 warnings in 2 files',
+      ),
+    )
+    expect(result.code).toBe(1)
   })
 
   it('reports duplicates and unknown lists inside one sequence', async () => {
