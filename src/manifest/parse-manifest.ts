@@ -13,7 +13,7 @@ import type {
 } from '../model/state.js'
 import {sortIssues, suggest} from './issues.js'
 import {parseYaml} from './parse-yaml.js'
-import {manifestSchema} from './schema.js'
+import {emailString, manifestSchema} from './schema.js'
 import {findSecrets, quoteValue} from './secrets.js'
 import {DESIRED_LISTS} from './types.js'
 import type {ManifestDocument, ManifestEntry} from './types.js'
@@ -33,6 +33,11 @@ const TOP_LEVEL_KIND = /^["']?kind["']?[ \t]*:/m
  */
 export function mayBeSeqsyncManifest(text: string): boolean {
   return SEQSYNC_API_VERSION.test(text) || TOP_LEVEL_KIND.test(text)
+}
+
+/** Whether a manifest accepts `value` as an email (the schema's own check). */
+export function isManifestEmail(value: string): boolean {
+  return findSchemaErrors(emailString, value).length === 0
 }
 
 export interface ParsedManifest {
