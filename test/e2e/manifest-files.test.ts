@@ -1,35 +1,13 @@
 // Which files `seqsync validate` reads, through the real process: symlinks (with loops), absolute and
 // negated globs, globs matching nothing, globs and symlinks reaching outside the repository, a normal
 // repository walked with `validate .`, and the config found from a subdirectory.
-import {mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
+import {lines, sequenceManifest, tempTree} from '../helpers/manifest-files.js'
 import {runCli} from '../helpers/run-cli.js'
 
-/** A temp directory with files (text) and symlinks (`{link: target}`, target relative to the link). */
-function tempTree(files: Record<string, string | {link: string}>): string {
-  const dir = realpathSync(mkdtempSync(path.join(tmpdir(), 'seqsync-files-')))
-  for (const [name, content] of Object.entries(files)) {
-    const file = path.join(dir, name)
-    mkdirSync(path.dirname(file), {recursive: true})
-    if (typeof content === 'string') writeFileSync(file, content)
-    else symlinkSync(content.link, file)
-  }
-  return dir
-}
-
-const lines = (...l: string[]) => l.join('\n') + '\n'
-const seq = (name: string, email: string) =>
-  lines(
-    'apiVersion: seqsync/v1',
-    'kind: SequenceMembership',
-    'sequence:',
-    `  name: ${name}`,
-    'mailbox: sdr@acme.com',
-    'contacts:',
-    `  - ${email}`,
-  )
+const seq = (name: string, email: string) => sequenceManifest(name, 'contacts:', `  - ${email}`)
 const GIT = {'.git/HEAD': 'ref: refs/heads/main\n'}
 
 describe('which manifest files are read (e2e)', () => {
