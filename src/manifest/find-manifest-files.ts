@@ -47,7 +47,7 @@ function toPosix(p: string): string {
 
 function isInside(root: string, target: string): boolean {
   const relative = path.relative(root, target)
-  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative))
+  return relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative)
 }
 
 function at(file: string, code: string, message: string, line = 1, col = 1): Issue {
@@ -214,17 +214,20 @@ export async function findGlobFiles(source: ManifestSource, cwd: string): Promis
   const repository = findRepositoryRoot(baseDir) ?? baseDir
   const found = new Collector(cwd, await realpath(repository))
   const patterns = source.manifests.map((raw, i) => ({
-    pattern: toPosix(raw).replace(/^\.\//, ''),
+    raw,
+    negated: raw.startsWith('!'),
+    pattern: toPosix(raw.replace(/^!/, '')).replace(/^\.\//, ''),
+    // Programmatic callers may pass globs without their config positions.
     source: source.manifestSources[i] ?? {file: 'seqsync config', line: 1, col: 1},
   }))
-  const ignore = patterns.filter((p) => p.pattern.startsWith('!')).map((p) => p.pattern.slice(1))
-  for (const {pattern, source: where} of patterns) {
-    if (pattern.startsWith('!')) continue
-    const glob = (message: string, code: string): Issue =>
-      at(where.file, code, `glob ${JSON.stringify(pattern)} ${message}`, where.line, where.col)
+  const ignore = patterns.filter((p) => p.negated).map((p) => p.pattern)
+  for (const {raw, negated, pattern, source: where} of patterns) {
+    if (negated) continue
+    const globIssue = (message: string, code: string): Issue =>
+      at(where.file, code, `glob ${JSON.stringify(raw)} ${message}`, where.line, where.col)
     if (!isInside(repository, path.resolve(baseDir, fixedPrefix(pattern)))) {
       found.issues.push(
-        glob(
+        globIssue(
           `reaches outside the repository (${repository}); the manifests globs must stay inside it`,
           'outside-repository',
         ),
@@ -238,7 +241,7 @@ export async function findGlobFiles(source: ManifestSource, cwd: string): Promis
       {cwd: baseDir, dot: directory, ignore, inside: found.inside},
     )
     for (const {logical, real} of escapes) found.escaped(logical, real)
-    if (matches.length === 0 && escapes.length === 0) found.issues.push(glob('matches no file', 'glob-no-match'))
+    if (matches.length === 0 && escapes.length === 0) found.issues.push(globIssue('matches no file', 'glob-no-match'))
     for (const file of matches) await found.add(file, literal && !directory)
   }
   return {files: found.files(), issues: found.issues}

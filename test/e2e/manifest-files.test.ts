@@ -46,7 +46,7 @@ describe('which manifest files are read (e2e)', () => {
     })
     writeFileSync(
       path.join(cwd, 'seqsync.config.yaml'),
-      `manifests:\n  - ${JSON.stringify(path.join(cwd, 'sequences/**/*.yaml'))}\n  - "!sequences/archive/**"\n`,
+      `manifests:\n  - ${JSON.stringify(path.join(cwd, 'sequences/**/*.yaml'))}\n  - "!./sequences/archive/**"\n`,
     )
     const result = await runCli(['validate'], {cwd})
     expect(result.stdout).toBe('OK: 1 file, 1 sequence, 1 contact\n')
