@@ -42,7 +42,7 @@ export function isManifestEmail(value: string): boolean {
 
 export interface ParsedManifest {
   readonly documents: readonly ManifestDocument[]
-  /** Names of ContactLists whose YAML is broken: a reference to one is not an unknown list. */
+  /** ContactLists left out of `documents` (broken YAML, a secret): a reference to one is not an unknown list. */
   readonly brokenLists: readonly string[]
   readonly issues: readonly Issue[]
 }
@@ -207,6 +207,7 @@ export function parseManifest(text: string, file: string): ParsedManifest {
   const parsed = parseYaml(text, file)
   const issues: Issue[] = [...parsed.issues]
   const documents: ManifestDocument[] = []
+  const brokenLists: string[] = []
   if (parsed.empty) {
     issues.push({
       severity: 'warning',
@@ -260,7 +261,8 @@ export function parseManifest(text: string, file: string): ParsedManifest {
     const document = toDocument(kind, doc, value, file, lineCounter, broken)
     // A document holding a secret takes no part in other rules: their messages could echo it.
     if (document && secrets.length === 0) documents.push(document)
+    else if (document?.kind === 'ContactList') brokenLists.push(document.name)
   }
-  const brokenLists = parsed.broken.map(brokenListName).filter((name) => name !== null)
+  for (const name of parsed.broken.map(brokenListName)) if (name !== null) brokenLists.push(name)
   return {documents, brokenLists, issues: sortIssues(issues)}
 }

@@ -82,8 +82,8 @@ export function indexContactLists(documents: readonly ManifestDocument[]): {
 }
 
 /**
- * The rules across documents. `brokenLists` names ContactLists whose YAML could not be read (their
- * errors are reported): a reference to one is not also an unknown list.
+ * The rules across documents. `brokenLists` names ContactLists left out of `documents` (broken YAML,
+ * a secret; their errors are reported): a reference to one is not also an unknown list.
  */
 export function validateManifests(
   documents: readonly ManifestDocument[],
