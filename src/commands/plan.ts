@@ -82,7 +82,7 @@ Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 with --
         onWarnings: (issues) => this.printIssues(issues),
       })
       const format = this.flags.json ? 'json' : this.flags.format
-      const options = {color: settings.color, maskEmails: this.maskEmails, cost: result.cost}
+      const options = {color: settings.color, maskEmails: this.maskEmails, cost: result.cost, safety: result.safety}
       this.print(renderPlan(result.plan, format, options))
       const markdownOut = this.flags['markdown-out']
       if (markdownOut) await writeFile(markdownOut, renderPlan(result.plan, 'markdown', options), 'utf8')

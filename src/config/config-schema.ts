@@ -29,6 +29,12 @@ export const configSchema = {
       type: 'object',
       additionalProperties: false,
       properties: {
+        maxAdds: {
+          type: 'integer',
+          minimum: 0,
+          default: 500,
+          description: 'Most contacts added to sequences (each one is emailed) in one run.',
+        },
         maxRemovals: {
           type: 'integer',
           minimum: 0,
@@ -55,6 +61,7 @@ export const configSchema = {
 } as const
 
 export interface SafetyConfig {
+  readonly maxAdds: number
   readonly maxRemovals: number
   readonly maxRemovalPercent: number
   readonly minSequenceSize: number
@@ -76,4 +83,9 @@ export interface ResolvedConfig {
 
 export const DEFAULT_API_URL = 'https://api.apollo.io/api/v1'
 
-export const DEFAULT_SAFETY: SafetyConfig = Object.freeze({maxRemovals: 50, maxRemovalPercent: 25, minSequenceSize: 10})
+export const DEFAULT_SAFETY: SafetyConfig = Object.freeze({
+  maxAdds: 500,
+  maxRemovals: 50,
+  maxRemovalPercent: 25,
+  minSequenceSize: 10,
+})
