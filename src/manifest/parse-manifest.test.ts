@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {parseManifest} from './parse-manifest.js'
+import {mayBeSeqsyncManifest, parseManifest} from './parse-manifest.js'
 
 const lines = (...l: string[]) => l.join('\n') + '\n'
 const at = (text: string) =>
@@ -221,5 +221,21 @@ describe('parseManifest', () => {
 
   it('rejects a document that is not a mapping', () => {
     expect(at('- a\n- b\n')).toEqual(['1:1 error schema: a document must be a mapping with apiVersion and kind'])
+  })
+})
+
+describe('mayBeSeqsyncManifest (what a directory walk validates)', () => {
+  it.each([
+    ['apiVersion: seqsync/v1\nkind: SequenceMembership\n', true],
+    ['apiVersion: seqsynk/v1\nkind: SequenceMembership\n', true], // one typo: still validated and reported
+    ['apiVersion: seqsync/v1\nkind: Nope\n', true],
+    ['kind: [\n', true], // broken YAML in the kind line: validated (and reported)
+    ['kind: "ContactList"\nname: x\n', true],
+    ['on: pull_request\njobs:\n  plan:\n    secrets: inherit\n', false], // a workflow
+    ['services:\n  emulator:\n    image: node:20\n', false], // docker-compose
+    ['apiVersion: apps/v1\nkind: Deployment # web\nmetadata:\n  name: web\n', false], // Kubernetes
+    ['manifests: ["sequences/**/*.yaml"]\n', false], // the config file
+  ])('%j -> %s', (text, expected) => {
+    expect(mayBeSeqsyncManifest(text)).toBe(expected)
   })
 })

@@ -24,16 +24,23 @@ export const KINDS = ['SequenceMembership', 'ContactList'] as const
 type Kind = (typeof KINDS)[number]
 
 const SEQSYNC_API_VERSION = /^[ \t]*["']?apiVersion["']?[ \t]*:[ \t]*["']?seqsync\//m
-const SEQSYNC_KIND = /^["']?kind["']?[ \t]*:[ \t]*["']?(?:SequenceMembership|ContactList)\b/m
+const TOP_LEVEL_KIND = /^["']?kind["']?[ \t]*:(.*)$/gm
+const FOREIGN_KIND = /^[ \t]*["']?([A-Za-z][\w.-]*)["']?[ \t]*(?:#.*)?$/
+const SEQSYNC_KINDS: ReadonlySet<string> = new Set(['SequenceMembership', 'ContactList'])
 
 /**
  * False for YAML that is plainly not a seqsync document (a CI workflow, docker-compose.yml, the config
- * file, a Kubernetes manifest): no `apiVersion: seqsync/...` and no top-level seqsync `kind` anywhere in
- * the text. A text test, so that a seqsync manifest with a syntax error (or one typo in either line)
- * is still recognised and reported.
+ * file, a Kubernetes manifest): no `apiVersion: seqsync/...`, and no top-level `kind` other than a
+ * plain name that is not a seqsync kind (`kind: Deployment`). A text test, so that a seqsync manifest
+ * with a syntax error (`kind: [`, a typo in `apiVersion`) is still recognised and reported.
  */
 export function mayBeSeqsyncManifest(text: string): boolean {
-  return SEQSYNC_API_VERSION.test(text) || SEQSYNC_KIND.test(text)
+  if (SEQSYNC_API_VERSION.test(text)) return true
+  for (const [, value = ''] of text.matchAll(TOP_LEVEL_KIND)) {
+    const foreign = FOREIGN_KIND.exec(value)
+    if (foreign === null || SEQSYNC_KINDS.has(foreign[1] ?? '')) return true
+  }
+  return false
 }
 
 /** Whether a manifest accepts `value` as an email (the schema's own check). */
