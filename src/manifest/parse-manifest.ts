@@ -9,6 +9,7 @@ import type {
   EnrollSwitches,
   MissingContactsMode,
   PruneMode,
+  PruneScope,
   SourceRef,
 } from '../model/state.js'
 import {sortIssues, suggest} from './issues.js'
@@ -144,6 +145,7 @@ function toDocument(
     mailbox: value['mailbox'] as string,
     prune: (value['prune'] as PruneMode | undefined) ?? 'none',
     pruneSource: prunePair ? refAt(file, lineCounter, prunePair.key as Node) : null,
+    pruneScope: (value['pruneScope'] as PruneScope | undefined) ?? 'all',
     missingContacts: (value['missingContacts'] as MissingContactsMode | undefined) ?? 'error',
     enroll: {...DEFAULT_ENROLL, ...(value['enroll'] as Partial<EnrollSwitches> | undefined)},
     lists,

@@ -48,6 +48,7 @@ export function toDesiredState(documents: readonly ManifestDocument[]): DesiredS
       source: doc.sequenceSource,
       mailbox: doc.mailbox,
       prune: doc.prune,
+      pruneScope: doc.pruneScope,
       missingContacts: doc.missingContacts,
       enroll: doc.enroll,
       entries,

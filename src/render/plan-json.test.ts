@@ -27,6 +27,14 @@ describe('renderPlanJson', () => {
   it.each([
     ['the sample plan', () => renderPlanJson(samplePlan(), {maskEmails: false})],
     ['a masked plan with cost', () => renderPlanJson(samplePlan(), {maskEmails: true, cost: COST})],
+    [
+      'a plan with its target',
+      () =>
+        renderPlanJson(samplePlan(), {
+          maskEmails: false,
+          target: {apiHost: 'api.apollo.io', keyOwner: {userId: 'u1', teamId: null, email: 'ops@acme.com', name: null}},
+        }),
+    ],
     ['an empty plan', () => renderPlanJson(computePlan(desiredState(), liveState()), {maskEmails: false})],
     [
       'a plan with errors',
@@ -41,7 +49,7 @@ describe('renderPlanJson', () => {
     const doc = renderPlanJson(samplePlan(), {maskEmails: false}) as Record<string, any>
     expect(doc.formatVersion).toBe(1)
     expect(doc.planHash).toMatch(/^sha256:[0-9a-f]{64}$/)
-    expect(doc.summary).toEqual({add: 4, remove: 1, finish: 1, stop: 1, create: 1, skipsForecast: 2})
+    expect(doc.summary).toEqual({add: 4, remove: 1, finish: 1, stop: 1, create: 1, skipsForecast: 1, skipsPossible: 1})
     const [q4, nurture] = doc.sequences
     expect(q4).toMatchObject({id: '66f0c1e2a4b5c6d7e8f90123', name: 'Q4 Enterprise Outreach', unmanaged: 0})
     expect(nurture.unmanaged).toBe(7)
@@ -56,10 +64,30 @@ describe('renderPlanJson', () => {
       source: null,
       reason: 'pruned',
     })
-    expect(q4.warnings.filter((w: any) => w.code === 'skip-forecast').map((w: any) => w.contactId)).toEqual([
-      'c2',
-      null,
+    expect(q4.warnings.filter((w: any) => w.code === 'skip-forecast').map((w: any) => w.contactId)).toEqual(['c2'])
+    expect(q4.warnings.filter((w: any) => w.code === 'skip-possible').map((w: any) => w.email)).toEqual([
+      'raj@globex.com',
     ])
+  })
+
+  it('carries possible skips, the prune scope and the target as additions', () => {
+    const doc = renderPlanJson(samplePlan(), {
+      maskEmails: true,
+      target: {apiHost: 'api.apollo.io', keyOwner: {userId: 'u1', teamId: 't1', email: 'ops@acme.com', name: 'Ops'}},
+    }) as Record<string, any>
+    expect(doc.target).toEqual({
+      apiHost: 'api.apollo.io',
+      keyOwner: {userId: 'u1', teamId: 't1', email: 'o***@acme.com', name: 'Ops'},
+    })
+    const [q4, nurture] = doc.sequences
+    expect([q4.prune, q4.pruneScope, nurture.prune]).toEqual(['stop', 'all', 'none'])
+    expect(q4.changes.find((c: any) => c.possibleSkip)).toMatchObject({
+      kind: 'add',
+      contactId: null,
+      possibleSkip: {reason: 'contacts_unverified_email', why: 'new-contact'},
+    })
+    expect(q4.warnings.find((w: any) => w.code === 'skip-possible').message).toMatch(/^may be skipped by Apollo: /)
+    expect(nurture.unmanagedMembers[0]).toMatchObject({reason: 'prune-none', addedByUserId: 'u-key'})
   })
 
   it('masks every email', () => {

@@ -2,8 +2,8 @@
 // warnings, plan problems and safety violations. The core emits codes and data; only this module
 // turns them into sentences. Pure.
 
-import type {PlanProblem, PlanWarning, SafetyViolation, SkipReason} from '../model/plan.js'
-import type {SequenceSelector} from '../model/state.js'
+import type {PlanProblem, PlanWarning, PossibleSkip, SafetyViolation, SkipReason} from '../model/plan.js'
+import type {PruneMode, PruneScope, SequenceSelector} from '../model/state.js'
 import {formatSourceRef} from '../model/state.js'
 
 const SKIP_REASONS: Readonly<Record<string, string>> = {
@@ -31,11 +31,34 @@ export function describeForecastSkip(reason: SkipReason): string {
   return `will be skipped by Apollo: ${describeSkipReason(reason)}`
 }
 
+/** Why a possible skip is not certain, as a clause. */
+function describeUncertainty(p: PossibleSkip): string {
+  switch (p.why) {
+    case 'same-company':
+      return 'Apollo does not document what counts as the same company (compared here: organisation names)'
+    case 'new-contact':
+      return 'this plan creates the contact, and Apollo sets its email status only then'
+    case 'email-status':
+      return p.emailStatus === null
+        ? 'the contact has no email status, and Apollo documents only "unverified" as skipped'
+        : `Apollo does not document whether email status "${p.emailStatus}" counts as unverified`
+    case 'planned-add':
+      return 'only once this plan has enrolled it in an earlier sequence'
+  }
+}
+
+/** `may be skipped by Apollo: <reason>; <why it is uncertain>`, next to a possible-skip add and in its warning. */
+export function describePossibleSkip(p: PossibleSkip): string {
+  return `may be skipped by Apollo: ${describeSkipReason(p.reason)}; ${describeUncertainty(p)}`
+}
+
 /** The sentence of a plan warning (the contact and location are shown next to it by the renderer). */
 export function describeWarning(w: PlanWarning): string {
   switch (w.code) {
     case 'skip-forecast':
       return describeForecastSkip(w.skipReason)
+    case 'skip-possible':
+      return describePossibleSkip(w.possibleSkip)
     case 'sequence-inactive':
       return 'the sequence is inactive: contacts will be enrolled paused'
     case 'already-finished':
@@ -50,7 +73,19 @@ export function describeWarning(w: PlanWarning): string {
       const one = w.count === 1
       return `${w.count} live member${one ? ' is' : 's are'} not declared in the manifest (prune: none leaves ${one ? 'it' : 'them'} alone)`
     }
+    case 'unmanaged-not-owned': {
+      const one = w.count === 1
+      return `${w.count} live member${one ? ' was' : 's were'} added by another Apollo user (pruneScope: owned leaves ${one ? 'it' : 'them'} alone)`
+    }
   }
+}
+
+/** `prune: remove (every undeclared member)` / `prune: remove, pruneScope: owned (…)`: what prune may touch. */
+export function describePruneScope(prune: PruneMode, scope: PruneScope): string {
+  if (prune === 'none') return 'prune: none (undeclared members are left alone)'
+  return scope === 'all'
+    ? `prune: ${prune}, pruneScope: all (every undeclared member)`
+    : `prune: ${prune}, pruneScope: owned (only undeclared members the API key's user added)`
 }
 
 /** How a manifest's sequence selector reads in a message: `id <id>` or `"<name>"`. */

@@ -872,6 +872,7 @@ function desiredSeq(selector: SequenceSelector, entries: DesiredEntry['ref'][]):
     source: SRC,
     mailbox: 'sdr@acme.com',
     prune: 'none',
+    pruneScope: 'all',
     missingContacts: 'error',
     enroll: DEFAULT_ENROLL,
     entries: entries.map((ref) => ({ref, list: 'contacts', source: SRC})),

@@ -125,6 +125,7 @@ function desiredOf(sequences: readonly LiveSequence[]): DesiredState {
     source: {file: 'manifests/teams.yaml', line: 1 + i * 10, col: 1},
     mailbox: 'sdr@example.com',
     prune: 'none',
+    pruneScope: 'all',
     missingContacts: 'error',
     enroll: DEFAULT_ENROLL,
     entries: [],
