@@ -2,15 +2,14 @@
 // atomically with mode 0600. It never holds a secret: the type has no field for one and the API
 // location is reduced to its host.
 
-import {randomBytes} from 'node:crypto'
-import {open, readFile, rename, rm} from 'node:fs/promises'
-import {basename, dirname, join} from 'node:path'
+import {readFile} from 'node:fs/promises'
 import {PlanError} from '../errors.js'
 import {isRecord} from '../model/guards.js'
 import type {Plan} from '../model/plan.js'
 import {hashPlanChanges} from '../planner/plan-hash.js'
 import {parsePlan} from './parse-plan.js'
 import type {PlanResult} from './plan.js'
+import {writeFileAtomic} from './write-output.js'
 
 export const PLAN_FILE_KIND = 'seqsync-plan' as const
 export const PLAN_FILE_FORMAT_VERSION = 1 as const
@@ -77,21 +76,7 @@ export async function writePlanFile(path: string, data: PlanFile): Promise<void>
   if (!/^(?:[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::\d+)?$/i.test(data.apiHost)) {
     throw new PlanError('The plan file apiHost must be a bare host[:port] (use extractApiHost)')
   }
-  const text = `${JSON.stringify(toPlanFileJson(data), null, 2)}\n`
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`)
-  const handle = await open(temp, 'wx', 0o600)
-  try {
-    try {
-      await handle.writeFile(text, 'utf8')
-      await handle.sync()
-    } finally {
-      await handle.close()
-    }
-    await rename(temp, path)
-  } catch (error) {
-    await rm(temp, {force: true})
-    throw error
-  }
+  await writeFileAtomic(path, `${JSON.stringify(toPlanFileJson(data), null, 2)}\n`, 0o600)
 }
 
 /**
