@@ -7,7 +7,7 @@ import type {ResolvedConfig} from '../config/config-schema.js'
 import type {Issue} from '../errors.js'
 import {PlanError, UsageError} from '../errors.js'
 import type {ApiCost, Plan} from '../model/plan.js'
-import type {DesiredState} from '../model/state.js'
+import type {DesiredState, KeyOwner} from '../model/state.js'
 import {APOLLO_ID_PATTERN, formatSourceRef, selectorValue} from '../model/state.js'
 import {computePlan} from '../planner/compute-plan.js'
 import {estimateApplyCalls} from '../planner/estimate-apply-calls.js'
@@ -30,6 +30,8 @@ export interface PlanResult {
   readonly desired: DesiredState
   readonly desiredHash: string
   readonly cost: ApiCost
+  /** Who the API key acts as (users/api_profile), for the header; null when nothing was read. */
+  readonly keyOwner: KeyOwner | null
 }
 
 export async function createPlan(input: PlanInput): Promise<PlanResult> {
@@ -47,7 +49,7 @@ export async function createPlan(input: PlanInput): Promise<PlanResult> {
     )
   }
   const cost = estimateCost(plan, input.client, input.config.batchSize)
-  return {plan, desired, desiredHash: hashDesiredState(desired), cost}
+  return {plan, desired, desiredHash: hashDesiredState(desired), cost, keyOwner: live.keyOwner}
 }
 
 /** Keep the managed sequences named by `--sequence` (matched against the manifest's name or id). */
