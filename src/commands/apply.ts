@@ -4,6 +4,7 @@ import {BaseCommand, toErrorDocument} from '../cli/base-command.js'
 import {confirmation} from '../cli/confirm.js'
 import {openClient} from '../cli/open-client.js'
 import {interruptibleWriteSession} from '../cli/write-session.js'
+import type {PlanTarget} from '../model/plan.js'
 import {renderApplyReportJson} from '../render/apply-report-json.js'
 import {renderApplyReportText} from '../render/apply-report-text.js'
 import {renderPlanText} from '../render/plan-text.js'
@@ -47,15 +48,21 @@ Exit codes: 0 Apollo matches; 1 error before any write (invalid input, stale or 
     }),
     'expect-plan-hash': Flags.string({description: 'Refuse to apply anything but the plan with this hash (sha256:…).'}),
     format: Flags.string({char: 'f', description: 'Report format.', options: ['text', 'json'], default: 'text'}),
+    'mask-emails': Flags.boolean({
+      description: 'Render emails as j***@acme.com in every line printed: plan, progress, report, errors.',
+    }),
     json: Flags.boolean({description: 'Shorthand for --format json.'}),
   }
 
   public async run(): Promise<void> {
+    this.maskEmails = this.flags['mask-emails']
     const settings = await this.loadSettings()
+    this.maskEmails ||= settings.config.maskEmails
+    const maskEmails = this.maskEmails
     const json = this.flags.json || this.flags.format === 'json'
     const confirm = confirmation(this.args.planfile === undefined && !this.flags['auto-approve'])
-    const maskEmails = settings.config.maskEmails
     const client = openClient(settings, this.apiKey(), (line) => this.printError(line))
+    let target: PlanTarget | undefined
     try {
       const result = await runApply({
         planFile: this.args.planfile,
@@ -64,15 +71,16 @@ Exit codes: 0 Apollo matches; 1 error before any write (invalid input, stale or 
         client,
         guards: {allowRemovals: this.flags['allow-removals'], expectPlanHash: this.flags['expect-plan-hash']},
         // The plan is shown before anything is decided; with JSON on stdout only to answer the question.
-        onPlan: (plan) => {
-          const text = renderPlanText(plan, {color: settings.color, maskEmails})
+        onPlan: (plan, planTarget) => {
+          target = planTarget
+          const text = renderPlanText(plan, {color: settings.color, maskEmails, target})
           if (!json) this.print(text)
           else if (confirm) this.printError(text)
         },
         confirm,
         writeSession: interruptibleWriteSession((line) => this.printError(line)),
       })
-      const code = this.present(result, json, {color: settings.color, maskEmails})
+      const code = this.present(result, json, {color: settings.color, maskEmails, ...(target ? {target} : {})})
       if (code !== 0) this.exit(code)
     } finally {
       await client.close()
@@ -80,7 +88,11 @@ Exit codes: 0 Apollo matches; 1 error before any write (invalid input, stale or 
   }
 
   /** Prints the result of an apply; returns the exit code: 0 Apollo matches, 3 it does not (or is unverified). */
-  private present(result: ApplyResult, json: boolean, options: {color: boolean; maskEmails: boolean}): number {
+  private present(
+    result: ApplyResult,
+    json: boolean,
+    options: {color: boolean; maskEmails: boolean; target?: PlanTarget},
+  ): number {
     if (result.kind === 'unverified') {
       if (json) this.printJson({...toErrorDocument(result.error), converged: false, unverified: true})
       else this.printErrorText(result.error.message, UNVERIFIED_HINT)

@@ -167,4 +167,38 @@ describe('apply report renderers', () => {
     expect(validate({...doc, summary: {applied: 1}})).toBe(false)
     expect(JSON.stringify(renderApplyReportJson(REPORT, {maskEmails: true}))).not.toContain('jane@')
   })
+
+  it('names the remedy of a skip the live read cannot explain, and the target, in text and JSON', () => {
+    const refused: ApplyReport = {
+      ...REPORT,
+      sequences: [
+        {
+          id: 's1',
+          name: 'Q4',
+          applied: [],
+          skipped: [
+            {
+              kind: 'add',
+              contactId: 'c3',
+              email: 'eve@hooli.com',
+              reason: 'contacts_already_exists_in_current_campaign',
+            },
+          ],
+          failed: [],
+          converged: false,
+          remaining: 1,
+        },
+      ],
+    }
+    expect(renderApplyReportText(refused, {color: false, maskEmails: false}).split('\n').slice(2, 4)).toEqual([
+      '  skipped eve@hooli.com (add): Apollo says it is already in this sequence: a contact removed from a sequence cannot be enrolled in it again, and the live read does not show the removal [contacts_already_exists_in_current_campaign]',
+      '    remedy: keep the contact under `removed:` (or drop it from the manifest) so plans stop adding it, or enroll it in a new or cloned sequence',
+    ])
+    const target = {apiHost: 'api.apollo.io', keyOwner: null}
+    const doc = JSON.parse(JSON.stringify(renderApplyReportJson(refused, {target}))) as Record<string, any>
+    expect(validator('apply-report.schema.json')(doc)).toBe(true)
+    expect(doc.target).toEqual(target)
+    expect(doc.sequences[0].skipped[0].remedy).toMatch(/^keep the contact under `removed:`/)
+    expect(JSON.parse(JSON.stringify(renderApplyReportJson(REPORT))).sequences[0].skipped[0].remedy).toBeUndefined()
+  })
 })

@@ -2,13 +2,14 @@
 // warnings, plan problems and safety violations. The core emits codes and data; only this module
 // turns them into sentences. Pure.
 
-import type {PlanProblem, PlanWarning, PossibleSkip, SafetyViolation, SkipReason} from '../model/plan.js'
+import type {ChangeKind, PlanProblem, PlanWarning, PossibleSkip, SafetyViolation, SkipReason} from '../model/plan.js'
 import type {PruneMode, PruneScope, SequenceSelector} from '../model/state.js'
 import {formatSourceRef} from '../model/state.js'
 
 const SKIP_REASONS: Readonly<Record<string, string>> = {
   contact_not_found: 'Apollo does not know this contact',
-  contacts_already_exists_in_current_campaign: 'already in this sequence (Apollo cannot re-enroll it)',
+  contacts_already_exists_in_current_campaign:
+    'Apollo says it is already in this sequence: a contact removed from a sequence cannot be enrolled in it again, and the live read does not show the removal',
   contacts_active_in_other_campaigns: 'active in another sequence (enroll.activeInOtherSequences is off)',
   contacts_finished_in_other_campaigns: 'finished in another sequence (enroll.finishedInOtherSequences is off)',
   contacts_without_email: 'the contact has no email (enroll.noEmail is off)',
@@ -24,6 +25,18 @@ const SKIP_REASONS: Readonly<Record<string, string>> = {
 /** Human text for an Apollo skip reason code (unknown codes are shown as-is). */
 export function describeSkipReason(reason: SkipReason): string {
   return SKIP_REASONS[reason] ?? `Apollo reason "${reason}"`
+}
+
+/**
+ * What to do about a skip whose cause the live read cannot show, or null. A contact removed from a
+ * sequence stays out of it for good (docs/emulator.md), so re-planning would show the same add
+ * forever: the remedy closes that loop.
+ */
+export function describeSkipRemedy(kind: ChangeKind, reason: SkipReason): string | null {
+  if (kind === 'add' && reason === 'contacts_already_exists_in_current_campaign') {
+    return 'keep the contact under `removed:` (or drop it from the manifest) so plans stop adding it, or enroll it in a new or cloned sequence'
+  }
+  return null
 }
 
 /** `will be skipped by Apollo: <reason>`, under a forecast add and in its warning. */

@@ -10,11 +10,12 @@ import {buildApplyReport} from '../applier/verify-outcomes.js'
 import type {ResolvedConfig} from '../config/config-schema.js'
 import {NotConfirmedError, PlanMismatchError, SeqsyncError, StalePlanError, UnsafePlanError} from '../errors.js'
 import type {ApplyReport} from '../model/apply-report.js'
-import type {Plan} from '../model/plan.js'
+import type {Plan, PlanTarget} from '../model/plan.js'
+import type {KeyOwner} from '../model/state.js'
 import {assessSafety} from '../planner/assess-safety.js'
 import {describeSafetyViolation} from '../render/reasons.js'
 import {createPlan, hasChanges} from './plan.js'
-import {assertSameApiHost, readPlanFile} from './plan-file.js'
+import {assertSameApiHost, extractApiHost, readPlanFile} from './plan-file.js'
 
 export interface ApplyGuards {
   /** `--allow-removals N`: must equal the planned number of removals/finishes/stops exactly. */
@@ -80,8 +81,8 @@ export interface RunApplyInput {
   readonly apiUrl: string
   readonly client: ApolloClient
   readonly guards: ApplyGuards
-  /** Called with the plan as soon as it is known, before any check (the command shows it). */
-  readonly onPlan: (plan: Plan) => void
+  /** Called with the plan and where it will be applied as soon as they are known, before any check (the command shows them). */
+  readonly onPlan: (plan: Plan, target: PlanTarget) => void
   /** Asked once the plan passed every check, before the first write; null = apply without asking. */
   readonly confirm: (() => Promise<boolean>) | null
   readonly writeSession?: WriteSession
@@ -102,8 +103,8 @@ export type ApplyResult =
  */
 export async function runApply(input: RunApplyInput): Promise<ApplyResult> {
   const {config, client} = input
-  const plan = await loadPlan(input)
-  input.onPlan(plan)
+  const {plan, keyOwner} = await loadPlan(input)
+  input.onPlan(plan, {apiHost: extractApiHost(input.apiUrl), keyOwner})
   if (!hasChanges(plan)) return {kind: 'nothing-to-do', report: emptyReport(plan)}
   checkGuards(plan, config, input.guards)
   if (input.planFile !== undefined) await assertNotStale(plan, client)
@@ -119,13 +120,14 @@ export async function runApply(input: RunApplyInput): Promise<ApplyResult> {
   }
 }
 
-async function loadPlan(input: RunApplyInput): Promise<Plan> {
+/** The plan to apply, and who the key acts as (read with the plan, or once for a plan file). */
+async function loadPlan(input: RunApplyInput): Promise<{plan: Plan; keyOwner: KeyOwner | null}> {
   if (input.planFile === undefined) {
-    return (await createPlan({paths: [], config: input.config, client: input.client, sequenceFilter: []})).plan
+    return createPlan({paths: [], config: input.config, client: input.client, sequenceFilter: []})
   }
   const file = await readPlanFile(input.planFile)
   assertSameApiHost(file, input.apiUrl)
-  return file.plan
+  return {plan: file.plan, keyOwner: await input.client.getApiProfile()}
 }
 
 /** The report of an apply with nothing to do: converged, no calls. */
