@@ -55,6 +55,9 @@ export interface PlanJsonChange {
   readonly contactId: string | null
   readonly email: string | null
   readonly source: {file: string; line: number; col?: number} | null
+  /** add only: a definite skip forecast (its reason) and a possible one. */
+  readonly forecastSkip?: string
+  readonly possibleSkip?: {reason: string; why: string}
 }
 
 /** The parts of `apply --json` (schemas/apply-report.schema.json) the tests read. */
