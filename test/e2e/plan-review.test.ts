@@ -36,12 +36,15 @@ interface PlannedAdd {
  * A generated account where the old forecast overclaimed: organisations shared by several contacts
  * (some already in the sequences), contacts the plan creates, and email statuses Apollo does not
  * document, next to the documented cases (unverified, no email, active/finished elsewhere).
+ * `definite`: the adds a documented rule skips on data the seed holds (`sequenceId/email-or-id`),
+ * worked out here, independently of the planner.
  */
-function forecastCase(): {seed: EmulatorSeed; files: Record<string, string>} {
+function forecastCase(): {seed: EmulatorSeed; files: Record<string, string>; definite: Set<string>} {
   const statuses = ['verified', 'verified', 'verified', 'unverified', 'guessed', 'unavailable', null] as const
   const contacts: SeedContact[] = []
   const sequences = [0, 1, 2].map((i) => ({id: seqId(i + 1), name: `Forecast ${i}`, active: true}))
   const declared: string[][] = [[], [], []]
+  const definite = new Set<string>()
   for (let i = 0; i < 90; i++) {
     const sequence = i % 3
     const elsewhere = i % 11 === 0 ? ('active' as const) : i % 13 === 0 ? ('finished' as const) : null
@@ -58,7 +61,11 @@ function forecastCase(): {seed: EmulatorSeed; files: Record<string, string>} {
         ...(member ? [{sequence_id: sequences[sequence]!.id, status: 'active' as const, mailbox_id: MAILBOX.id}] : []),
       ],
     })
-    if (!member) declared[sequence]!.push(email === null ? `  - id: "${contactId(i + 1)}"` : `  - ${email}`)
+    if (member) continue
+    declared[sequence]!.push(email === null ? `  - id: "${contactId(i + 1)}"` : `  - ${email}`)
+    if (email === null || status === 'unverified' || elsewhere !== null) {
+      definite.add(`${sequences[sequence]!.id}/${email ?? contactId(i + 1)}`)
+    }
   }
   // Contacts this plan creates, some of an organisation already in the sequence.
   for (let k = 0; k < 12; k++) {
@@ -78,6 +85,7 @@ function forecastCase(): {seed: EmulatorSeed; files: Record<string, string>} {
       contacts,
     },
     files,
+    definite,
   }
 }
 
@@ -85,7 +93,7 @@ const keyOf = (email: string | null, id: string | null): string => (email ?? id 
 
 describe('skip forecasts say how sure they are', () => {
   it('definite forecasts are all skipped, and every skip was forecast (definite or possible)', async () => {
-    const {seed, files} = forecastCase()
+    const {seed, files, definite: documented} = forecastCase()
     const env = await startE2eEnv({seed, files})
     try {
       const planned = await env.cli(['plan', '--json'])
@@ -102,6 +110,9 @@ describe('skip forecasts say how sure they are', () => {
           })
         }
       }
+      // Definite exactly where a documented rule meets known data: never a contact this plan creates,
+      // an undocumented status, or the same-company rule alone (all of these were definite before).
+      expect(new Set([...adds].filter(([, a]) => a.definite).map(([key]) => key))).toEqual(documented)
       const definite = [...adds.values()].filter((a) => a.definite).length
       const possible = [...adds.values()].filter((a) => a.possible).length
       expect(plan.summary).toMatchObject({skipsForecast: definite, skipsPossible: possible})
