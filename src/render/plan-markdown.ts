@@ -12,6 +12,7 @@ import type {WarningGroup} from './group-warnings.js'
 import {maskEmail, maskEmailsInText} from './mask-email.js'
 import {
   countChanges,
+  IRREVERSIBLE_NOTE,
   describeAddForecast,
   describeContact,
   flattenText,
@@ -37,8 +38,6 @@ export const DEFAULT_MARKDOWN_MAX_CHARS = 60_000
 
 /** Room kept free for the notes that close the document. */
 const GLOBAL_NOTE_RESERVE = 200
-/** Room kept per sequence block for its "more changes not shown" note. */
-const BLOCK_NOTE_RESERVE = 80
 
 const INLINE_ESCAPES: Readonly<Record<string, string>> = {
   '&': '&amp;',
@@ -260,9 +259,9 @@ function renderBlock(b: Block, shownDestructive: number, shownOthers: number): s
   return `${b.head}${FENCE}diff\n${lines.join('')}${FENCE}\n${note}${b.tail}`
 }
 
-/** What a block takes before any of its diff lines. */
+/** What a block takes before any of its diff lines (its "not shown" note at its longest included). */
 function fixedCost(b: Block): number {
-  return renderBlock(b, 0, 0).length + BLOCK_NOTE_RESERVE
+  return renderBlock(b, 0, 0).length
 }
 
 export function renderPlanMarkdown(plan: Plan, options: PlanMarkdownOptions): string {
@@ -286,7 +285,7 @@ export function renderPlanMarkdown(plan: Plan, options: PlanMarkdownOptions): st
     head.push(
       alert('WARNING', [
         `**This plan ${list} contact${destructive === 1 ? '' : 's'}.** Their sequences are open below, those changes first.`,
-        'Apollo does not let a removed or finished contact back into the same sequence.',
+        IRREVERSIBLE_NOTE.replace(/^Note: /, ''),
       ]).trimEnd(),
       '',
     )
@@ -352,7 +351,7 @@ export function renderPlanMarkdown(plan: Plan, options: PlanMarkdownOptions): st
     ...withContent.filter(({n}) => destructiveCount(n) > 0),
     ...withContent.filter(({n}) => destructiveCount(n) === 0),
   ]
-  const blocks: Block[] = []
+  const sections: {readonly block: Block; readonly shown: {destructive: number; others: number}}[] = []
   let room = b.limit - b.used
   let omittedSequences = 0
   for (const {s, n} of ordered) {
@@ -363,26 +362,20 @@ export function renderPlanMarkdown(plan: Plan, options: PlanMarkdownOptions): st
       continue
     }
     room -= cost
-    blocks.push(block)
+    sections.push({block, shown: {destructive: 0, others: 0}})
   }
-  const shown = new Map<Block, {destructive: number; others: number}>(
-    blocks.map((block) => [block, {destructive: 0, others: 0}]),
-  )
   for (const part of ['destructive', 'others'] as const) {
-    for (const block of blocks) {
-      const counter = shown.get(block)
-      if (!counter) continue
+    for (const {block, shown} of sections) {
       for (const line of block[part]) {
         if (line.length > room) break
         room -= line.length
-        counter[part]++
+        shown[part]++
       }
     }
   }
-  for (const block of blocks) {
-    const counter = shown.get(block)
-    b.push(renderBlock(block, counter?.destructive ?? 0, counter?.others ?? 0))
-    if (counter && counter.destructive + counter.others < block.destructive.length + block.others.length) omitted = true
+  for (const {block, shown} of sections) {
+    b.push(renderBlock(block, shown.destructive, shown.others))
+    if (shown.destructive + shown.others < block.destructive.length + block.others.length) omitted = true
   }
   if (omittedSequences > 0)
     b.push(moreNote(`details of ${omittedSequences} more sequence${omittedSequences === 1 ? '' : 's'}`))

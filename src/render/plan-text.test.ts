@@ -57,6 +57,7 @@ describe('renderPlanText', () => {
         emailer_campaigns/add_contact_ids           0            2  unknown
         warning: apply needs 700 calls to contacts/search but Apollo reports only 597 left this hour
 
+      Note: Apollo does not let a removed or finished contact back into the same sequence (use a new or cloned sequence).
       Contacts: 1 to create.
       Plan: 4 to add, 1 to remove, 1 to finish, 1 to stop, 1 skips forecast. 1 possible skips.
       "

@@ -110,8 +110,12 @@ export function warningSubject(w: PlanWarning, mask: boolean): string {
   return w.email !== null || w.contactId ? `${describeContact(w.email, w.contactId, mask)}: ` : ''
 }
 
+/** Said before the closing line of a plan that removes or finishes contacts (the Markdown banner says it too). */
+export const IRREVERSIBLE_NOTE =
+  'Note: Apollo does not let a removed or finished contact back into the same sequence (use a new or cloned sequence).'
+
 /** Warnings shown with the changes or the header rather than in the warning groups. */
-export const WARNINGS_SHOWN_ELSEWHERE: ReadonlySet<WarningCode> = new Set([
+const WARNINGS_SHOWN_ELSEWHERE: ReadonlySet<WarningCode> = new Set([
   'skip-forecast',
   'skip-possible',
   'sequence-inactive',
@@ -214,6 +218,7 @@ export function renderPlanText(plan: Plan, options: PlanTextOptions): string {
   }
   if (options.cost) lines.push(...renderCostTable(options.cost), '')
   if (countChanges(plan) === 0 && plan.errors.length === 0) lines.push('No changes. Apollo matches the manifests.')
+  if (plan.summary.remove + plan.summary.finish > 0) lines.push(IRREVERSIBLE_NOTE)
   if (plan.summary.create > 0) lines.push(`Contacts: ${plan.summary.create} to create.`)
   lines.push(renderClosingLine(plan.summary))
   return `${lines.join('\n')}\n`
