@@ -14,6 +14,7 @@ import {
   parseContactShow,
   parseContactsInSequences,
   parseMailboxes,
+  parseRemoveOrStop,
   parseSequencePage,
   parseSequenceShow,
 } from './parse-responses.js'
@@ -24,11 +25,13 @@ import type {
   CreateContactsResult,
   NewContact,
   RemoveContactsRequest,
+  RemoveContactsResult,
 } from '../model/writes.js'
 import type {ApolloClient, ClientOptions, Endpoint, Page, QuotaWindowLeft} from './types.js'
 
 class HttpApolloClient implements ApolloClient {
   readonly #transport: Transport
+  #apiProfile: Promise<KeyOwner> | null = null
 
   constructor(options: ClientOptions) {
     this.#transport = new Transport(options)
@@ -56,11 +59,15 @@ class HttpApolloClient implements ApolloClient {
     return this.#transport.call({endpoint: 'email_accounts', method: 'GET', path: '/email_accounts'}, parseMailboxes)
   }
 
+  /** Read once per client (a run): who a key acts as does not change within it. A failed read is not kept. */
   async getApiProfile(): Promise<KeyOwner> {
-    return this.#transport.call(
-      {endpoint: 'users/api_profile', method: 'GET', path: '/users/api_profile'},
-      parseApiProfile,
-    )
+    this.#apiProfile ??= this.#transport
+      .call({endpoint: 'users/api_profile', method: 'GET', path: '/users/api_profile'}, parseApiProfile)
+      .catch((error: unknown) => {
+        this.#apiProfile = null
+        throw error
+      })
+    return this.#apiProfile
   }
 
   async searchContactsInSequences(sequenceIds: readonly string[], page: number): Promise<Page<LiveContact>> {
@@ -166,23 +173,22 @@ class HttpApolloClient implements ApolloClient {
     )
   }
 
-  async removeOrStopContactIds(request: RemoveContactsRequest): Promise<void> {
-    if (request.contactIds.length === 0) return
+  async removeOrStopContactIds(request: RemoveContactsRequest): Promise<RemoveContactsResult> {
+    if (request.contactIds.length === 0) return {contacts: []}
     const body: Record<string, unknown> = {
       emailer_campaign_ids: [request.sequenceId],
       contact_ids: [...request.contactIds],
       mode: request.mode,
     }
     if (request.mode === 'stop') body['stop_reason'] = 'Stopped by seqsync (manifest)'
-    // Nothing in the answer is needed; it still has to be a JSON object.
-    await this.#transport.call(
+    return this.#transport.call(
       {
         endpoint: 'emailer_campaigns/remove_or_stop_contact_ids',
         method: 'POST',
         path: '/emailer_campaigns/remove_or_stop_contact_ids',
         body,
       },
-      () => undefined,
+      (dto) => parseRemoveOrStop(dto, request.contactIds),
     )
   }
 

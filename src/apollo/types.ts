@@ -61,7 +61,7 @@ export interface Page<T> {
   readonly totalEntries: number
 }
 
-export type {AddContactsResult, NewContact, RemoveMode} from '../model/writes.js'
+export type {AddContactsResult, NewContact, RemoveContactsResult, RemoveMode} from '../model/writes.js'
 
 /** The reads seqsync makes, the write port of model/writes.ts, and the client's accounting. */
 export interface ApolloClient extends SequencePort {

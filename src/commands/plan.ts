@@ -107,7 +107,8 @@ Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 with --
         ...this.markdownStyle(linkBase),
         color: settings.color,
         cost: result.cost,
-        target: {apiHost: extractApiHost(settings.apiUrl), keyOwner: result.keyOwner},
+        safety: result.safety,
+        target: {apiHost: extractApiHost(settings.apiUrl), keyOwner: result.live.keyOwner},
         issues,
       }
       this.print(renderPlan(result.plan, format, options))

@@ -28,6 +28,12 @@ export const configSchema = {
       type: 'object',
       additionalProperties: false,
       properties: {
+        maxAdds: {
+          type: 'integer',
+          minimum: 0,
+          default: 500,
+          description: 'Most contacts added to sequences (each one is emailed) in one run.',
+        },
         maxRemovals: {
           type: 'integer',
           minimum: 0,
@@ -54,6 +60,7 @@ export const configSchema = {
 } as const
 
 export interface SafetyConfig {
+  readonly maxAdds: number
   readonly maxRemovals: number
   readonly maxRemovalPercent: number
   readonly minSequenceSize: number
@@ -73,4 +80,9 @@ export interface ResolvedConfig {
 
 export const DEFAULT_API_URL = 'https://api.apollo.io/api/v1'
 
-export const DEFAULT_SAFETY: SafetyConfig = Object.freeze({maxRemovals: 50, maxRemovalPercent: 25, minSequenceSize: 10})
+export const DEFAULT_SAFETY: SafetyConfig = Object.freeze({
+  maxAdds: 500,
+  maxRemovals: 50,
+  maxRemovalPercent: 25,
+  minSequenceSize: 10,
+})

@@ -34,7 +34,7 @@ describe('loadConfig', () => {
       apiUrl: null,
       batchSize: 100,
       concurrency: 4,
-      safety: {maxRemovals: 50, maxRemovalPercent: 25, minSequenceSize: 10},
+      safety: {maxAdds: 500, maxRemovals: 50, maxRemovalPercent: 25, minSequenceSize: 10},
       maskEmails: false,
       baseDir: dir,
     })
@@ -48,7 +48,7 @@ describe('loadConfig', () => {
     expect(file).toBe('seqsync.config.yaml')
     expect(config.manifests).toEqual(['sequences/**/*.yaml'])
     expect(config.batchSize).toBe(10)
-    expect(config.safety).toEqual({maxRemovals: 5, maxRemovalPercent: 25, minSequenceSize: 10})
+    expect(config.safety).toEqual({maxAdds: 500, maxRemovals: 5, maxRemovalPercent: 25, minSequenceSize: 10})
   })
 
   it('reads package.json#seqsync and .seqsyncrc.json', async () => {

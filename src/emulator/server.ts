@@ -351,6 +351,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       Object.assign(m, patch)
       state.bump()
     },
+    removeMailbox(id) {
+      if (!state.mailboxes.delete(id)) throw new UsageError(`emulator: unknown mailbox ${id}`)
+      state.bump()
+    },
     addContact(contact: SeedContact) {
       state.addSeedContact(contact)
     },

@@ -131,6 +131,8 @@ export interface RunningEmulator {
   ): void
   /** Tests: a mailbox is deactivated (or reactivated). */
   updateMailbox(id: string, patch: {readonly active?: boolean}): void
+  /** Tests: a mailbox is disconnected from Apollo altogether (gone from `email_accounts`). */
+  removeMailbox(id: string): void
   addContact(contact: SeedContact): void
   stats(): EmulatorStats
   resetStats(): void

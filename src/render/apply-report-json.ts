@@ -1,10 +1,10 @@
 // `apply --format json`: PRODUCT.md §5's report, validated by schemas/apply-report.schema.json. Pure.
 
-import type {ApplyReport} from '../model/apply-report.js'
+import type {AppliedItem, ApplyReport} from '../model/apply-report.js'
 import type {PlanTarget} from '../model/plan.js'
-import {maskEmail} from './mask-email.js'
+import {maskEmail, maskEmailsInText} from './mask-email.js'
 import {renderTargetJson} from './plan-json.js'
-import {describeSkipReason, describeSkipRemedy} from './reasons.js'
+import {describePlanProblem, describeSkipReason, describeSkipRemedy} from './reasons.js'
 
 export interface ApplyReportJsonOptions {
   readonly maskEmails?: boolean
@@ -14,6 +14,8 @@ export interface ApplyReportJsonOptions {
 
 export function renderApplyReportJson(report: ApplyReport, options: ApplyReportJsonOptions = {}): object {
   const email = (e: string | null): string | null => (e !== null && options.maskEmails ? maskEmail(e) : e)
+  const item = (i: AppliedItem) => ({kind: i.kind, contactId: i.contactId, email: email(i.email)})
+  const text = (t: string): string => (options.maskEmails ? maskEmailsInText(t) : t)
   return {
     formatVersion: 1,
     planHash: report.planHash,
@@ -26,7 +28,8 @@ export function renderApplyReportJson(report: ApplyReport, options: ApplyReportJ
       name: s.name,
       converged: s.converged,
       remaining: s.remaining,
-      applied: s.applied.map((a) => ({kind: a.kind, contactId: a.contactId, email: email(a.email)})),
+      applied: s.applied.map(item),
+      alreadyDone: s.alreadyDone.map(item),
       skipped: s.skipped.map((k) => {
         const remedy = describeSkipRemedy(k.kind, k.reason)
         return {
@@ -39,7 +42,10 @@ export function renderApplyReportJson(report: ApplyReport, options: ApplyReportJ
         }
       }),
       failed: s.failed.map((f) => ({kind: f.kind, contactId: f.contactId, email: email(f.email), error: f.error})),
+      differences: s.differences.map(item),
     })),
+    problems: report.problems.map((p) => ({code: p.code, message: text(describePlanProblem(p))})),
+    manifestsChanged: report.manifestsChanged,
     calls: {...report.calls},
   }
 }

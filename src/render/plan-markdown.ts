@@ -4,7 +4,16 @@
 // HTML, no broken fences, no @mention pings, no broken tables), and the result never exceeds
 // `maxChars`: detail is cut with a visible note while every count stays exact.
 
-import type {ApiCost, Change, Plan, PlanTarget, PlanWarning, SequencePlan, UnmanagedReason} from '../model/plan.js'
+import type {
+  ApiCost,
+  Change,
+  Plan,
+  PlanTarget,
+  PlanWarning,
+  SafetyAssessment,
+  SequencePlan,
+  UnmanagedReason,
+} from '../model/plan.js'
 import type {SourceRef} from '../model/state.js'
 import {formatSourceRef} from '../model/state.js'
 import {countContacts, EXAMPLES_PER_GROUP, groupWarnings} from './group-warnings.js'
@@ -18,6 +27,7 @@ import {
   flattenText,
   renderClosingLine,
   renderCostTable,
+  renderSafetyLines,
 } from './plan-text.js'
 import {describePlanProblem, describePruneScope} from './reasons.js'
 import {sourceUrl} from './source-links.js'
@@ -31,6 +41,7 @@ export interface PlanMarkdownOptions {
   readonly target?: PlanTarget
   /** A checked `--link-base` (render/source-links.ts): manifest references link to the file there. */
   readonly linkBase?: string
+  readonly safety?: SafetyAssessment
 }
 
 export const PLAN_MARKER = '<!-- seqsync:plan -->'
@@ -294,6 +305,8 @@ export function renderPlanMarkdown(plan: Plan, options: PlanMarkdownOptions): st
     head.push('**No changes.** Apollo matches the manifests.', '')
   if (plan.summary.create > 0) head.push(`Contacts: ${plan.summary.create} to create.`, '')
   head.push(`**${renderClosingLine(plan.summary)}**`, '')
+  const safety = renderSafetyLines(options.safety)
+  if (safety.length > 0) head.push(...safety.map((l) => `- **${escapeMarkdownInline(l)}**`), '')
   const headText = `${head.join('\n')}\n`
   if (headText.length + tail.length > max) return `${headText}${tail}`.slice(0, Math.max(0, max))
   const b = new Budget(max - tail.length - GLOBAL_NOTE_RESERVE)

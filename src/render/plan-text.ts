@@ -8,6 +8,7 @@ import type {
   PlanSummary,
   PlanTarget,
   PlanWarning,
+  SafetyAssessment,
   SequencePlan,
   UnmanagedMember,
   UnmanagedReason,
@@ -17,7 +18,14 @@ import {formatSourceRef} from '../model/state.js'
 import {countContacts, groupWarnings, EXAMPLES_PER_GROUP} from './group-warnings.js'
 import type {WarningGroup} from './group-warnings.js'
 import {maskEmail, maskEmailsInText} from './mask-email.js'
-import {describeForecastSkip, describePlanProblem, describePossibleSkip, describePruneScope} from './reasons.js'
+import {
+  describeForecastSkip,
+  describePlanProblem,
+  describePossibleSkip,
+  describePruneScope,
+  describeRequiredOverrides,
+  describeSafetyViolation,
+} from './reasons.js'
 
 export interface PlanTextOptions {
   readonly color: boolean
@@ -25,6 +33,8 @@ export interface PlanTextOptions {
   readonly cost?: ApiCost
   /** The API host and account the plan was read from: the first line when given. */
   readonly target?: PlanTarget
+  /** The plan against the safety brakes: shown when it exceeds one. */
+  readonly safety?: SafetyAssessment
 }
 
 /** How many unmanaged members are listed by name before "and N more". */
@@ -206,6 +216,13 @@ export function renderCostTable(cost: ApiCost): string[] {
   return lines
 }
 
+/** `Safety: …` lines for a plan over a brake, ending with the flags apply will need; none when within. */
+export function renderSafetyLines(safety: SafetyAssessment | undefined): string[] {
+  const needs = safety === undefined ? null : describeRequiredOverrides(safety)
+  if (safety === undefined || needs === null) return []
+  return [...safety.violations.map((v) => `Safety: ${flattenText(describeSafetyViolation(v))}.`), `Safety: ${needs}.`]
+}
+
 export function renderPlanText(plan: Plan, options: PlanTextOptions): string {
   const lines: string[] = options.target ? [renderTargetLine(options.target, options.maskEmails), ''] : []
   for (const s of plan.sequences) {
@@ -221,5 +238,7 @@ export function renderPlanText(plan: Plan, options: PlanTextOptions): string {
   if (plan.summary.remove + plan.summary.finish > 0) lines.push(IRREVERSIBLE_NOTE)
   if (plan.summary.create > 0) lines.push(`Contacts: ${plan.summary.create} to create.`)
   lines.push(renderClosingLine(plan.summary))
+  const safety = renderSafetyLines(options.safety)
+  if (safety.length > 0) lines.push(...safety.map((l) => paint(options.color, 'yellow', l)))
   return `${lines.join('\n')}\n`
 }
