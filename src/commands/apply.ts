@@ -71,7 +71,6 @@ Exit codes: 0 Apollo matches the manifests; 1 error before any write (invalid in
     'mask-emails': Flags.boolean({
       description: 'Render emails as j***@acme.com in every line printed: plan, progress, report, errors.',
     }),
-    json: Flags.boolean({description: 'Shorthand for --format json.'}),
   }
 
   public async run(): Promise<void> {
@@ -109,7 +108,7 @@ Exit codes: 0 Apollo matches the manifests; 1 error before any write (invalid in
           else if (confirm) this.printError(text)
         },
         confirm,
-        writeSession: interruptibleWriteSession((line) => this.printError(line)),
+        writeSession: interruptibleWriteSession((line) => this.printError(line), {quiet: settings.quiet}),
       })
       const code = this.present(result, json, {color: settings.color, maskEmails, ...(where ? {target: where} : {})})
       if (code !== 0) this.exit(code)

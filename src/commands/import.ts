@@ -30,8 +30,19 @@ export default class ImportCommand extends BaseCommand<typeof ImportCommand> {
         outDir: this.flags['out-dir'],
         force: this.flags.force,
       })
-      for (const f of files)
-        this.print(`wrote ${f.path}: "${f.sequence.name}" (${f.sequence.id}), ${f.members} members`)
+      if (this.flags.json) {
+        this.printJson({
+          formatVersion: 1,
+          files: files.map((f) => ({
+            path: f.path,
+            sequence: {id: f.sequence.id, name: f.sequence.name},
+            members: f.members,
+          })),
+        })
+      } else {
+        for (const f of files)
+          this.print(`wrote ${f.path}: "${f.sequence.name}" (${f.sequence.id}), ${f.members} members`)
+      }
     } finally {
       await client.close()
     }

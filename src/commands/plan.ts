@@ -55,7 +55,6 @@ Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 with --
       options: PLAN_FORMATS,
       default: 'text',
     })(),
-    json: Flags.boolean({description: 'Shorthand for --format json.'}),
     'markdown-out': Flags.string({description: 'Also write the pull-request comment Markdown to FILE.'}),
     'link-base': Flags.string({
       description:
@@ -100,7 +99,7 @@ Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 with --
         onWarnings: (found) => {
           issues.push(...found)
           const text = renderIssuesGrouped(found)
-          if (text !== '') this.printError(text)
+          if (text !== '') this.notice(text)
         },
       })
       const options: PlanRenderOptions = {
@@ -162,7 +161,6 @@ Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 with --
       path,
       toPlanFile(result, {toolVersion, apiUrl: settings.apiUrl, batchSize: settings.config.batchSize}),
     )
-    if (format === 'text')
-      this.printError(`Saved the plan to ${path}. Apply exactly this plan with: seqsync apply ${path}`)
+    if (format === 'text') this.notice(`Saved the plan to ${path}. Apply exactly this plan with: seqsync apply ${path}`)
   }
 }

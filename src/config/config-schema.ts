@@ -1,5 +1,7 @@
 // JSON Schema (draft 2020-12) of the seqsync config file (seqsync.config.yaml, .seqsyncrc*, package.json#seqsync).
 
+import {APOLLO_API_URLS} from '../apollo/base-url.js'
+
 export const configSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
   $id: 'https://seqsync.dev/schemas/config.schema.json',
@@ -16,7 +18,8 @@ export const configSchema = {
     },
     apiUrl: {
       title: 'Apollo API base URL',
-      description: 'Defaults to https://api.apollo.io/api/v1. Overridden by --api-url and SEQSYNC_API_URL.',
+      description:
+        "Apollo's own API only: https://api.apollo.io/api/v1 (the default) or the legacy https://api.apollo.io/v1. A file in the repository never decides where the API key goes: any other URL (the emulator, say) comes from --api-url or SEQSYNC_API_URL.",
       type: 'string',
       format: 'uri',
       pattern: '^https?://',
@@ -78,7 +81,7 @@ export interface ResolvedConfig {
   readonly baseDir: string
 }
 
-export const DEFAULT_API_URL = 'https://api.apollo.io/api/v1'
+export const DEFAULT_API_URL: string = APOLLO_API_URLS[0]
 
 export const DEFAULT_SAFETY: SafetyConfig = Object.freeze({
   maxAdds: 500,

@@ -70,6 +70,33 @@ describe('loadConfig', () => {
     expect(pkgError.issues.map((i) => `${i.file}:${i.line}:${i.col}`)).toEqual(['package.json:4:20'])
   })
 
+  it("accepts only Apollo's own API as apiUrl, pointing at the line of any other host", async () => {
+    for (const ok of ['https://api.apollo.io/api/v1', 'https://api.apollo.io/v1/']) {
+      const dir = tempDir({'seqsync.config.yaml': `apiUrl: ${ok}\n`})
+      expect((await loadConfig({cwd: dir})).config.apiUrl).toBe(ok)
+    }
+    const hostile = tempDir({'seqsync.config.yaml': 'batchSize: 5\napiUrl: https://attacker.example/api/v1\n'})
+    const error = await configError(loadConfig({cwd: hostile}))
+    expect(error.issues.map((i) => `${i.file}:${i.line}:${i.col} ${i.code}`)).toEqual([
+      'seqsync.config.yaml:2:9 api-url-not-apollo',
+    ])
+    expect(error.issues[0]?.message).toContain('"attacker.example"')
+    expect(error.issues[0]?.message).toContain('SEQSYNC_API_URL')
+    // Credentials in the URL are a secret of their own; neither issue repeats them.
+    const withCredentials = tempDir({'.seqsyncrc.yaml': 'apiUrl: https://user:pw1234@api.apollo.io.evil/api/v1\n'})
+    const credentialsError = await configError(loadConfig({cwd: withCredentials}))
+    expect(credentialsError.issues.map((i) => i.code)).toEqual(['secret', 'api-url-not-apollo'])
+    expect(JSON.stringify(credentialsError.issues)).not.toContain('pw1234')
+    // package.json#seqsync is part of the repository too, and so is a loopback emulator URL.
+    const pkg = tempDir({
+      'package.json': '{\n  "seqsync": {\n    "apiUrl": "http://127.0.0.1:4010/api/v1"\n  }\n}\n',
+    })
+    const pkgError = await configError(loadConfig({cwd: pkg}))
+    expect(pkgError.issues.map((i) => `${i.file}:${i.line}:${i.col} ${i.code}`)).toEqual([
+      'package.json:3:15 api-url-not-apollo',
+    ])
+  })
+
   it('reports YAML syntax errors with positions', async () => {
     const dir = tempDir({'.seqsyncrc.yaml': 'batchSize: 1\nbatchSize: 2\n'})
     const error = await configError(loadConfig({cwd: dir}))

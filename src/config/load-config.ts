@@ -5,6 +5,8 @@ import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 import {cosmiconfig} from 'cosmiconfig'
 import type {Loader} from 'cosmiconfig'
+import type {Document, LineCounter, Node} from 'yaml'
+import {APOLLO_API_URLS, isApolloApiUrl} from '../apollo/base-url.js'
 import {ConfigError} from '../errors.js'
 import type {Issue} from '../errors.js'
 import {sortIssues} from '../manifest/issues.js'
@@ -65,6 +67,36 @@ function applyDefaults(raw: Record<string, unknown>, baseDir: string): ResolvedC
   }
 }
 
+/**
+ * The key policy at the config boundary: a config file is part of the repository (a pull request
+ * controls it), so its `apiUrl` may only name Apollo's own API. Other hosts come from --api-url or
+ * SEQSYNC_API_URL, which the person or the workflow running seqsync sets.
+ */
+function checkApiUrl(
+  config: unknown,
+  doc: Document,
+  lineCounter: LineCounter,
+  file: string,
+  prefix: readonly string[],
+): Issue[] {
+  const apiUrl = (config as {apiUrl?: unknown} | null)?.apiUrl
+  if (typeof apiUrl !== 'string' || isApolloApiUrl(apiUrl)) return []
+  // Only the host is echoed: the rest of a URL can carry credentials.
+  const named = URL.canParse(apiUrl) ? `the host ${JSON.stringify(new URL(apiUrl).host)}` : 'a malformed URL'
+  const {node} = findNode(doc, [...prefix, 'apiUrl'])
+  const pos = lineCounter.linePos(node?.range?.[0] ?? 0)
+  return [
+    {
+      severity: 'error',
+      file,
+      line: pos.line,
+      col: pos.col,
+      code: 'api-url-not-apollo',
+      message: `apiUrl may only be Apollo's own API (${APOLLO_API_URLS.join(' or ')}), not ${named}: a file in the repository must not decide where the API key is sent. Pass any other URL (the emulator, say) with --api-url or SEQSYNC_API_URL`,
+    },
+  ]
+}
+
 /** Validates the loaded config against its schema (and for secrets), with positions from a re-parse of the file. */
 async function validateConfigFile(filepath: string, config: unknown, cwd: string): Promise<Issue[]> {
   const shown = display(filepath, cwd)
@@ -76,7 +108,48 @@ async function validateConfigFile(filepath: string, config: unknown, cwd: string
   const root = prefix.length > 0 ? findNode(doc, prefix).node : doc.contents
   const issues = findSecrets(root, parsed.lineCounter, shown, 'config files')
   issues.push(...validateAgainstSchema(configSchema, config, doc, parsed.lineCounter, shown, {pathPrefix: prefix}))
+  issues.push(...checkApiUrl(config, doc, parsed.lineCounter, shown, prefix))
   return issues
+}
+
+/**
+ * cosmiconfig first reads a "meta config" from process.cwd(): `.config/config.*` (code loaders
+ * included) or a `cosmiconfig` key in package.json, package.yaml or `.config/config.{json,yaml,yml}`.
+ * Its `searchPlaces` would let a repository make seqsync read any file as its config, and a code
+ * meta config would run. seqsync uses none: either one is refused, pointing at it.
+ */
+async function refuseMetaConfig(): Promise<void> {
+  const here = process.cwd()
+  for (const ext of CODE_EXTENSIONS) {
+    const meta = path.join(here, '.config', `config${ext}`)
+    if (existsSync(meta)) throw refuseCode(meta)
+  }
+  const issues: Issue[] = []
+  for (const place of [
+    'package.json',
+    'package.yaml',
+    '.config/config.json',
+    '.config/config.yaml',
+    '.config/config.yml',
+  ]) {
+    const file = path.join(here, place)
+    if (!existsSync(file)) continue
+    const parsed = parseYaml(await readFile(file, 'utf8'), place)
+    const doc = parsed.documents[0]
+    const pair = doc ? findNode(doc, ['cosmiconfig']).pair : null
+    if (pair === null) continue
+    const pos = parsed.lineCounter.linePos((pair.key as Node).range?.[0] ?? 0)
+    issues.push({
+      severity: 'error',
+      file: place,
+      line: pos.line,
+      col: pos.col,
+      code: 'meta-config',
+      message:
+        'a "cosmiconfig" meta config would change where seqsync reads its config from; seqsync reads only seqsync.config.*, .seqsyncrc* and package.json#seqsync: remove this key',
+    })
+  }
+  if (issues.length > 0) throw new ConfigError('refusing a cosmiconfig meta config', issues)
 }
 
 /**
@@ -89,11 +162,7 @@ export async function loadConfig(options: {configPath?: string | undefined; cwd:
   file: string | null
 }> {
   const {cwd} = options
-  // cosmiconfig reads a "meta config" (.config/config.*) from process.cwd() with code loaders enabled.
-  for (const ext of CODE_EXTENSIONS) {
-    const meta = path.join(process.cwd(), '.config', `config${ext}`)
-    if (existsSync(meta)) throw refuseCode(meta)
-  }
+  await refuseMetaConfig()
   const refusing: Loader = (filepath: string) => {
     throw refuseCode(filepath)
   }
