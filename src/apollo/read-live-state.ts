@@ -2,7 +2,7 @@
 // a read that may be truncated never reaches the planner as "absent".
 
 import {IncompleteReadError} from '../errors.js'
-import type {DesiredState, LiveContact, LiveSequence, LiveState} from '../model/state.js'
+import type {DesiredState, LiveContact, LiveSequence, LiveState, SequenceSelector} from '../model/state.js'
 import {normalizeEmail, selectorKey} from '../model/state.js'
 import {DISPLAY_CAP, PAGE_SIZE as PER_PAGE} from './limits.js'
 import type {ApolloClient, Page} from './types.js'
@@ -92,9 +92,17 @@ export async function sweepSequenceMembers(
 
 // ---------------------------------------------------------------------------------------------
 
-async function resolveSequences(client: ApolloClient, desired: DesiredState): Promise<Map<string, LiveSequence[]>> {
-  const names = [...new Set(desired.sequences.flatMap((s) => ('name' in s.selector ? [s.selector.name] : [])))]
-  const ids = [...new Set(desired.sequences.flatMap((s) => ('id' in s.selector ? [s.selector.id] : [])))]
+/**
+ * The sequences each selector names (keyed by selectorKey), at minimum cost: the sequence list (one
+ * page per 100 sequences) when that is cheaper than one search per name, then one look-up per id the
+ * list did not show (archived sequences are not listed).
+ */
+export async function resolveSequences(
+  client: ApolloClient,
+  selectors: readonly SequenceSelector[],
+): Promise<Map<string, LiveSequence[]>> {
+  const names = [...new Set(selectors.flatMap((s) => ('name' in s ? [s.name] : [])))]
+  const ids = [...new Set(selectors.flatMap((s) => ('id' in s ? [s.id] : [])))]
   const result = new Map<string, LiveSequence[]>()
   if (names.length === 0 && ids.length === 0) return result
 
@@ -186,7 +194,10 @@ export async function readLiveState(client: ApolloClient, desired: DesiredState)
 
   // (a) who the key acts as (plan headers, pruneScope: owned), (b) sequences, (c) mailboxes
   const keyOwner = await client.getApiProfile()
-  const sequences = await resolveSequences(client, desired)
+  const sequences = await resolveSequences(
+    client,
+    desired.sequences.map((s) => s.selector),
+  )
   const mailboxes = await client.listMailboxes()
 
   // (c) one sweep of every resolved, non-archived sequence

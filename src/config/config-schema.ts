@@ -1,4 +1,5 @@
 // JSON Schema (draft 2020-12) of the seqsync config file (seqsync.config.yaml, .seqsyncrc*, package.json#seqsync).
+import type {SourceRef} from '../model/state.js'
 
 import {APOLLO_API_URLS} from '../apollo/base-url.js'
 
@@ -71,6 +72,8 @@ export interface SafetyConfig {
 
 export interface ResolvedConfig {
   readonly manifests: readonly string[]
+  /** Where each `manifests` glob is written in the config file (same order); empty without one. */
+  readonly manifestSources: readonly SourceRef[]
   /** From the config file; null when not set (the command applies flags > env > config > default). */
   readonly apiUrl: string | null
   readonly batchSize: number

@@ -31,6 +31,7 @@ describe('loadConfig', () => {
     expect(file).toBeNull()
     expect(config).toEqual({
       manifests: [],
+      manifestSources: [],
       apiUrl: null,
       batchSize: 100,
       concurrency: 4,

@@ -5,12 +5,15 @@ import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 import {cosmiconfig} from 'cosmiconfig'
 import type {Loader} from 'cosmiconfig'
+import {isSeq} from 'yaml'
 import type {Document, LineCounter, Node} from 'yaml'
 import {APOLLO_API_URLS, isApolloApiUrl} from '../apollo/base-url.js'
 import {ConfigError} from '../errors.js'
 import type {Issue} from '../errors.js'
+import type {SourceRef} from '../model/state.js'
 import {sortIssues} from '../manifest/issues.js'
 import {parseYaml} from '../manifest/parse-yaml.js'
+import {searchDirectories} from '../manifest/repository-root.js'
 import {findSecrets} from '../manifest/secrets.js'
 import {findNode, validateAgainstSchema} from '../manifest/validate-schema.js'
 import {DEFAULT_SAFETY, configSchema} from './config-schema.js'
@@ -54,10 +57,15 @@ function yamlLoader(cwd: string): Loader {
   }
 }
 
-function applyDefaults(raw: Record<string, unknown>, baseDir: string): ResolvedConfig {
+function applyDefaults(
+  raw: Record<string, unknown>,
+  baseDir: string,
+  manifestSources: readonly SourceRef[] = [],
+): ResolvedConfig {
   const safety = (raw['safety'] ?? {}) as Partial<SafetyConfig>
   return {
     manifests: (raw['manifests'] as string[] | undefined) ?? [],
+    manifestSources,
     apiUrl: (raw['apiUrl'] as string | undefined) ?? null,
     batchSize: (raw['batchSize'] as number | undefined) ?? 100,
     concurrency: (raw['concurrency'] as number | undefined) ?? 4,
@@ -97,19 +105,31 @@ function checkApiUrl(
   ]
 }
 
-/** Validates the loaded config against its schema (and for secrets), with positions from a re-parse of the file. */
-async function validateConfigFile(filepath: string, config: unknown, cwd: string): Promise<Issue[]> {
+/**
+ * Validates the loaded config against its schema (and for secrets), with positions from a re-parse of
+ * the file; also locates each `manifests` glob, so that a glob matching nothing can be pointed at.
+ */
+async function validateConfigFile(
+  filepath: string,
+  config: unknown,
+  cwd: string,
+): Promise<{issues: Issue[]; manifestSources: SourceRef[]}> {
   const shown = display(filepath, cwd)
   const text = await readFile(filepath, 'utf8')
   const parsed = parseYaml(text, shown)
   const doc = parsed.documents[0]
-  if (!doc) return []
+  if (!doc) return {issues: [], manifestSources: []}
   const prefix = path.basename(filepath) === 'package.json' ? ['seqsync'] : []
   const root = prefix.length > 0 ? findNode(doc, prefix).node : doc.contents
   const issues = findSecrets(root, parsed.lineCounter, shown, 'config files')
   issues.push(...validateAgainstSchema(configSchema, config, doc, parsed.lineCounter, shown, {pathPrefix: prefix}))
   issues.push(...checkApiUrl(config, doc, parsed.lineCounter, shown, prefix))
-  return issues
+  const globs = findNode(doc, [...prefix, 'manifests']).node
+  const manifestSources = (isSeq(globs) ? globs.items : []).map((item) => {
+    const {line, col} = parsed.lineCounter.linePos((item as Node).range?.[0] ?? 0)
+    return {file: shown, line, col}
+  })
+  return {issues, manifestSources}
 }
 
 /**
@@ -153,7 +173,8 @@ async function refuseMetaConfig(): Promise<void> {
 }
 
 /**
- * Loads the seqsync config: `configPath` when given, else the first of CONFIG_SEARCH_PLACES in `cwd`.
+ * Loads the seqsync config: `configPath` when given, else the first of CONFIG_SEARCH_PLACES in `cwd`
+ * or, as git finds `.git`, in its nearest parent up to the directory holding `.git`.
  * Defaults are applied; `file` is the path of the file read (relative to cwd), or null.
  * Throws ConfigError (with every issue, file:line:col) on an invalid or code config.
  */
@@ -183,7 +204,10 @@ export async function loadConfig(options: {configPath?: string | undefined; cwd:
     if (!existsSync(absolute)) throw new ConfigError(`config file not found: ${options.configPath}`)
     result = await explorer.load(absolute)
   } else {
-    result = await explorer.search(cwd)
+    for (const dir of searchDirectories(cwd)) {
+      result = await explorer.search(dir)
+      if (result) break
+    }
   }
   if (!result) return {config: applyDefaults({}, cwd), file: null}
   const file = display(result.filepath, cwd)
@@ -191,7 +215,7 @@ export async function loadConfig(options: {configPath?: string | undefined; cwd:
   if (result.isEmpty || result.config === null || result.config === undefined) {
     return {config: applyDefaults({}, baseDir), file}
   }
-  const issues = await validateConfigFile(result.filepath, result.config, cwd)
+  const {issues, manifestSources} = await validateConfigFile(result.filepath, result.config, cwd)
   if (issues.length > 0) throw new ConfigError(`invalid config file ${file}`, sortIssues(issues))
-  return {config: applyDefaults(result.config as Record<string, unknown>, baseDir), file}
+  return {config: applyDefaults(result.config as Record<string, unknown>, baseDir, manifestSources), file}
 }

@@ -13,6 +13,8 @@ import {DEFAULT_ENROLL} from '../model/state.js'
 /** Calls a live read makes besides its sweep pages: the key's owner, the sequence listing, the mailboxes. */
 const READ_OVERHEAD_CALLS = 3
 
+const FROM_PLAN_FILE = {file: '(plan file)', line: 1, col: 1}
+
 /**
  * The desired state whose live read is the sequences (by id), their mailboxes and the members of
  * each, and nothing else: no contact is declared, so none is looked up.
@@ -21,8 +23,9 @@ export function reducedDesiredState(sequenceIds: readonly string[]): DesiredStat
   return {
     sequences: sequenceIds.map((id) => ({
       selector: {id},
-      source: {file: '(plan file)', line: 1, col: 1},
+      source: FROM_PLAN_FILE,
       mailbox: '',
+      mailboxSource: FROM_PLAN_FILE,
       prune: 'none',
       pruneScope: 'all',
       missingContacts: 'skip',

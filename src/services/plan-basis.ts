@@ -109,6 +109,7 @@ function parseDesiredSequence(d: Fields, fail: Fail): DesiredSequence {
     selector: parseSelector(d.object('selector')),
     source: d.source('source') ?? fail(`${d.where}.source must be an object`),
     mailbox: d.string('mailbox'),
+    mailboxSource: d.source('mailboxSource') ?? fail(`${d.where}.mailboxSource must be an object`),
     prune: d.oneOf('prune', PRUNE_MODES, 'a prune mode'),
     pruneScope: d.oneOf('pruneScope', PRUNE_SCOPES, 'a prune scope'),
     missingContacts: d.oneOf('missingContacts', MISSING_MODES, 'a missingContacts mode'),

@@ -889,6 +889,7 @@ function desiredSeq(selector: SequenceSelector, entries: DesiredEntry['ref'][]):
     selector,
     source: SRC,
     mailbox: 'sdr@acme.com',
+    mailboxSource: SRC,
     prune: 'none',
     pruneScope: 'all',
     missingContacts: 'error',

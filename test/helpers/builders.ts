@@ -93,6 +93,7 @@ export function desiredSequence(spec: DesiredSequenceSpec = {}): DesiredSequence
     selector: spec.id !== undefined ? {id: spec.id} : {name: spec.name ?? 'Q4 Enterprise Outreach'},
     source: sourceRef(start, file, 1),
     mailbox: spec.mailbox ?? DEFAULT_MAILBOX.email,
+    mailboxSource: sourceRef(start + 2, file, 1), // sequence:, name:, mailbox:
     prune: spec.prune ?? 'none',
     pruneScope: spec.pruneScope ?? 'all',
     missingContacts: spec.missingContacts ?? 'error',
