@@ -138,7 +138,7 @@ describe('the PR comment', () => {
       expect(comment.headings).toEqual(['seqsync plan failed', 'Errors (3)'])
       expect(comment.text).toContain('The plan could not be made; nothing was written to Apollo.')
       expect(comment.links.map((l) => [l.text, l.href])).toEqual([
-        ['m/a.yaml:3:1', `${LINK_BASE}/m/a.yaml#L3`],
+        ['m/a.yaml:5:1', `${LINK_BASE}/m/a.yaml#L5`],
         ['m/a.yaml:8:5', `${LINK_BASE}/m/a.yaml#L8`],
         ['m/a.yaml:9:5', `${LINK_BASE}/m/a.yaml#L9`],
       ])
@@ -150,7 +150,7 @@ describe('the PR comment', () => {
       const github = await env.cli(['plan', 'm', '--format', 'github'])
       expect(github.code).toBe(1)
       expect(github.stdout.split('\n').filter((l) => l.startsWith('::error '))).toEqual([
-        expect.stringMatching(/^::error file=m\/a\.yaml,line=3,col=1::Mailbox nobody@acme\.example /),
+        expect.stringMatching(/^::error file=m\/a\.yaml,line=5,col=1::Mailbox nobody@acme\.example /),
         expect.stringMatching(/^::error file=m\/a\.yaml,line=8,col=5::No Apollo contact has the email ghost\.one@/),
         expect.stringMatching(/^::error file=m\/a\.yaml,line=9,col=5::No Apollo contact has the email ghost\.two@/),
       ])
