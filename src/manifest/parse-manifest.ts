@@ -25,15 +25,16 @@ export const KINDS = ['SequenceMembership', 'ContactList'] as const
 type Kind = (typeof KINDS)[number]
 
 const SEQSYNC_API_VERSION = /^[ \t]*["']?apiVersion["']?[ \t]*:[ \t]*["']?seqsync\//m
-const TOP_LEVEL_KIND = /^["']?kind["']?[ \t]*:/m
+const SEQSYNC_KIND = /^["']?kind["']?[ \t]*:[ \t]*["']?(?:SequenceMembership|ContactList)\b/m
 
 /**
  * False for YAML that is plainly not a seqsync document (a CI workflow, docker-compose.yml, the config
- * file): no `apiVersion: seqsync/...` and no top-level `kind` anywhere in the text. A text test, so that
- * a seqsync manifest with a syntax error is still recognised (and reported).
+ * file, a Kubernetes manifest): no `apiVersion: seqsync/...` and no top-level seqsync `kind` anywhere in
+ * the text. A text test, so that a seqsync manifest with a syntax error (or one typo in either line)
+ * is still recognised and reported.
  */
 export function mayBeSeqsyncManifest(text: string): boolean {
-  return SEQSYNC_API_VERSION.test(text) || TOP_LEVEL_KIND.test(text)
+  return SEQSYNC_API_VERSION.test(text) || SEQSYNC_KIND.test(text)
 }
 
 /** Whether a manifest accepts `value` as an email (the schema's own check). */

@@ -121,6 +121,7 @@ describe('which manifest files are read (e2e)', () => {
         '      - run: npx seqsync plan',
       ),
       'docker-compose.yml': 'services:\n  emulator:\n    image: node:20\n',
+      'deploy/app.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n',
       'seqsync.config.yaml': 'manifests: ["sequences/**/*.yaml"]\n',
       'sequences/q4.yaml': seq('Q4', 'q@x.com'),
       'sequences/broken.yaml': 'kind: ContactList\nname: [oops\n',
@@ -129,7 +130,7 @@ describe('which manifest files are read (e2e)', () => {
     expect(result.stdout).toBe(
       lines(
         'sequences/broken.yaml:3:1: error: YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]',
-        'skipped 3 YAML files that are not seqsync manifests: .github/workflows/ci.yml, docker-compose.yml, seqsync.config.yaml',
+        'skipped 4 YAML files that are not seqsync manifests: .github/workflows/ci.yml, deploy/app.yaml, docker-compose.yml, seqsync.config.yaml',
         '1 error, 0 warnings in 2 files',
       ),
     )
@@ -137,7 +138,7 @@ describe('which manifest files are read (e2e)', () => {
     const fixed = await runCli(['validate', '.'], {cwd})
     expect(fixed.stdout).toBe(
       lines(
-        'skipped 3 YAML files that are not seqsync manifests: .github/workflows/ci.yml, docker-compose.yml, seqsync.config.yaml',
+        'skipped 4 YAML files that are not seqsync manifests: .github/workflows/ci.yml, deploy/app.yaml, docker-compose.yml, seqsync.config.yaml',
         'OK: 2 files, 2 sequences, 2 contacts',
       ),
     )
