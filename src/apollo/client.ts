@@ -31,6 +31,7 @@ import type {ApolloClient, ClientOptions, Endpoint, Page, QuotaWindowLeft} from 
 
 class HttpApolloClient implements ApolloClient {
   readonly #transport: Transport
+  #apiProfile: Promise<KeyOwner> | null = null
 
   constructor(options: ClientOptions) {
     this.#transport = new Transport(options)
@@ -58,11 +59,15 @@ class HttpApolloClient implements ApolloClient {
     return this.#transport.call({endpoint: 'email_accounts', method: 'GET', path: '/email_accounts'}, parseMailboxes)
   }
 
+  /** Read once per client (a run): who a key acts as does not change within it. A failed read is not kept. */
   async getApiProfile(): Promise<KeyOwner> {
-    return this.#transport.call(
-      {endpoint: 'users/api_profile', method: 'GET', path: '/users/api_profile'},
-      parseApiProfile,
-    )
+    this.#apiProfile ??= this.#transport
+      .call({endpoint: 'users/api_profile', method: 'GET', path: '/users/api_profile'}, parseApiProfile)
+      .catch((error: unknown) => {
+        this.#apiProfile = null
+        throw error
+      })
+    return this.#apiProfile
   }
 
   async searchContactsInSequences(sequenceIds: readonly string[], page: number): Promise<Page<LiveContact>> {

@@ -9,6 +9,7 @@ import {loadConfig} from '../config/load-config.js'
 import {ConfigError, ManifestError, SeqsyncError, UsageError} from '../errors.js'
 import type {Issue} from '../errors.js'
 import {formatIssue} from '../render/issues.js'
+import {maskEmailsInText} from '../render/mask-email.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']
@@ -99,6 +100,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected args!: BaseArgs<T>
   /** Every positional argument (for commands with `strict = false` taking PATH...). */
   protected positionals: string[] = []
+  /**
+   * `--mask-emails` (or config `maskEmails`) of the commands that have it: every line printed is
+   * masked, errors and progress included (issues and API errors carry emails the renderers never see).
+   */
+  protected maskEmails = false
 
   public override async init(): Promise<void> {
     await super.init()
@@ -149,14 +155,19 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return flags.json === true || flags.format === 'json'
   }
 
-  /** Prints to stdout, redacted. */
+  /** Prints to stdout, redacted (and masked with maskEmails). */
   protected print(text: string): void {
-    process.stdout.write(redactSecrets(text.endsWith('\n') ? text : `${text}\n`))
+    process.stdout.write(this.forOutput(text))
   }
 
-  /** Prints to stderr, redacted. */
+  /** Prints to stderr, redacted (and masked with maskEmails). */
   protected printError(text: string): void {
-    process.stderr.write(redactSecrets(text.endsWith('\n') ? text : `${text}\n`))
+    process.stderr.write(this.forOutput(text))
+  }
+
+  private forOutput(text: string): string {
+    const line = text.endsWith('\n') ? text : `${text}\n`
+    return redactSecrets(this.maskEmails ? maskEmailsInText(line) : line)
   }
 
   /** --quiet, from the parsed flags (false when parsing failed). */

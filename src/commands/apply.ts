@@ -4,6 +4,7 @@ import {BaseCommand, toErrorDocument} from '../cli/base-command.js'
 import {confirmation} from '../cli/confirm.js'
 import {openClient} from '../cli/open-client.js'
 import {interruptibleWriteSession} from '../cli/write-session.js'
+import type {PlanTarget} from '../model/plan.js'
 import {renderApplyReportJson} from '../render/apply-report-json.js'
 import {renderApplyReportText} from '../render/apply-report-text.js'
 import {renderPlanText} from '../render/plan-text.js'
@@ -67,10 +68,16 @@ Exit codes: 0 Apollo matches the manifests; 1 error before any write (invalid in
       multiple: true,
     }),
     format: Flags.string({char: 'f', description: 'Report format.', options: ['text', 'json'], default: 'text'}),
+    'mask-emails': Flags.boolean({
+      description: 'Render emails as j***@acme.com in every line printed: plan, progress, report, errors.',
+    }),
   }
 
   public async run(): Promise<void> {
+    this.maskEmails = this.flags['mask-emails']
     const settings = await this.loadSettings()
+    this.maskEmails ||= settings.config.maskEmails
+    const maskEmails = this.maskEmails
     const json = this.flags.json || this.flags.format === 'json'
     const sequenceFilter = this.flags.sequence ?? []
     const target = await resolveApplyTarget(
@@ -78,8 +85,9 @@ Exit codes: 0 Apollo matches the manifests; 1 error before any write (invalid in
       sequenceFilter,
     )
     const confirm = confirmation(target.kind === 'manifests' && !this.flags['auto-approve'])
-    const maskEmails = settings.config.maskEmails
     const client = openClient(settings, this.apiKey(), (line) => this.printError(line))
+    /** Where the plan is applied (host, team, key owner): the plan's first line and the report's `target`. */
+    let where: PlanTarget | undefined
     try {
       const result = await runApply({
         target,
@@ -93,15 +101,16 @@ Exit codes: 0 Apollo matches the manifests; 1 error before any write (invalid in
           expectPlanHash: this.flags['expect-plan-hash'],
         },
         // The plan is shown before anything is decided; with JSON on stdout only to answer the question.
-        onPlan: (plan) => {
-          const text = renderPlanText(plan, {color: settings.color, maskEmails})
+        onPlan: (plan, planTarget) => {
+          where = planTarget
+          const text = renderPlanText(plan, {color: settings.color, maskEmails, target: planTarget})
           if (!json) this.print(text)
           else if (confirm) this.printError(text)
         },
         confirm,
         writeSession: interruptibleWriteSession((line) => this.printError(line), {quiet: settings.quiet}),
       })
-      const code = this.present(result, json, {color: settings.color, maskEmails})
+      const code = this.present(result, json, {color: settings.color, maskEmails, ...(where ? {target: where} : {})})
       if (code !== 0) this.exit(code)
     } finally {
       await client.close()
@@ -109,7 +118,11 @@ Exit codes: 0 Apollo matches the manifests; 1 error before any write (invalid in
   }
 
   /** Prints the result of an apply; returns the exit code: 0 Apollo matches, 3 it does not (or is unverified). */
-  private present(result: ApplyResult, json: boolean, options: {color: boolean; maskEmails: boolean}): number {
+  private present(
+    result: ApplyResult,
+    json: boolean,
+    options: {color: boolean; maskEmails: boolean; target?: PlanTarget},
+  ): number {
     if (result.kind === 'unverified') {
       if (json) this.printJson({...toErrorDocument(result.error), converged: false, unverified: true})
       else this.printErrorText(result.error.message, UNVERIFIED_HINT)

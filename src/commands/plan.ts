@@ -1,20 +1,25 @@
-import {writeFile} from 'node:fs/promises'
-
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
 import type {Settings} from '../cli/base-command.js'
 import {openClient} from '../cli/open-client.js'
-import {maskEmailsInText} from '../render/mask-email.js'
-import {PLAN_FORMATS, renderPlan} from '../render/render-plan.js'
-import type {PlanFormat} from '../render/render-plan.js'
+import {SeqsyncError, UsageError} from '../errors.js'
+import type {Issue} from '../errors.js'
+import {renderIssuesGrouped} from '../render/issues.js'
+import {describePlanFailure, renderPlanFailureMarkdown} from '../render/plan-failure.js'
+import {PLAN_FORMATS, renderPlan, renderPlanFailure} from '../render/render-plan.js'
+import type {PlanFormat, PlanRenderOptions} from '../render/render-plan.js'
+import {parseLinkBase} from '../render/source-links.js'
 import {createPlan, hasChanges} from '../services/plan.js'
 import type {PlanResult} from '../services/plan.js'
-import {toPlanFile, writePlanFile} from '../services/plan-file.js'
+import {extractApiHost, toPlanFile, writePlanFile} from '../services/plan-file.js'
+import {assertWritableOutputs, writeFileAtomic} from '../services/write-output.js'
 
 export default class PlanCommand extends BaseCommand<typeof PlanCommand> {
   static override summary = 'Read live membership from Apollo and show what apply would change.'
-  static override description = `Reads the manifests (PATH arguments, or the config's \`manifests\` globs), reads the managed sequences from Apollo, and prints every change apply would make — add, remove, finish, stop, create — with the manifest line that caused it, the skips Apollo is expected to make, unmanaged members, and the API calls made and needed. Writes nothing to Apollo.
+  static override description = `Reads the manifests (PATH arguments, or the config's \`manifests\` globs), reads the managed sequences from Apollo, and prints every change apply would make — add, remove, finish, stop, create — with the manifest line that caused it, the skips Apollo will or may make, unmanaged members, and the API calls made and needed. The output starts with the API host and the account the key acts as. Writes nothing to Apollo.
+
+A plan that fails still writes its Markdown (--format markdown, --markdown-out) and annotations (--format github) with every error and its file:line.
 
 Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 with --detailed-exitcode when there are changes.`
   static override examples = [
@@ -24,8 +29,9 @@ Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 with --
       command: '<%= config.bin %> <%= command.id %> --out plan.json',
     },
     {
-      description: 'In CI: a readable log, a PR comment and a plan file in one run',
-      command: '<%= config.bin %> <%= command.id %> --out plan.json --markdown-out plan.md --detailed-exitcode',
+      description: 'In CI: a readable log, a PR comment linking manifest lines, and a plan file in one run',
+      command:
+        '<%= config.bin %> <%= command.id %> --out plan.json --markdown-out plan.md --link-base "$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/blob/$HEAD_SHA" --detailed-exitcode',
     },
     {
       description: 'Only two sequences, as JSON',
@@ -43,8 +49,18 @@ Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 with --
   }
   static override flags = {
     out: Flags.string({description: 'Save the plan to FILE (JSON) for `seqsync apply FILE`.'}),
-    format: Flags.option({char: 'f', description: 'Output format.', options: PLAN_FORMATS, default: 'text'})(),
+    format: Flags.option({
+      char: 'f',
+      description: 'Output format (github: workflow annotations, then the text plan).',
+      options: PLAN_FORMATS,
+      default: 'text',
+    })(),
     'markdown-out': Flags.string({description: 'Also write the pull-request comment Markdown to FILE.'}),
+    'link-base': Flags.string({
+      description:
+        'Link manifest lines in the Markdown to files under this https URL (e.g. https://github.com/OWNER/REPO/blob/SHA).',
+      env: 'SEQSYNC_LINK_BASE',
+    }),
     'detailed-exitcode': Flags.boolean({description: 'Exit 2 when there are changes, 0 when there are none.'}),
     sequence: Flags.string({
       description: 'Only plan this managed sequence (its manifest name or id); repeatable.',
@@ -53,43 +69,89 @@ Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 with --
     'mask-emails': Flags.boolean({description: 'Render emails as j***@acme.com (for public repositories).'}),
   }
 
-  /** `--mask-emails` (or config `maskEmails`): set before anything is printed, errors included. */
-  private maskEmails = false
-
-  // Every line this command prints goes through the mask when it is on: plan errors, validation
-  // issues and API errors carry emails the renderers never see (masking is idempotent).
-  protected override print(text: string): void {
-    super.print(this.maskEmails ? maskEmailsInText(text) : text)
-  }
-
-  protected override printError(text: string): void {
-    super.printError(this.maskEmails ? maskEmailsInText(text) : text)
-  }
-
   public async run(): Promise<void> {
     this.maskEmails = this.flags['mask-emails']
+    const format: PlanFormat = this.flags.json ? 'json' : this.flags.format
+    const linkBase = this.linkBase()
+    // Before anything is read: a bad output path fails now, not after minutes of reading Apollo.
+    await assertWritableOutputs([this.flags.out, this.flags['markdown-out']].filter((p) => p !== undefined))
+    try {
+      await this.plan(format, linkBase)
+    } catch (error) {
+      if (error instanceof SeqsyncError) await this.explainFailure(error, format, linkBase)
+      throw error
+    }
+  }
+
+  private async plan(format: PlanFormat, linkBase: string | undefined): Promise<void> {
     const settings = await this.loadSettings()
     this.maskEmails ||= settings.config.maskEmails
     const client = openClient(settings, this.apiKey(), (line) => this.printError(line))
+    const issues: Issue[] = []
     try {
       const result = await createPlan({
         paths: this.positionals.filter((p) => p !== ''),
         config: settings.config,
         client,
         sequenceFilter: this.flags.sequence ?? [],
-        // Printed before Apollo is read, so they are shown even when the plan then fails.
-        onWarnings: (issues) => this.printIssues(issues),
+        // Printed before Apollo is read (grouped: tens of thousands stay a few lines), so they are
+        // shown even when the plan then fails.
+        onWarnings: (found) => {
+          issues.push(...found)
+          const text = renderIssuesGrouped(found)
+          if (text !== '') this.notice(text)
+        },
       })
-      const format = this.flags.json ? 'json' : this.flags.format
-      const options = {color: settings.color, maskEmails: this.maskEmails, cost: result.cost, safety: result.safety}
+      const options: PlanRenderOptions = {
+        ...this.markdownStyle(linkBase),
+        color: settings.color,
+        cost: result.cost,
+        safety: result.safety,
+        target: {apiHost: extractApiHost(settings.apiUrl), keyOwner: result.live.keyOwner},
+        issues,
+      }
       this.print(renderPlan(result.plan, format, options))
       const markdownOut = this.flags['markdown-out']
-      if (markdownOut) await writeFile(markdownOut, renderPlan(result.plan, 'markdown', options), 'utf8')
+      if (markdownOut) await writeFileAtomic(markdownOut, renderPlan(result.plan, 'markdown', options), 0o644)
       if (this.flags.out) await this.savePlanFile(this.flags.out, result, settings, format)
       if (this.flags['detailed-exitcode'] && hasChanges(result.plan)) this.exit(2)
     } finally {
       await client.close()
     }
+  }
+
+  /** A failed plan still writes its Markdown and annotations, with every error and its file:line. */
+  private async explainFailure(error: SeqsyncError, format: PlanFormat, linkBase: string | undefined): Promise<void> {
+    const failure = describePlanFailure(error)
+    const style = this.markdownStyle(linkBase)
+    const shown = renderPlanFailure(failure, format, style)
+    if (shown !== null) this.print(shown)
+    const markdownOut = this.flags['markdown-out']
+    if (!markdownOut) return
+    try {
+      await writeFileAtomic(markdownOut, renderPlanFailureMarkdown(failure, style), 0o644)
+    } catch (writeError) {
+      // The plan's own error is the one to report; say that its Markdown is missing too.
+      if (!(writeError instanceof SeqsyncError)) throw writeError
+      this.printError(`Error: ${writeError.message}`)
+    }
+  }
+
+  private markdownStyle(linkBase: string | undefined): {maskEmails: boolean; linkBase?: string} {
+    return {maskEmails: this.maskEmails, ...(linkBase === undefined ? {} : {linkBase})}
+  }
+
+  /** `--link-base` / SEQSYNC_LINK_BASE, checked (https, no credentials); undefined when not given. */
+  private linkBase(): string | undefined {
+    const value = this.flags['link-base']
+    if (value === undefined || value === '') return undefined
+    const parsed = parseLinkBase(value)
+    if ('refused' in parsed) {
+      throw new UsageError(`--link-base (or SEQSYNC_LINK_BASE) is refused: ${parsed.refused}`, {
+        hint: 'Give the https URL of the manifests at the head commit, e.g. https://github.com/OWNER/REPO/blob/SHA.',
+      })
+    }
+    return parsed.base
   }
 
   /** `--out`: the plan file `seqsync apply FILE` takes. */

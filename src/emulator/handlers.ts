@@ -232,7 +232,9 @@ function skipReason(
   if (c.memberships.has(sequenceId) || c.removedFrom.has(sequenceId))
     return 'contacts_already_exists_in_current_campaign'
   if (!c.email && !allow.noEmail) return 'contacts_without_email'
-  if (c.email && c.emailStatus === 'unverified' && !allow.unverified) return 'contacts_unverified_email'
+  // Apollo documents only `unverified` as skipped; the emulator skips every status but `verified`
+  // (`guessed`, `unavailable`, none, …) the same way, the hardest reading (docs/emulator.md).
+  if (c.email && c.emailStatus !== 'verified' && !allow.unverified) return 'contacts_unverified_email'
   if (c.jobChange && !allow.jobChange) return 'contacts_with_job_change'
   const others = [...c.memberships.values()].filter((m) => m.sequenceId !== sequenceId)
   if (!allow.activeElsewhere && others.some((m) => m.status === 'active' || m.status === 'paused')) {

@@ -9,6 +9,7 @@ import type {
   EnrollSwitches,
   MissingContactsMode,
   PruneMode,
+  PruneScope,
   SourceRef,
 } from '../model/state.js'
 import {sortIssues, suggest} from './issues.js'
@@ -192,6 +193,7 @@ function toDocument(
     mailboxSource: keyRef('mailbox') ?? source,
     prune: valid('prune') ? (value['prune'] as PruneMode) : 'none',
     pruneSource: valid('prune') ? keyRef('prune') : null,
+    pruneScope: valid('pruneScope') ? (value['pruneScope'] as PruneScope) : 'all',
     missingContacts: valid('missingContacts') ? (value['missingContacts'] as MissingContactsMode) : 'error',
     enroll: {...DEFAULT_ENROLL, ...(valid('enroll') ? (value['enroll'] as Partial<EnrollSwitches>) : {})},
     lists,

@@ -91,6 +91,13 @@ export const manifestSchema = {
           enum: ['none', 'remove', 'finish', 'stop'],
           default: 'none',
         },
+        pruneScope: {
+          title: 'Prune scope',
+          description:
+            "Which undeclared members `prune` may touch: `all` (default) or `owned` (only members the API key's user added, by `added_by_user_id`; members added by anyone else are reported as unmanaged, never touched).",
+          enum: ['all', 'owned'],
+          default: 'all',
+        },
         missingContacts: {
           title: 'Missing contacts',
           description:

@@ -49,6 +49,7 @@ export function toDesiredState(documents: readonly ManifestDocument[]): DesiredS
       mailbox: doc.mailbox,
       mailboxSource: doc.mailboxSource,
       prune: doc.prune,
+      pruneScope: doc.pruneScope,
       missingContacts: doc.missingContacts,
       enroll: doc.enroll,
       entries,

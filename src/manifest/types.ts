@@ -5,6 +5,7 @@ import type {
   EnrollSwitches,
   MissingContactsMode,
   PruneMode,
+  PruneScope,
   SequenceSelector,
   SourceRef,
 } from '../model/state.js'
@@ -32,6 +33,7 @@ export interface SequenceMembershipDocument {
   readonly prune: PruneMode
   /** The `prune:` key, or null when the default applies. */
   readonly pruneSource: SourceRef | null
+  readonly pruneScope: PruneScope
   readonly missingContacts: MissingContactsMode
   readonly enroll: EnrollSwitches
   readonly lists: Readonly<Record<DesiredList, readonly ManifestEntry[]>>

@@ -1,4 +1,14 @@
-import type {ContactDetails, EnrollSwitches, LiveStatus, MemberStatus, SequenceSelector, SourceRef} from './state.js'
+import type {
+  ContactDetails,
+  EnrollSwitches,
+  KeyOwner,
+  LiveStatus,
+  MemberStatus,
+  PruneMode,
+  PruneScope,
+  SequenceSelector,
+  SourceRef,
+} from './state.js'
 
 export type ChangeKind = 'create' | 'add' | 'remove' | 'finish' | 'stop'
 
@@ -28,6 +38,22 @@ export type SkipReason =
   | 'contacts_in_pending_state'
   | 'contacts_with_unverified_user_managed_email'
   | (string & {})
+
+/**
+ * Why a skip is only possible (README "Skip forecasts"): the rule Apollo applies, or the data it
+ * applies it to, is not known when planning.
+ * - `same-company`: Apollo does not document what counts as the same company (the forecast compares
+ *   organisation names);
+ * - `new-contact`: the email status of a contact this plan creates is set by Apollo when it creates it;
+ * - `email-status`: the contact's email status is not one Apollo documents (`unverified` is; `guessed`,
+ *   `unavailable`, none, … are not);
+ * - `planned-add`: the contact is only active in another sequence once an earlier add of this plan enrolls it.
+ */
+export type PossibleSkip =
+  | {readonly reason: SkipReason; readonly why: 'same-company' | 'new-contact' | 'planned-add'}
+  | {readonly reason: SkipReason; readonly why: 'email-status'; readonly emailStatus: string | null}
+
+export type PossibleSkipWhy = PossibleSkip['why']
 
 /** What every kind of change carries. */
 interface ChangeBase {
@@ -60,8 +86,10 @@ export type AddChange = ChangeBase &
     readonly kind: 'add'
     readonly mailboxId: string
     readonly enroll: EnrollSwitches
-    /** Apollo is expected to skip this contact, and why. */
+    /** Apollo will skip this contact (a documented rule on known data), and the reason it will give. */
     readonly forecastSkip?: SkipReason
+    /** Apollo may skip this contact (an undocumented rule, or data unknown until apply); never with forecastSkip. */
+    readonly possibleSkip?: PossibleSkip
   }
 
 /** Acts on a live member of the sequence, so it always has the Apollo contact id. */
@@ -86,12 +114,14 @@ export type PlanWarning = {
   readonly source: SourceRef | null
 } & (
   | {readonly code: 'skip-forecast'; readonly skipReason: SkipReason} // Apollo will skip an add
+  | {readonly code: 'skip-possible'; readonly possibleSkip: PossibleSkip} // Apollo may skip an add
   | {readonly code: 'sequence-inactive'} // adds land paused
   | {readonly code: 'already-finished'} // desired in contacts, live finished: Apollo cannot re-enroll
   | {readonly code: 'member-failed'} // desired in contacts, live failed (bounce…)
   | {readonly code: 'not-enrolled'; readonly list: 'finished' | 'stopped'} // desired finished/stopped, live absent
   | {readonly code: 'missing-contact-skipped'} // missingContacts: skip
   | {readonly code: 'unmanaged'; readonly count: number} // live members not declared, prune: none
+  | {readonly code: 'unmanaged-not-owned'; readonly count: number} // not declared, added by another user (pruneScope: owned)
 )
 
 export type WarningCode = PlanWarning['code']
@@ -157,10 +187,16 @@ export interface SafetyAssessment {
   readonly required: {readonly allowAdds: number | null; readonly allowRemovals: number | null}
 }
 
+/** Why an undeclared live member is left alone: `prune: none`, or `pruneScope: owned` and another user added it. */
+export type UnmanagedReason = 'prune-none' | 'added-by-another-user'
+
 export interface UnmanagedMember {
   readonly contactId: string
   readonly email: string | null
   readonly status: MemberStatus
+  readonly reason: UnmanagedReason
+  /** `added_by_user_id` of the membership (null when Apollo does not say). */
+  readonly addedByUserId: string | null
 }
 
 export interface SequencePlan {
@@ -169,9 +205,12 @@ export interface SequencePlan {
   readonly active: boolean
   /** Where the manifest for this sequence was declared. */
   readonly source: SourceRef
+  /** The manifest's prune mode and scope (which undeclared members prune may touch). */
+  readonly prune: PruneMode
+  readonly pruneScope: PruneScope
   /** Number of live members (any status) when planned. */
   readonly liveMembers: number
-  /** Live members the manifest does not declare and prune: none leaves alone. */
+  /** Live members the manifest does not declare and prune leaves alone (prune: none, or not owned). */
   readonly unmanaged: readonly UnmanagedMember[]
   /** Sorted by CHANGE_ORDER, then email/contact id. */
   readonly changes: readonly Change[]
@@ -184,7 +223,10 @@ export interface PlanSummary {
   readonly finish: number
   readonly stop: number
   readonly create: number
+  /** Adds Apollo will skip (definite forecasts). */
   readonly skipsForecast: number
+  /** Adds Apollo may skip (possible forecasts). */
+  readonly skipsPossible: number
 }
 
 /** API calls per endpoint label, e.g. `contacts/search` -> 12. */
@@ -199,6 +241,14 @@ export interface ApiCost {
   readonly quotaLeft: Readonly<Record<string, {minute: number | null; hour: number | null; day: number | null}>>
   /** Human warnings: apply will not fit in what is left. */
   readonly warnings: readonly string[]
+}
+
+/** Where a plan or an apply runs: the API host and the account the key acts as (users/api_profile). */
+export interface PlanTarget {
+  /** Host (and port) of the API URL, e.g. `api.apollo.io`. */
+  readonly apiHost: string
+  /** null when the key owner was not read (no managed sequence). */
+  readonly keyOwner: KeyOwner | null
 }
 
 export interface Plan {

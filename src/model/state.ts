@@ -16,6 +16,8 @@ export function formatSourceRef(source: SourceRef, options: {readonly precision?
 }
 
 export type PruneMode = 'none' | 'remove' | 'finish' | 'stop'
+/** Which undeclared members prune may touch: every one, or only those the API key's user added (`added_by_user_id`). */
+export type PruneScope = 'all' | 'owned'
 export type MissingContactsMode = 'error' | 'skip' | 'create'
 
 /** The manifest list a contact is declared in. */
@@ -76,6 +78,7 @@ export interface DesiredSequence {
   /** Location of the `mailbox:` key. */
   readonly mailboxSource: SourceRef
   readonly prune: PruneMode
+  readonly pruneScope: PruneScope
   readonly missingContacts: MissingContactsMode
   readonly enroll: EnrollSwitches
   /** Every declared contact, list references expanded, in manifest order. No duplicates (validation rejects them). */

@@ -42,7 +42,9 @@ export function compareChanges(a: Ordered, b: Ordered): number {
 const WARNING_ORDER: readonly WarningCode[] = [
   'sequence-inactive',
   'unmanaged',
+  'unmanaged-not-owned',
   'skip-forecast',
+  'skip-possible',
   'already-finished',
   'member-failed',
   'not-enrolled',

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import type {Change, SkipReason} from '../model/plan.js'
+import type {Change, PossibleSkip, SkipReason} from '../model/plan.js'
 import type {DesiredList, LiveStatus, PruneMode} from '../model/state.js'
 import {describePlanProblem, describeWarning} from '../render/reasons.js'
 import {
@@ -17,6 +17,8 @@ const S1 = liveSequence({id: 's1', name: 'Q4'})
 
 /** The forecast skip of an add (undefined for any other change). */
 const forecast = (c: Change | undefined): SkipReason | undefined => (c?.kind === 'add' ? c.forecastSkip : undefined)
+/** The possible skip of an add (undefined for any other change). */
+const possible = (c: Change | undefined): PossibleSkip | undefined => (c?.kind === 'add' ? c.possibleSkip : undefined)
 const S2 = liveSequence({id: 's2', name: 'Nurture'})
 
 function janeWith(status: LiveStatus, extra: Record<string, 'active' | 'paused' | 'finished' | 'failed'> = {}) {
@@ -113,7 +115,9 @@ describe('computePlan: undeclared live members by prune mode', () => {
     expect(seq.liveMembers).toBe(2)
     if (outcome === 'unmanaged') {
       expect(seq.changes).toEqual([])
-      expect(seq.unmanaged).toEqual([{contactId: 'c9', email: 'eve@hooli.com', status}])
+      expect(seq.unmanaged).toEqual([
+        {contactId: 'c9', email: 'eve@hooli.com', status, reason: 'prune-none', addedByUserId: 'u-key'},
+      ])
       expect(seq.warnings.map((w) => [w.code, describeWarning(w)])).toEqual([
         ['unmanaged', '1 live member is not declared in the manifest (prune: none leaves it alone)'],
       ])
@@ -331,6 +335,91 @@ describe('computePlan: missing contacts', () => {
   })
 })
 
+describe('computePlan: pruneScope', () => {
+  const member = (id: string, addedByUserId: string | null) =>
+    liveContact({
+      id,
+      email: `${id}@acme.com`,
+      memberships: [
+        {
+          sequenceId: 's1',
+          status: 'active',
+          inactiveReason: null,
+          failureReason: null,
+          mailboxId: 'mb1',
+          addedByUserId,
+        },
+      ],
+    })
+  const live = liveState({
+    sequences: [S1],
+    contacts: [janeWith('active'), member('mine', 'u-key'), member('theirs', 'u-rep'), member('unknown', null)],
+  })
+
+  it('all (the default) prunes every undeclared member', () => {
+    const plan = computePlan(
+      desiredState(desiredSequence({name: 'Q4', prune: 'remove', contacts: ['jane@acme.com']})),
+      live,
+    )
+    expect(plan.sequences[0]?.changes.map((c) => `${c.kind} ${c.contactId}`)).toEqual([
+      'remove mine',
+      'remove theirs',
+      'remove unknown',
+    ])
+    expect(plan.sequences[0]).toMatchObject({prune: 'remove', pruneScope: 'all', unmanaged: []})
+  })
+
+  it("owned prunes only members the API key's user added; the others are unmanaged, never touched", () => {
+    const d = desiredState(
+      desiredSequence({name: 'Q4', prune: 'finish', pruneScope: 'owned', contacts: ['jane@acme.com']}),
+    )
+    const plan = computePlan(d, live)
+    const seq = plan.sequences[0]!
+    expect(seq.changes.map((c) => `${c.kind} ${c.contactId}`)).toEqual(['finish mine'])
+    expect(seq.pruneScope).toBe('owned')
+    expect(seq.unmanaged).toEqual([
+      {
+        contactId: 'theirs',
+        email: 'theirs@acme.com',
+        status: 'active',
+        reason: 'added-by-another-user',
+        addedByUserId: 'u-rep',
+      },
+      {
+        contactId: 'unknown',
+        email: 'unknown@acme.com',
+        status: 'active',
+        reason: 'added-by-another-user',
+        addedByUserId: null,
+      },
+    ])
+    expect(seq.warnings.map((w) => [w.code, describeWarning(w)])).toEqual([
+      ['unmanaged-not-owned', '2 live members were added by another Apollo user (pruneScope: owned leaves them alone)'],
+    ])
+    // Without a known key owner nothing counts as owned: nothing is pruned.
+    const blind = computePlan(d, {...live, keyOwner: null})
+    expect(blind.sequences[0]?.changes).toEqual([])
+    expect(blind.sequences[0]?.unmanaged).toHaveLength(3)
+  })
+
+  it('owned leaves declared contacts to the manifest: a tombstone removes whoever added the member', () => {
+    const d = desiredState(
+      desiredSequence({
+        name: 'Q4',
+        prune: 'remove',
+        pruneScope: 'owned',
+        contacts: ['jane@acme.com'],
+        removed: ['theirs@acme.com'],
+      }),
+    )
+    const plan = computePlan(d, live)
+    expect(plan.sequences[0]?.changes.map((c) => `${c.kind} ${c.contactId} ${c.reason}`)).toEqual([
+      'remove mine pruned',
+      'remove theirs declared-in-removed',
+    ])
+  })
+})
+
 describe('computePlan: forecast of Apollo skips', () => {
   const plan1 = (contact: ReturnType<typeof liveContact>, enroll = {}, others: ReturnType<typeof liveContact>[] = []) =>
     computePlan(
@@ -416,20 +505,24 @@ describe('computePlan: forecast of Apollo skips', () => {
       }),
     )
     const plan = computePlan(desired, liveState({sequences: [S1], contacts: [member, a, b, c, d, e]}))
-    expect(plan.sequences[0]?.changes.map((x) => [x.email, forecast(x) ?? null])).toEqual([
-      ['a@acme.com', 'contacts_in_same_company'],
-      ['b@globex.com', null],
-      ['c@globex.com', 'contacts_in_same_company'],
-      ['d@none.com', null],
-      ['e@none.com', null],
+    // Apollo's same-company rule is undocumented: never definite. Both Globex adds may be skipped
+    // (which one Apollo keeps depends on the order its calls arrive in).
+    expect(plan.sequences[0]?.changes.map((x) => [x.email, forecast(x) ?? null, possible(x)?.why ?? null])).toEqual([
+      ['a@acme.com', null, 'same-company'],
+      ['b@globex.com', null, 'same-company'],
+      ['c@globex.com', null, 'same-company'],
+      ['d@none.com', null, null],
+      ['e@none.com', null, null],
     ])
+    expect(plan.summary).toMatchObject({skipsForecast: 0, skipsPossible: 3})
+    expect(plan.sequences[0]?.warnings.filter((w) => w.code === 'skip-possible')).toHaveLength(3)
     const allowed = computePlan(
       desiredState(
         desiredSequence({name: 'Q4', enroll: {sameCompany: true}, contacts: ['a@acme.com', 'boss@acme.com']}),
       ),
       liveState({sequences: [S1], contacts: [member, a]}),
     )
-    expect(forecast(allowed.sequences[0]?.changes[0])).toBeUndefined()
+    expect(possible(allowed.sequences[0]?.changes[0])).toBeUndefined()
   })
 
   it('does not count a same-company add that is itself forecast as skipped', () => {
@@ -439,7 +532,39 @@ describe('computePlan: forecast of Apollo skips', () => {
       desiredState(desiredSequence({name: 'Q4', contacts: ['a@acme.com', 'b@acme.com']})),
       liveState({sequences: [S1], contacts: [a, b]}),
     )
-    expect(plan.sequences[0]?.changes.map((x) => forecast(x) ?? null)).toEqual(['contacts_unverified_email', null])
+    expect(plan.sequences[0]?.changes.map((x) => [forecast(x) ?? null, possible(x) ?? null])).toEqual([
+      ['contacts_unverified_email', null],
+      [null, null],
+    ])
+  })
+
+  it.each([
+    ['guessed', 'email-status'],
+    ['unavailable', 'email-status'],
+    [null, 'email-status'],
+  ] as const)(
+    'an email status Apollo does not document (%s) is a possible skip, never a definite one',
+    (status, why) => {
+      const c = liveContact({id: 'c1', emailStatus: status})
+      const plan = plan1(c)
+      expect(forecast(plan.sequences[0]?.changes[0])).toBeUndefined()
+      expect(possible(plan.sequences[0]?.changes[0])).toEqual({
+        reason: 'contacts_unverified_email',
+        why,
+        emailStatus: status,
+      })
+      expect(plan.summary).toMatchObject({skipsForecast: 0, skipsPossible: 1})
+      const [warning] = plan.sequences[0]?.warnings ?? []
+      expect(warning?.code).toBe('skip-possible')
+      expect(describeWarning(warning!)).toMatch(/^may be skipped by Apollo: the email is unverified/)
+      expect(possible(plan1(c, {unverifiedEmail: true}).sequences[0]?.changes[0])).toBeUndefined()
+    },
+  )
+
+  it('a documented rule on known data after an uncertain one is still definite', () => {
+    const c = liveContact({id: 'c1', emailStatus: 'guessed', memberships: {s2: 'active'}})
+    const add = plan1(c).sequences[0]?.changes[0]
+    expect([forecast(add), possible(add)]).toEqual(['contacts_active_in_other_campaigns', undefined])
   })
 
   it('forecasts against the projected state: removals elsewhere free a contact, finishes block it', () => {
@@ -464,21 +589,23 @@ describe('computePlan: forecast of Apollo skips', () => {
       desiredSequence({name: 'Nurture', file: 'b.yaml', contacts: ['jane@acme.com']}),
     )
     const plan = computePlan(desired, liveState({sequences: [S1, S2], contacts: [jane]}))
-    expect(plan.sequences.map((s) => forecast(s.changes[0]) ?? null)).toEqual([
-      null,
-      'contacts_active_in_other_campaigns',
+    // Only once the first add enrolls her: possible, not definite.
+    expect(plan.sequences.map((s) => [forecast(s.changes[0]) ?? null, possible(s.changes[0]) ?? null])).toEqual([
+      [null, null],
+      [null, {reason: 'contacts_active_in_other_campaigns', why: 'planned-add'}],
     ])
   })
 
-  it('treats contacts created by the plan as unverified, never as without email', () => {
+  it('treats contacts created by the plan as possibly unverified, never as without email', () => {
     const d = desiredState(
       desiredSequence({name: 'Q4', missingContacts: 'create', enroll: {noEmail: false}, contacts: ['raj@globex.com']}),
     )
     const plan = computePlan(d, liveState({sequences: [S1], missingEmails: ['raj@globex.com']}))
-    expect(plan.sequences[0]?.changes.map((c) => [c.kind, forecast(c) ?? null])).toEqual([
-      ['create', null],
-      ['add', 'contacts_unverified_email'],
+    expect(plan.sequences[0]?.changes.map((c) => [c.kind, forecast(c) ?? null, possible(c) ?? null])).toEqual([
+      ['create', null, null],
+      ['add', null, {reason: 'contacts_unverified_email', why: 'new-contact'}],
     ])
+    expect(plan.summary).toMatchObject({skipsForecast: 0, skipsPossible: 1})
   })
 })
 
@@ -513,7 +640,7 @@ describe('computePlan: order and summary', () => {
       'finish cat@acme.com',
       'stop abe@acme.com',
     ])
-    expect(plan.summary).toEqual({add: 3, remove: 2, finish: 1, stop: 1, create: 1, skipsForecast: 1})
+    expect(plan.summary).toEqual({add: 3, remove: 2, finish: 1, stop: 1, create: 1, skipsForecast: 0, skipsPossible: 1})
     expect(plan.planHash).toMatch(/^sha256:[0-9a-f]{64}$/)
   })
 })

@@ -3,22 +3,14 @@
 // else's order (maps, id lists, entries and memberships are all canonicalised).
 //
 // Sequence by sequence (plan-sequence.ts), then the skip forecast over all of them
-// (forecast-skips.ts), then the Plan with its hash and summary. Orderings live in compare.ts.
+// (forecast-skips.ts: definite and possible skips), then the Plan with its hash and summary. Orderings live in compare.ts.
 
-import type {
-  AddChange,
-  Change,
-  Plan,
-  PlanProblem,
-  PlanSummary,
-  PlanWarning,
-  SequencePlan,
-  SkipReason,
-} from '../model/plan.js'
+import type {AddChange, Change, Plan, PlanProblem, PlanSummary, PlanWarning, SequencePlan} from '../model/plan.js'
 import type {DesiredSequence, DesiredState, LiveSequence, LiveState} from '../model/state.js'
 import {selectorKey} from '../model/state.js'
 import {compareProblems, compareStrings, compareWarnings} from './compare.js'
 import {forecastSkips} from './forecast-skips.js'
+import type {SkipForecast} from './forecast-skips.js'
 import {hashPlanChanges} from './plan-hash.js'
 import type {SequenceDraft} from './plan-sequence.js'
 import {planSequence} from './plan-sequence.js'
@@ -51,8 +43,8 @@ export function computePlan(desired: DesiredState, live: LiveState): Plan {
     drafts.push(planSequence(ds, seq, live, problems, createdEmails))
   }
 
-  const skips = forecastSkips(drafts, live)
-  const sequences = drafts.map((d) => toSequencePlan(d, skips))
+  const forecasts = forecastSkips(drafts, live)
+  const sequences = drafts.map((d) => toSequencePlan(d, forecasts))
   return {
     formatVersion: 1,
     planHash: hashPlanChanges(sequences),
@@ -81,26 +73,27 @@ function resolveSequence(ds: DesiredSequence, live: LiveState, problems: PlanPro
   return first
 }
 
-/** The sequence's part of the Plan: its changes with their forecast skips, its warnings sorted. */
-function toSequencePlan(d: SequenceDraft, skips: ReadonlyMap<AddChange, SkipReason>): SequencePlan {
+/** The sequence's part of the Plan: its changes with their skip forecasts, its warnings sorted. */
+function toSequencePlan(d: SequenceDraft, forecasts: ReadonlyMap<AddChange, SkipForecast>): SequencePlan {
   const warnings: PlanWarning[] = [...d.warnings]
   const changes = d.drafts.map(({change}): Change => {
-    const skip = change.kind === 'add' ? skips.get(change) : undefined
-    if (change.kind !== 'add' || skip === undefined) return change
-    warnings.push({
-      code: 'skip-forecast',
-      skipReason: skip,
-      contactId: change.contactId,
-      email: change.email,
-      source: change.source,
-    })
-    return {...change, forecastSkip: skip}
+    const forecast = change.kind === 'add' ? forecasts.get(change) : undefined
+    if (change.kind !== 'add' || forecast === undefined) return change
+    const about = {contactId: change.contactId, email: change.email, source: change.source}
+    if (forecast.certainty === 'definite') {
+      warnings.push({code: 'skip-forecast', skipReason: forecast.reason, ...about})
+      return {...change, forecastSkip: forecast.reason}
+    }
+    warnings.push({code: 'skip-possible', possibleSkip: forecast.skip, ...about})
+    return {...change, possibleSkip: forecast.skip}
   })
   return {
     id: d.live.id,
     name: d.live.name,
     active: d.live.active,
     source: d.desired.source,
+    prune: d.desired.prune,
+    pruneScope: d.desired.pruneScope,
     liveMembers: d.liveMembers,
     unmanaged: d.unmanaged,
     changes,
@@ -109,11 +102,12 @@ function toSequencePlan(d: SequenceDraft, skips: ReadonlyMap<AddChange, SkipReas
 }
 
 function summarise(sequences: readonly SequencePlan[]): PlanSummary {
-  const s = {add: 0, remove: 0, finish: 0, stop: 0, create: 0, skipsForecast: 0}
+  const s = {add: 0, remove: 0, finish: 0, stop: 0, create: 0, skipsForecast: 0, skipsPossible: 0}
   for (const seq of sequences) {
     for (const c of seq.changes) {
       s[c.kind]++
       if (c.kind === 'add' && c.forecastSkip !== undefined) s.skipsForecast++
+      if (c.kind === 'add' && c.possibleSkip !== undefined) s.skipsPossible++
     }
   }
   return s

@@ -1,46 +1,84 @@
-// The skip forecast (PRODUCT.md §2): which adds Apollo will refuse, decided over the state projected
-// the way apply runs — every removal/finish/stop first, then adds sequence by sequence in plan order
-// (within a sequence in change order), each add that is not skipped counting for the ones after it.
+// The skip forecast (PRODUCT.md §2, README "Skip forecasts"): which adds Apollo will refuse, and
+// which it may refuse, decided over the state projected the way apply runs — every removal/finish/
+// stop first, then adds sequence by sequence in plan order.
+//
+// A forecast is DEFINITE only where Apollo documents the rule and the data is known: no email, an
+// `unverified` email, active/paused or finished in another sequence according to the live read. It
+// is POSSIBLE where the rule or the data is uncertain: the same-company rule (undocumented), a
+// contact this plan creates (its email status is set by Apollo), an email status Apollo does not
+// document, or a membership that only an earlier add of this plan would create.
 
-import type {AddChange, SkipReason} from '../model/plan.js'
-import type {EnrollSwitches, LiveContact, LiveState, MemberStatus} from '../model/state.js'
+import type {AddChange, PossibleSkip, SkipReason} from '../model/plan.js'
+import type {LiveContact, LiveState, MemberStatus} from '../model/state.js'
 import {statusIn} from '../model/state.js'
 import type {Draft, SequenceDraft} from './plan-sequence.js'
 
-/** Every add Apollo is expected to skip, with the reason it will give. */
+export type SkipForecast =
+  | {readonly certainty: 'definite'; readonly reason: SkipReason}
+  | {readonly certainty: 'possible'; readonly skip: PossibleSkip}
+
+/** A projected membership; `certain` when it comes from the live read (or this plan's removals), not from an add of this plan. */
+interface Projected {
+  readonly status: MemberStatus
+  readonly certain: boolean
+}
+
+type AddDraft = Draft & {readonly change: AddChange}
+
+/** Every add Apollo will or may skip, with the reason it would give. */
 export function forecastSkips(
   sequences: readonly SequenceDraft[],
   live: LiveState,
-): ReadonlyMap<AddChange, SkipReason> {
-  const projected = new Projected()
+): ReadonlyMap<AddChange, SkipForecast> {
+  const projected = new Map<string, Map<string, Projected>>()
+  const setStatus = (key: string, sequenceId: string, value: Projected | null): void => {
+    let m = projected.get(key)
+    if (!m) {
+      m = new Map()
+      projected.set(key, m)
+    }
+    if (value === null) m.delete(sequenceId)
+    else m.set(sequenceId, value)
+  }
   for (const contact of live.contacts.values()) {
-    const key = `id:${contact.id}`
-    projected.setOrg(key, contact.organizationName)
-    for (const membership of contact.memberships) {
-      const st = statusIn(contact, membership.sequenceId)
-      if (st !== 'absent') projected.setStatus(key, membership.sequenceId, st)
+    for (const {sequenceId} of contact.memberships) {
+      const status = statusIn(contact, sequenceId)
+      if (status !== 'absent') setStatus(`id:${contact.id}`, sequenceId, {status, certain: true})
     }
   }
   for (const s of sequences) {
     for (const d of s.drafts) {
-      if (d.change.kind === 'remove') projected.setStatus(identityOf(d), s.live.id, null)
-      else if (d.change.kind === 'finish') projected.setStatus(identityOf(d), s.live.id, 'finished')
-      else if (d.change.kind === 'stop') projected.setStatus(identityOf(d), s.live.id, 'paused')
-    }
-  }
-  const skips = new Map<AddChange, SkipReason>()
-  for (const s of sequences) {
-    for (const d of s.drafts) {
-      if (d.change.kind !== 'add') continue
       const key = identityOf(d)
-      const contact = d.contact ?? null
-      if (contact === null) projected.setOrg(key, d.details?.organization)
-      const skip = forecastOne(contact, key, s.live.id, s.desired.enroll, projected)
-      if (skip) skips.set(d.change, skip)
-      else projected.setStatus(key, s.live.id, s.live.active ? 'active' : 'paused')
+      if (d.change.kind === 'remove') setStatus(key, s.live.id, null)
+      else if (d.change.kind === 'finish') setStatus(key, s.live.id, {status: 'finished', certain: true})
+      else if (d.change.kind === 'stop') setStatus(key, s.live.id, {status: 'paused', certain: true})
     }
   }
-  return skips
+
+  const forecasts = new Map<AddChange, SkipForecast>()
+  for (const s of sequences) {
+    const adds = s.drafts.filter((d): d is AddDraft => d.change.kind === 'add')
+    const bySequenceRules = new Map<AddDraft, SkipForecast | null>()
+    for (const d of adds) bySequenceRules.set(d, forecastByContact(d, s, projected.get(identityOf(d))))
+    const sameCompany = s.desired.enroll.sameCompany
+      ? new Set<AddDraft>()
+      : findSameCompany(s, adds, bySequenceRules, live, projected)
+    for (const d of adds) {
+      const byContact = bySequenceRules.get(d) ?? null
+      const forecast =
+        byContact ??
+        (sameCompany.has(d)
+          ? {certainty: 'possible' as const, skip: {reason: 'contacts_in_same_company', why: 'same-company' as const}}
+          : null)
+      if (forecast !== null) forecasts.set(d.change, forecast)
+      // Not skipped for sure: enrolled, as far as the sequences after this one are concerned — but
+      // not certainly (Apollo may skip it for a reason the read cannot show).
+      if (forecast?.certainty !== 'definite') {
+        setStatus(identityOf(d), s.live.id, {status: s.live.active ? 'active' : 'paused', certain: false})
+      }
+    }
+  }
+  return forecasts
 }
 
 /** Identity key: `id:<contact id>`, or `new:<normalised email>` for a contact this plan creates. */
@@ -48,80 +86,79 @@ function identityOf(d: Draft): string {
   return d.change.contactId !== null ? `id:${d.change.contactId}` : `new:${d.normEmail ?? ''}`
 }
 
-/** Apollo's add rules in its order of precedence; `contact` null = created by this plan (email unverified). */
-function forecastOne(
-  contact: LiveContact | null,
-  key: string,
-  sequenceId: string,
-  enroll: EnrollSwitches,
-  projected: Projected,
-): SkipReason | undefined {
+/**
+ * Apollo's per-contact rules in its order of precedence (apollo-api.md §6.2): the first definite
+ * one wins; otherwise the first possible one. `d.contact` null = a contact this plan creates.
+ */
+function forecastByContact(
+  d: AddDraft,
+  s: SequenceDraft,
+  memberships: ReadonlyMap<string, Projected> | undefined,
+): SkipForecast | null {
+  const enroll = s.desired.enroll
+  const contact: LiveContact | null = d.contact ?? null
+  let possible: PossibleSkip | null = null
+  const definite = (reason: SkipReason): SkipForecast => ({certainty: 'definite', reason})
+
   if (contact !== null && (contact.email === null || contact.email.trim() === '') && !enroll.noEmail) {
-    return 'contacts_without_email'
+    return definite('contacts_without_email')
   }
-  if ((contact === null || contact.emailStatus === 'unverified') && !enroll.unverifiedEmail) {
-    return 'contacts_unverified_email'
+  if (!enroll.unverifiedEmail) {
+    if (contact === null) possible = {reason: 'contacts_unverified_email', why: 'new-contact'}
+    else if (contact.emailStatus === 'unverified') return definite('contacts_unverified_email')
+    else if (contact.emailStatus !== 'verified') {
+      possible = {reason: 'contacts_unverified_email', why: 'email-status', emailStatus: contact.emailStatus}
+    }
   }
-  let activeElsewhere = false
-  let finishedElsewhere = false
-  for (const [seqId, st] of projected.statusesOf(key)) {
-    if (seqId === sequenceId) continue
-    if (st === 'active' || st === 'paused') activeElsewhere = true
-    if (st === 'finished') finishedElsewhere = true
+  const elsewhere = {active: null as boolean | null, finished: null as boolean | null}
+  for (const [sequenceId, p] of memberships ?? []) {
+    if (sequenceId === s.live.id) continue
+    const which =
+      p.status === 'active' || p.status === 'paused' ? 'active' : p.status === 'finished' ? 'finished' : null
+    if (which !== null) elsewhere[which] = (elsewhere[which] ?? false) || p.certain
   }
-  if (activeElsewhere && !enroll.activeInOtherSequences) return 'contacts_active_in_other_campaigns'
-  if (finishedElsewhere && !enroll.finishedInOtherSequences) return 'contacts_finished_in_other_campaigns'
-  if (!enroll.sameCompany && projected.hasColleagueIn(key, sequenceId)) return 'contacts_in_same_company'
-  return undefined
+  const rules = [
+    [elsewhere.active, enroll.activeInOtherSequences, 'contacts_active_in_other_campaigns'],
+    [elsewhere.finished, enroll.finishedInOtherSequences, 'contacts_finished_in_other_campaigns'],
+  ] as const
+  for (const [certain, allowed, reason] of rules) {
+    if (certain === null || allowed) continue
+    if (certain) return definite(reason)
+    possible ??= {reason, why: 'planned-add'}
+  }
+  return possible === null ? null : {certainty: 'possible', skip: possible}
 }
 
-/** The projected memberships while the forecast walks the plan, with a same-company index. */
-class Projected {
-  /** Identity key -> sequence id -> status. */
-  private readonly statuses = new Map<string, Map<string, MemberStatus>>()
-  /** Identity key -> normalised organisation name ('' = none). */
-  private readonly orgs = new Map<string, string>()
-  /** Organisation -> sequence id -> identity keys active or paused there. */
-  private readonly enrolledByOrg = new Map<string, Map<string, Set<string>>>()
-
-  statusesOf(key: string): ReadonlyMap<string, MemberStatus> {
-    return this.statuses.get(key) ?? new Map<string, MemberStatus>()
+/**
+ * Adds that meet another contact of the same organisation (trimmed, case-insensitive) in the
+ * sequence: a live member active or paused there, or another add of this sequence that Apollo is
+ * not sure to skip. Every one of them may be skipped — which one Apollo keeps depends on the order
+ * its calls arrive in, and what Apollo counts as the same company is not documented.
+ */
+function findSameCompany(
+  s: SequenceDraft,
+  adds: readonly AddDraft[],
+  byContact: ReadonlyMap<AddDraft, SkipForecast | null>,
+  live: LiveState,
+  projected: ReadonlyMap<string, ReadonlyMap<string, Projected>>,
+): Set<AddDraft> {
+  const count = new Map<string, number>()
+  const bump = (org: string): void => {
+    if (org !== '') count.set(org, (count.get(org) ?? 0) + 1)
   }
-
-  setOrg(key: string, org: string | null | undefined): void {
-    this.orgs.set(key, (org ?? '').trim().toLowerCase())
+  for (const id of new Set(live.members.get(s.live.id) ?? [])) {
+    const status = projected.get(`id:${id}`)?.get(s.live.id)?.status
+    if (status === 'active' || status === 'paused') bump(normalizeOrg(live.contacts.get(id)?.organizationName))
   }
+  const candidates = adds.filter((d) => byContact.get(d)?.certainty !== 'definite')
+  for (const d of candidates) bump(orgOf(d))
+  return new Set(candidates.filter((d) => (count.get(orgOf(d)) ?? 0) > 1))
+}
 
-  setStatus(key: string, sequenceId: string, status: MemberStatus | null): void {
-    let m = this.statuses.get(key)
-    if (!m) {
-      m = new Map()
-      this.statuses.set(key, m)
-    }
-    if (status === null) m.delete(sequenceId)
-    else m.set(sequenceId, status)
-    const org = this.orgs.get(key) ?? ''
-    if (org === '') return
-    let bySeq = this.enrolledByOrg.get(org)
-    if (!bySeq) {
-      bySeq = new Map()
-      this.enrolledByOrg.set(org, bySeq)
-    }
-    let keys = bySeq.get(sequenceId)
-    if (!keys) {
-      keys = new Set()
-      bySeq.set(sequenceId, keys)
-    }
-    if (status === 'active' || status === 'paused') keys.add(key)
-    else keys.delete(key)
-  }
+function orgOf(d: AddDraft): string {
+  return normalizeOrg(d.contact ? d.contact.organizationName : d.details?.organization)
+}
 
-  /** Another contact of the same organisation is active or paused in the sequence. */
-  hasColleagueIn(key: string, sequenceId: string): boolean {
-    const org = this.orgs.get(key) ?? ''
-    if (org === '') return false
-    const keys = this.enrolledByOrg.get(org)?.get(sequenceId)
-    if (!keys) return false
-    return keys.size > (keys.has(key) ? 1 : 0)
-  }
+function normalizeOrg(org: string | null | undefined): string {
+  return (org ?? '').trim().toLowerCase()
 }

@@ -10,6 +10,7 @@ import type {
   PlanWarning,
   RemovalChange,
   UnmanagedMember,
+  UnmanagedReason,
 } from '../model/plan.js'
 import type {
   ContactDetails,
@@ -128,14 +129,12 @@ export function planSequence(
   }
 
   const {liveMembers, unmanaged} = planUndeclared(ctx, state, declared)
-  if (unmanaged.length > 0) {
-    ctx.warnings.push({
-      code: 'unmanaged',
-      count: unmanaged.length,
-      contactId: null,
-      email: null,
-      source: desired.source,
-    })
+  for (const [code, reason] of [
+    ['unmanaged', 'prune-none'],
+    ['unmanaged-not-owned', 'added-by-another-user'],
+  ] as const) {
+    const count = unmanaged.filter((m) => m.reason === reason).length
+    if (count > 0) ctx.warnings.push({code, count, contactId: null, email: null, source: desired.source})
   }
   if (!live.active && ctx.drafts.some((d) => d.change.kind === 'add')) {
     ctx.warnings.push({code: 'sequence-inactive', contactId: null, email: null, source: desired.source})
@@ -251,7 +250,11 @@ function about<I extends string | null, E extends string | null>(
   return {sequenceId: ctx.live.id, sequenceName: ctx.live.name, contactId, email}
 }
 
-/** Live members the manifest does not declare: pruned by the prune mode, or reported as unmanaged. */
+/**
+ * Live members the manifest does not declare: pruned by the prune mode, or reported as unmanaged —
+ * with `prune: none`, or with `pruneScope: owned` when the membership was not added by the API key's
+ * user (an unknown adder or an unread key owner counts as someone else: never touched).
+ */
 function planUndeclared(
   ctx: Context,
   state: LiveState,
@@ -271,8 +274,16 @@ function planUndeclared(
     if (status === 'absent') continue
     liveMembers++
     if (declared.has(id)) continue
+    const addedByUserId = addedBy(contact, live.id)
+    const leaveAlone = (reason: UnmanagedReason): void => {
+      unmanaged.push({contactId: id, email: contact.email, status, reason, addedByUserId})
+    }
     if (desired.prune === 'none') {
-      unmanaged.push({contactId: id, email: contact.email, status})
+      leaveAlone('prune-none')
+      continue
+    }
+    if (desired.pruneScope === 'owned' && (addedByUserId === null || addedByUserId !== state.keyOwner?.userId)) {
+      leaveAlone('added-by-another-user')
       continue
     }
     const kind = pruneKind(desired.prune, status)
@@ -283,6 +294,12 @@ function planUndeclared(
     })
   }
   return {liveMembers, unmanaged}
+}
+
+/** `added_by_user_id` of the contact's membership in the sequence (the most active one, as statusIn picks). */
+function addedBy(contact: LiveContact, sequenceId: string): string | null {
+  const status = statusIn(contact, sequenceId)
+  return contact.memberships.find((m) => m.sequenceId === sequenceId && m.status === status)?.addedByUserId ?? null
 }
 
 function pruneKind(prune: 'remove' | 'finish' | 'stop', status: MemberStatus): RemovalChange['kind'] | null {

@@ -28,6 +28,8 @@ function seqPlan(id: string, changes: Change[], liveMembers = 0): SequencePlan {
     name: `Seq ${id}`,
     active: true,
     source: sourceRef(1),
+    prune: 'none',
+    pruneScope: 'all',
     liveMembers,
     unmanaged: [],
     changes: changes.map((c) => ({...c, sequenceId: id})),
@@ -39,7 +41,7 @@ function planOf(...sequences: SequencePlan[]): Plan {
   return {
     formatVersion: 1,
     planHash: hashPlanChanges(sequences),
-    summary: {add: 0, remove: 0, finish: 0, stop: 0, create: 0, skipsForecast: 0},
+    summary: {add: 0, remove: 0, finish: 0, stop: 0, create: 0, skipsForecast: 0, skipsPossible: 0},
     sequences,
     errors: [],
   }

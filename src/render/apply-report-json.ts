@@ -1,16 +1,25 @@
 // `apply --format json`: PRODUCT.md §5's report, validated by schemas/apply-report.schema.json. Pure.
 
 import type {AppliedItem, ApplyReport} from '../model/apply-report.js'
+import type {PlanTarget} from '../model/plan.js'
 import {maskEmail, maskEmailsInText} from './mask-email.js'
-import {describePlanProblem, describeSkipReason} from './reasons.js'
+import {renderTargetJson} from './plan-json.js'
+import {describePlanProblem, describeSkipReason, describeSkipRemedy} from './reasons.js'
 
-export function renderApplyReportJson(report: ApplyReport, options: {readonly maskEmails?: boolean} = {}): object {
+export interface ApplyReportJsonOptions {
+  readonly maskEmails?: boolean
+  /** Where the plan was applied (`target`, as in the plan document). */
+  readonly target?: PlanTarget
+}
+
+export function renderApplyReportJson(report: ApplyReport, options: ApplyReportJsonOptions = {}): object {
   const email = (e: string | null): string | null => (e !== null && options.maskEmails ? maskEmail(e) : e)
   const item = (i: AppliedItem) => ({kind: i.kind, contactId: i.contactId, email: email(i.email)})
   const text = (t: string): string => (options.maskEmails ? maskEmailsInText(t) : t)
   return {
     formatVersion: 1,
     planHash: report.planHash,
+    ...(options.target ? {target: renderTargetJson(options.target, options.maskEmails === true)} : {}),
     converged: report.converged,
     interrupted: report.interrupted,
     summary: {...report.summary},
@@ -21,13 +30,17 @@ export function renderApplyReportJson(report: ApplyReport, options: {readonly ma
       remaining: s.remaining,
       applied: s.applied.map(item),
       alreadyDone: s.alreadyDone.map(item),
-      skipped: s.skipped.map((k) => ({
-        kind: k.kind,
-        contactId: k.contactId,
-        email: email(k.email),
-        reason: k.reason,
-        message: describeSkipReason(k.reason),
-      })),
+      skipped: s.skipped.map((k) => {
+        const remedy = describeSkipRemedy(k.kind, k.reason)
+        return {
+          kind: k.kind,
+          contactId: k.contactId,
+          email: email(k.email),
+          reason: k.reason,
+          message: describeSkipReason(k.reason),
+          ...(remedy === null ? {} : {remedy}),
+        }
+      }),
       failed: s.failed.map((f) => ({kind: f.kind, contactId: f.contactId, email: email(f.email), error: f.error})),
       differences: s.differences.map(item),
     })),

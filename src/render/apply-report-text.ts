@@ -3,7 +3,7 @@
 import type {ApplyReport, SequenceReport} from '../model/apply-report.js'
 import {maskEmailsInText} from './mask-email.js'
 import {describeContact, flattenText, paint} from './plan-text.js'
-import {describePlanProblem, describeSkipReason} from './reasons.js'
+import {describePlanProblem, describeSkipReason, describeSkipRemedy} from './reasons.js'
 
 export interface ApplyReportTextOptions {
   readonly color: boolean
@@ -31,6 +31,8 @@ function renderSequence(s: SequenceReport, o: ApplyReportTextOptions): string[] 
     lines.push(
       `  ${paint(o.color, 'yellow', 'skipped')} ${describeContact(k.email, k.contactId, o.maskEmails)} (${k.kind}): ${describeSkipReason(k.reason)} [${flattenText(k.reason)}]`,
     )
+    const remedy = describeSkipRemedy(k.kind, k.reason)
+    if (remedy !== null) lines.push(`    remedy: ${remedy}`)
   }
   for (const f of s.failed) {
     lines.push(

@@ -3,7 +3,9 @@ import type {Issue} from '../errors.js'
 import {
   escapeGithubData,
   escapeGithubProperty,
+  renderAnnotations,
   renderIssuesGithub,
+  renderIssuesGrouped,
   renderIssuesJson,
   renderIssuesText,
   renderSkippedLine,
@@ -94,5 +96,26 @@ describe('issue renderers', () => {
     expect(lines).toContain('::notice::3 more errors; see the log below')
     expect(lines.at(-1)).toBe('13 errors, 1 warning in 2 files')
     expect(lines).toContain('a.yaml:13:3: error: bad')
+  })
+
+  it('annotates without a file when there is no location', () => {
+    expect(renderAnnotations([{severity: 'warning', message: 'a: b, c', source: null}])).toEqual(['::warning::a: b, c'])
+  })
+
+  it('groups issues per severity and code: three in full, one line counting the rest', () => {
+    const many = Array.from({length: 35_000}, (_, i): Issue => ({
+      ...warn,
+      line: i + 1,
+      code: 'active-in-other-sequence',
+    }))
+    expect(renderIssuesGrouped([err(2), ...many]).split('\n')).toEqual([
+      'a.yaml:2:3: error: bad',
+      'b.yaml:1:1: warning: careful',
+      'b.yaml:2:1: warning: careful',
+      'b.yaml:3:1: warning: careful',
+      'warning: 34997 more active-in-other-sequence warnings like these (`seqsync validate` lists every one)',
+      '',
+    ])
+    expect(renderIssuesGrouped([])).toBe('')
   })
 })

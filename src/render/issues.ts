@@ -1,6 +1,8 @@
 // Pure renderers for validation issues: text (FILE:LINE:COL: severity: message), JSON and GitHub annotations.
 import type {Issue} from '../errors.js'
+import type {SourceRef} from '../model/state.js'
 import {formatSourceRef} from '../model/state.js'
+import {EXAMPLES_PER_GROUP} from './group-warnings.js'
 import {flattenText} from './plan-text.js'
 
 export interface ValidationSummary {
@@ -94,21 +96,68 @@ export function escapeGithubProperty(text: string): string {
   return escapeGithubData(text).replace(/:/g, '%3A').replace(/,/g, '%2C')
 }
 
+/** One workflow annotation: its severity, its sentence, and where (a file line, or nothing). */
+export interface Annotation {
+  readonly severity: 'error' | 'warning'
+  readonly message: string
+  readonly source: SourceRef | null
+}
+
 /**
- * At most 10 `::error` and 10 `::warning` annotations (GitHub shows no more per step), a `::notice`
- * for the rest, then the plain text lines and summary.
+ * GitHub workflow-command lines: at most 10 `::error` and 10 `::warning` annotations (GitHub shows
+ * no more per step), then a `::notice` counting the rest. Every value is escaped.
  */
-export function renderIssuesGithub(summary: ValidationSummary): string {
+export function renderAnnotations(annotations: readonly Annotation[]): string[] {
   const lines: string[] = []
   for (const severity of ['error', 'warning'] as const) {
-    const ofSeverity = summary.issues.filter((i) => i.severity === severity)
-    for (const issue of ofSeverity.slice(0, GITHUB_ANNOTATIONS_PER_SEVERITY)) {
-      const props = `file=${escapeGithubProperty(issue.file)},line=${issue.line},col=${issue.col}`
-      lines.push(`::${severity} ${props}::${escapeGithubData(issue.message)}`)
+    const ofSeverity = annotations.filter((a) => a.severity === severity)
+    for (const a of ofSeverity.slice(0, GITHUB_ANNOTATIONS_PER_SEVERITY)) {
+      const props = a.source
+        ? ` file=${escapeGithubProperty(a.source.file)},line=${a.source.line},col=${a.source.col}`
+        : ''
+      lines.push(`::${severity}${props}::${escapeGithubData(a.message)}`)
     }
     const rest = ofSeverity.length - GITHUB_ANNOTATIONS_PER_SEVERITY
     if (rest > 0)
       lines.push(`::notice::${escapeGithubData(`${rest} more ${severity}${rest === 1 ? '' : 's'}; see the log below`)}`)
   }
+  return lines
+}
+
+/** An issue as an annotation at its file:line:col. */
+export function issueAnnotation(issue: Issue): Annotation {
+  return {severity: issue.severity, message: issue.message, source: issue}
+}
+
+/** The annotations of every issue (capped, see renderAnnotations), then the plain text lines and summary. */
+export function renderIssuesGithub(summary: ValidationSummary): string {
+  const lines = renderAnnotations(summary.issues.map(issueAnnotation))
   return lines.join('\n') + (lines.length > 0 ? '\n' : '') + renderIssuesText(summary)
+}
+
+/**
+ * Issues for a log another command prints before its own output (plan's validation warnings): per
+ * severity and code, the first few in full and one line counting the rest, so tens of thousands of
+ * warnings stay a few lines (`seqsync validate` lists every one). Ends with a newline, or is empty.
+ */
+export function renderIssuesGrouped(issues: readonly Issue[]): string {
+  const groups = new Map<string, Issue[]>()
+  for (const issue of issues) {
+    const key = `${issue.severity} ${issue.code}`
+    const group = groups.get(key)
+    if (group) group.push(issue)
+    else groups.set(key, [issue])
+  }
+  const lines: string[] = []
+  for (const group of groups.values()) {
+    lines.push(...group.slice(0, EXAMPLES_PER_GROUP).map(formatIssue))
+    const rest = group.length - EXAMPLES_PER_GROUP
+    const [first] = group
+    if (rest > 0 && first) {
+      lines.push(
+        `${first.severity}: ${rest} more ${first.code} ${first.severity}${rest === 1 ? '' : 's'} like these (\`seqsync validate\` lists every one)`,
+      )
+    }
+  }
+  return lines.length > 0 ? `${lines.join('\n')}\n` : ''
 }

@@ -27,6 +27,14 @@ describe('renderPlanJson', () => {
   it.each([
     ['the sample plan', () => renderPlanJson(samplePlan(), {maskEmails: false})],
     ['a masked plan with cost', () => renderPlanJson(samplePlan(), {maskEmails: true, cost: COST})],
+    [
+      'a plan with its target',
+      () =>
+        renderPlanJson(samplePlan(), {
+          maskEmails: false,
+          target: {apiHost: 'api.apollo.io', keyOwner: {userId: 'u1', teamId: null, email: 'ops@acme.com', name: null}},
+        }),
+    ],
     ['an empty plan', () => renderPlanJson(computePlan(desiredState(), liveState()), {maskEmails: false})],
     [
       'a plan with errors',
@@ -41,7 +49,7 @@ describe('renderPlanJson', () => {
     const doc = renderPlanJson(samplePlan(), {maskEmails: false}) as Record<string, any>
     expect(doc.formatVersion).toBe(1)
     expect(doc.planHash).toMatch(/^sha256:[0-9a-f]{64}$/)
-    expect(doc.summary).toEqual({add: 4, remove: 1, finish: 1, stop: 1, create: 1, skipsForecast: 2})
+    expect(doc.summary).toEqual({add: 4, remove: 1, finish: 1, stop: 1, create: 1, skipsForecast: 1, skipsPossible: 1})
     const [q4, nurture] = doc.sequences
     expect(q4).toMatchObject({id: '66f0c1e2a4b5c6d7e8f90123', name: 'Q4 Enterprise Outreach', unmanaged: 0})
     expect(nurture.unmanaged).toBe(7)
@@ -56,10 +64,30 @@ describe('renderPlanJson', () => {
       source: null,
       reason: 'pruned',
     })
-    expect(q4.warnings.filter((w: any) => w.code === 'skip-forecast').map((w: any) => w.contactId)).toEqual([
-      'c2',
-      null,
+    expect(q4.warnings.filter((w: any) => w.code === 'skip-forecast').map((w: any) => w.contactId)).toEqual(['c2'])
+    expect(q4.warnings.filter((w: any) => w.code === 'skip-possible').map((w: any) => w.email)).toEqual([
+      'raj@globex.com',
     ])
+  })
+
+  it('carries possible skips, the prune scope and the target as additions', () => {
+    const doc = renderPlanJson(samplePlan(), {
+      maskEmails: true,
+      target: {apiHost: 'api.apollo.io', keyOwner: {userId: 'u1', teamId: 't1', email: 'ops@acme.com', name: 'Ops'}},
+    }) as Record<string, any>
+    expect(doc.target).toEqual({
+      apiHost: 'api.apollo.io',
+      keyOwner: {userId: 'u1', teamId: 't1', email: 'o***@acme.com', name: 'Ops'},
+    })
+    const [q4, nurture] = doc.sequences
+    expect([q4.prune, q4.pruneScope, nurture.prune]).toEqual(['stop', 'all', 'none'])
+    expect(q4.changes.find((c: any) => c.possibleSkip)).toMatchObject({
+      kind: 'add',
+      contactId: null,
+      possibleSkip: {reason: 'contacts_unverified_email', why: 'new-contact'},
+    })
+    expect(q4.warnings.find((w: any) => w.code === 'skip-possible').message).toMatch(/^may be skipped by Apollo: /)
+    expect(nurture.unmanagedMembers[0]).toMatchObject({reason: 'prune-none', addedByUserId: 'u-key'})
   })
 
   it('masks every email', () => {
@@ -168,5 +196,41 @@ describe('apply report renderers', () => {
     ])
     expect(validate({...doc, summary: {applied: 1}})).toBe(false)
     expect(JSON.stringify(renderApplyReportJson(REPORT, {maskEmails: true}))).not.toContain('jane@')
+  })
+
+  it('names the remedy of a skip the live read cannot explain, and the target, in text and JSON', () => {
+    const refused: ApplyReport = {
+      ...REPORT,
+      sequences: [
+        {
+          id: 's1',
+          name: 'Q4',
+          applied: [],
+          alreadyDone: [],
+          differences: [],
+          skipped: [
+            {
+              kind: 'add',
+              contactId: 'c3',
+              email: 'eve@hooli.com',
+              reason: 'contacts_already_exists_in_current_campaign',
+            },
+          ],
+          failed: [],
+          converged: false,
+          remaining: 1,
+        },
+      ],
+    }
+    expect(renderApplyReportText(refused, {color: false, maskEmails: false}).split('\n').slice(2, 4)).toEqual([
+      '  skipped eve@hooli.com (add): Apollo says it is already in this sequence: a contact removed from a sequence cannot be enrolled in it again, and the live read does not show the removal [contacts_already_exists_in_current_campaign]',
+      '    remedy: keep the contact under `removed:` (or drop it from the manifest) so plans stop adding it, or enroll it in a new or cloned sequence',
+    ])
+    const target = {apiHost: 'api.apollo.io', keyOwner: null}
+    const doc = JSON.parse(JSON.stringify(renderApplyReportJson(refused, {target}))) as Record<string, any>
+    expect(validator('apply-report.schema.json')(doc)).toBe(true)
+    expect(doc.target).toEqual(target)
+    expect(doc.sequences[0].skipped[0].remedy).toMatch(/^keep the contact under `removed:`/)
+    expect(JSON.parse(JSON.stringify(renderApplyReportJson(REPORT))).sequences[0].skipped[0].remedy).toBeUndefined()
   })
 })

@@ -1,7 +1,7 @@
 // `plan --format json`: the stable, versioned document of PRODUCT.md §4, validated by
 // schemas/plan.schema.json. Pure: returns a JSON-ready object.
 
-import type {ApiCost, Change, Plan, SafetyAssessment} from '../model/plan.js'
+import type {ApiCost, Change, Plan, PlanTarget, SafetyAssessment} from '../model/plan.js'
 import type {SourceRef} from '../model/state.js'
 import {maskEmail, maskEmailsInText} from './mask-email.js'
 import {describePlanProblem, describeSafetyViolation, describeWarning} from './reasons.js'
@@ -9,6 +9,8 @@ import {describePlanProblem, describeSafetyViolation, describeWarning} from './r
 export interface PlanJsonOptions {
   readonly maskEmails: boolean
   readonly cost?: ApiCost
+  /** The API host and account the plan was read from (`target`). */
+  readonly target?: PlanTarget
   readonly safety?: SafetyAssessment
 }
 
@@ -26,6 +28,7 @@ function kindFields(c: Change, maskEmails: boolean): object {
         mailboxId: c.mailboxId,
         enroll: {...c.enroll},
         ...(c.forecastSkip !== undefined ? {forecastSkip: c.forecastSkip} : {}),
+        ...(c.possibleSkip !== undefined ? {possibleSkip: {...c.possibleSkip}} : {}),
       }
     case 'create':
       return c.details !== undefined && !maskEmails ? {details: {...c.details}} : {}
@@ -36,6 +39,23 @@ function kindFields(c: Change, maskEmails: boolean): object {
   }
 }
 
+/** `target` of the plan and apply documents: `{apiHost, keyOwner: {userId, teamId, email, name} | null}`. */
+export function renderTargetJson(target: PlanTarget, maskEmails: boolean): object {
+  const owner = target.keyOwner
+  return {
+    apiHost: target.apiHost,
+    keyOwner:
+      owner === null
+        ? null
+        : {
+            userId: owner.userId,
+            teamId: owner.teamId,
+            email: owner.email !== null && maskEmails ? maskEmail(owner.email) : owner.email,
+            name: owner.name,
+          },
+  }
+}
+
 export function renderPlanJson(plan: Plan, options: PlanJsonOptions): object {
   const email = (e: string | null | undefined): string | null =>
     e === null || e === undefined ? null : options.maskEmails ? maskEmail(e) : e
@@ -43,15 +63,24 @@ export function renderPlanJson(plan: Plan, options: PlanJsonOptions): object {
   return {
     formatVersion: 1,
     planHash: plan.planHash,
+    ...(options.target ? {target: renderTargetJson(options.target, options.maskEmails)} : {}),
     summary: {...plan.summary},
     sequences: plan.sequences.map((s) => ({
       id: s.id,
       name: s.name,
       active: s.active,
       source: source(s.source),
+      prune: s.prune,
+      pruneScope: s.pruneScope,
       liveMembers: s.liveMembers,
       unmanaged: s.unmanaged.length,
-      unmanagedMembers: s.unmanaged.map((m) => ({contactId: m.contactId, email: email(m.email), status: m.status})),
+      unmanagedMembers: s.unmanaged.map((m) => ({
+        contactId: m.contactId,
+        email: email(m.email),
+        status: m.status,
+        reason: m.reason,
+        addedByUserId: m.addedByUserId,
+      })),
       changes: s.changes.map((c) => ({
         kind: c.kind,
         contactId: c.contactId,

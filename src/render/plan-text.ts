@@ -6,24 +6,33 @@ import type {
   Plan,
   PlanProblem,
   PlanSummary,
+  PlanTarget,
   PlanWarning,
   SafetyAssessment,
   SequencePlan,
+  UnmanagedMember,
+  UnmanagedReason,
+  WarningCode,
 } from '../model/plan.js'
 import {formatSourceRef} from '../model/state.js'
+import {countContacts, groupWarnings, EXAMPLES_PER_GROUP} from './group-warnings.js'
+import type {WarningGroup} from './group-warnings.js'
 import {maskEmail, maskEmailsInText} from './mask-email.js'
 import {
   describeForecastSkip,
   describePlanProblem,
+  describePossibleSkip,
+  describePruneScope,
   describeRequiredOverrides,
   describeSafetyViolation,
-  describeWarning,
 } from './reasons.js'
 
 export interface PlanTextOptions {
   readonly color: boolean
   readonly maskEmails: boolean
   readonly cost?: ApiCost
+  /** The API host and account the plan was read from: the first line when given. */
+  readonly target?: PlanTarget
   /** The plan against the safety brakes: shown when it exceeds one. */
   readonly safety?: SafetyAssessment
 }
@@ -51,9 +60,22 @@ export function describeContact(email: string | null, contactId: string | null, 
   return contactId === null ? '(unknown contact)' : `id ${contactId}`
 }
 
-/** `Plan: 12 to add, 3 to remove, 2 to finish, 0 to stop, 4 skips forecast.` */
+/**
+ * `Plan: 12 to add, 3 to remove, 2 to finish, 0 to stop, 4 skips forecast.` (PRODUCT.md §4, never
+ * reworded), then ` 7 possible skips.` when there are any.
+ */
 export function renderClosingLine(summary: PlanSummary): string {
-  return `Plan: ${summary.add} to add, ${summary.remove} to remove, ${summary.finish} to finish, ${summary.stop} to stop, ${summary.skipsForecast} skips forecast.`
+  const possible = summary.skipsPossible > 0 ? ` ${summary.skipsPossible} possible skips.` : ''
+  return `Plan: ${summary.add} to add, ${summary.remove} to remove, ${summary.finish} to finish, ${summary.stop} to stop, ${summary.skipsForecast} skips forecast.${possible}`
+}
+
+/** `Target: <host>, team <id>, key owner <name> <email> (user <id>)`: where a plan or an apply runs. */
+export function renderTargetLine(target: PlanTarget, mask: boolean): string {
+  const owner = target.keyOwner
+  if (owner === null) return flattenText(`Target: ${target.apiHost} (account not read: no managed sequence)`)
+  const email = owner.email === null ? '' : ` <${mask ? maskEmail(owner.email) : owner.email}>`
+  const who = `${owner.name ?? 'unnamed user'}${email} (user ${owner.userId})`
+  return flattenText(`Target: ${target.apiHost}, team ${owner.teamId ?? 'unknown'}, key owner ${who}`)
 }
 
 export function countChanges(plan: Plan): number {
@@ -73,7 +95,14 @@ function symbolFor(kind: Change['kind']): {symbol: string; style: Style} {
   }
 }
 
-function renderChange(c: Change, o: PlanTextOptions): string[] {
+/** What Apollo is expected to do with an add, as a clause after its line ('' when nothing). */
+export function describeAddForecast(c: Change): string {
+  if (c.kind !== 'add') return ''
+  if (c.forecastSkip !== undefined) return describeForecastSkip(c.forecastSkip)
+  return c.possibleSkip === undefined ? '' : describePossibleSkip(c.possibleSkip)
+}
+
+function renderChange(c: Change, o: PlanTextOptions): string {
   const {symbol, style} = symbolFor(c.kind)
   const who = describeContact(c.email, c.contactId, o.maskEmails)
   const what =
@@ -81,11 +110,9 @@ function renderChange(c: Change, o: PlanTextOptions): string[] {
   const origin = c.source
     ? `# ${flattenText(formatSourceRef(c.source, {precision: 'line'}))}`
     : '# pruned: not declared in the manifest'
-  const lines = [`  ${paint(o.color, style, `${symbol} ${what}`)}  ${paint(o.color, 'dim', origin)}`]
-  if (c.kind === 'add' && c.forecastSkip !== undefined) {
-    lines.push(`      ${paint(o.color, 'yellow', describeForecastSkip(c.forecastSkip))}`)
-  }
-  return lines
+  const forecast = describeAddForecast(c)
+  const note = forecast === '' ? '' : `  ${paint(o.color, 'yellow', forecast)}`
+  return `  ${paint(o.color, style, `${symbol} ${what}`)}  ${paint(o.color, 'dim', origin)}${note}`
 }
 
 /** `<contact>: ` before a warning's sentence, or nothing for a warning about the whole sequence. */
@@ -93,30 +120,66 @@ export function warningSubject(w: PlanWarning, mask: boolean): string {
   return w.email !== null || w.contactId ? `${describeContact(w.email, w.contactId, mask)}: ` : ''
 }
 
-function renderWarning(w: PlanWarning, o: PlanTextOptions): string {
-  const who = warningSubject(w, o.maskEmails)
-  const where = w.source ? ` (${flattenText(formatSourceRef(w.source, {precision: 'line'}))})` : ''
-  const text = describeWarning(w)
-  const message = flattenText(o.maskEmails ? maskEmailsInText(text) : text)
-  return `  ${paint(o.color, 'yellow', 'warning:')} ${who}${message}${where}`
+/** Said before the closing line of a plan that removes or finishes contacts (the Markdown banner says it too). */
+export const IRREVERSIBLE_NOTE =
+  'Note: Apollo does not let a removed or finished contact back into the same sequence (use a new or cloned sequence).'
+
+/** Warnings shown with the changes or the header rather than in the warning groups. */
+const WARNINGS_SHOWN_ELSEWHERE: ReadonlySet<WarningCode> = new Set([
+  'skip-forecast',
+  'skip-possible',
+  'sequence-inactive',
+  'unmanaged',
+  'unmanaged-not-owned',
+])
+
+/**
+ * One line per group: a single warning as `<contact>: <sentence> (<where>)`; several as
+ * `N contacts: <sentence>: a (where), b (where), c (where) and K more`.
+ */
+function renderWarningGroup(g: WarningGroup, o: PlanTextOptions): string {
+  const mask = (t: string): string => flattenText(o.maskEmails ? maskEmailsInText(t) : t)
+  const where = (w: PlanWarning): string =>
+    w.source ? ` (${flattenText(formatSourceRef(w.source, {precision: 'line'}))})` : ''
+  const label = paint(o.color, 'yellow', 'warning:')
+  const [first] = g.warnings
+  if (g.warnings.length === 1 && first)
+    return `  ${label} ${warningSubject(first, o.maskEmails)}${mask(g.sentence)}${where(first)}`
+  const examples = g.warnings
+    .slice(0, EXAMPLES_PER_GROUP)
+    .map((w) => `${describeContact(w.email, w.contactId, o.maskEmails)}${where(w)}`)
+  const more = g.warnings.length - examples.length
+  return `  ${label} ${countContacts(g.warnings.length)}: ${mask(g.sentence)}: ${examples.join(', ')}${more > 0 ? ` and ${more} more` : ''}`
+}
+
+const UNMANAGED_LABEL: Readonly<Record<UnmanagedReason, (n: number) => string>> = {
+  'prune-none': (n) => `${n} unmanaged member${n === 1 ? '' : 's'} (prune: none)`,
+  'added-by-another-user': (n) =>
+    `${n} member${n === 1 ? '' : 's'} added by another Apollo user, left alone (pruneScope: owned)`,
+}
+
+function renderUnmanaged(members: readonly UnmanagedMember[], reason: UnmanagedReason, o: PlanTextOptions): string[] {
+  const these = members.filter((m) => m.reason === reason)
+  if (these.length === 0) return []
+  const shown = these.slice(0, UNMANAGED_LISTED).map((m) => describeContact(m.email, m.contactId, o.maskEmails))
+  const more = these.length - shown.length
+  return [`  ${UNMANAGED_LABEL[reason](these.length)}: ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`]
 }
 
 function renderSequence(s: SequencePlan, o: PlanTextOptions): string[] {
   const name = flattenText(s.name)
   const header = `${paint(o.color, 'bold', `Sequence "${name}"`)} (${s.id})${s.active ? '' : ' [inactive: contacts will be enrolled paused]'}`
   const lines = [header]
+  if (s.prune !== 'none') lines.push(`  ${describePruneScope(s.prune, s.pruneScope)}`)
   if (s.changes.length === 0) lines.push('  no changes')
-  for (const c of s.changes) lines.push(...renderChange(c, o))
-  // Shown elsewhere: forecast skips under their add, inactivity in the header, drift below.
-  const shownElsewhere = new Set(['skip-forecast', 'sequence-inactive', 'unmanaged'])
-  for (const w of s.warnings) if (!shownElsewhere.has(w.code)) lines.push(renderWarning(w, o))
-  if (s.unmanaged.length > 0) {
-    const shown = s.unmanaged.slice(0, UNMANAGED_LISTED).map((m) => describeContact(m.email, m.contactId, o.maskEmails))
-    const more = s.unmanaged.length - shown.length
-    lines.push(
-      `  ${s.unmanaged.length} unmanaged member${s.unmanaged.length === 1 ? '' : 's'} (prune: none): ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`,
-    )
+  for (const c of s.changes) lines.push(renderChange(c, o))
+  for (const g of groupWarnings(s.warnings.filter((w) => !WARNINGS_SHOWN_ELSEWHERE.has(w.code)))) {
+    lines.push(renderWarningGroup(g, o))
   }
+  lines.push(
+    ...renderUnmanaged(s.unmanaged, 'prune-none', o),
+    ...renderUnmanaged(s.unmanaged, 'added-by-another-user', o),
+  )
   return lines
 }
 
@@ -161,7 +224,7 @@ export function renderSafetyLines(safety: SafetyAssessment | undefined): string[
 }
 
 export function renderPlanText(plan: Plan, options: PlanTextOptions): string {
-  const lines: string[] = []
+  const lines: string[] = options.target ? [renderTargetLine(options.target, options.maskEmails), ''] : []
   for (const s of plan.sequences) {
     if (s.changes.length === 0 && s.warnings.length === 0 && s.unmanaged.length === 0) continue
     lines.push(...renderSequence(s, options), '')
@@ -172,6 +235,7 @@ export function renderPlanText(plan: Plan, options: PlanTextOptions): string {
   }
   if (options.cost) lines.push(...renderCostTable(options.cost), '')
   if (countChanges(plan) === 0 && plan.errors.length === 0) lines.push('No changes. Apollo matches the manifests.')
+  if (plan.summary.remove + plan.summary.finish > 0) lines.push(IRREVERSIBLE_NOTE)
   if (plan.summary.create > 0) lines.push(`Contacts: ${plan.summary.create} to create.`)
   lines.push(renderClosingLine(plan.summary))
   const safety = renderSafetyLines(options.safety)

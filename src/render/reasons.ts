@@ -2,13 +2,22 @@
 // warnings, plan problems and safety violations. The core emits codes and data; only this module
 // turns them into sentences. Pure.
 
-import type {PlanProblem, PlanWarning, SafetyAssessment, SafetyViolation, SkipReason} from '../model/plan.js'
-import type {SequenceSelector} from '../model/state.js'
+import type {
+  ChangeKind,
+  PlanProblem,
+  PlanWarning,
+  PossibleSkip,
+  SafetyAssessment,
+  SafetyViolation,
+  SkipReason,
+} from '../model/plan.js'
+import type {PruneMode, PruneScope, SequenceSelector} from '../model/state.js'
 import {formatSourceRef} from '../model/state.js'
 
 const SKIP_REASONS: Readonly<Record<string, string>> = {
   contact_not_found: 'Apollo does not know this contact',
-  contacts_already_exists_in_current_campaign: 'already in this sequence (Apollo cannot re-enroll it)',
+  contacts_already_exists_in_current_campaign:
+    'Apollo says it is already in this sequence: a contact removed from a sequence cannot be enrolled in it again, and the live read does not show the removal',
   contacts_active_in_other_campaigns: 'active in another sequence (enroll.activeInOtherSequences is off)',
   contacts_finished_in_other_campaigns: 'finished in another sequence (enroll.finishedInOtherSequences is off)',
   contacts_without_email: 'the contact has no email (enroll.noEmail is off)',
@@ -26,9 +35,42 @@ export function describeSkipReason(reason: SkipReason): string {
   return SKIP_REASONS[reason] ?? `Apollo reason "${reason}"`
 }
 
+/**
+ * What to do about a skip whose cause the live read cannot show, or null. A contact removed from a
+ * sequence stays out of it for good (docs/emulator.md), so re-planning would show the same add
+ * forever: the remedy closes that loop.
+ */
+export function describeSkipRemedy(kind: ChangeKind, reason: SkipReason): string | null {
+  if (kind === 'add' && reason === 'contacts_already_exists_in_current_campaign') {
+    return 'keep the contact under `removed:` (or drop it from the manifest) so plans stop adding it, or enroll it in a new or cloned sequence'
+  }
+  return null
+}
+
 /** `will be skipped by Apollo: <reason>`, under a forecast add and in its warning. */
 export function describeForecastSkip(reason: SkipReason): string {
   return `will be skipped by Apollo: ${describeSkipReason(reason)}`
+}
+
+/** Why a possible skip is not certain, as a clause. */
+function describeUncertainty(p: PossibleSkip): string {
+  switch (p.why) {
+    case 'same-company':
+      return 'Apollo does not document what counts as the same company (compared here: organisation names)'
+    case 'new-contact':
+      return 'this plan creates the contact, and Apollo sets its email status only then'
+    case 'email-status':
+      return p.emailStatus === null
+        ? 'the contact has no email status, and Apollo documents only "unverified" as skipped'
+        : `Apollo does not document whether email status "${p.emailStatus}" counts as unverified`
+    case 'planned-add':
+      return 'only once this plan has enrolled it in an earlier sequence'
+  }
+}
+
+/** `may be skipped by Apollo: <reason>; <why it is uncertain>`, next to a possible-skip add and in its warning. */
+export function describePossibleSkip(p: PossibleSkip): string {
+  return `may be skipped by Apollo: ${describeSkipReason(p.reason)}; ${describeUncertainty(p)}`
 }
 
 /** The sentence of a plan warning (the contact and location are shown next to it by the renderer). */
@@ -36,6 +78,8 @@ export function describeWarning(w: PlanWarning): string {
   switch (w.code) {
     case 'skip-forecast':
       return describeForecastSkip(w.skipReason)
+    case 'skip-possible':
+      return describePossibleSkip(w.possibleSkip)
     case 'sequence-inactive':
       return 'the sequence is inactive: contacts will be enrolled paused'
     case 'already-finished':
@@ -50,7 +94,19 @@ export function describeWarning(w: PlanWarning): string {
       const one = w.count === 1
       return `${w.count} live member${one ? ' is' : 's are'} not declared in the manifest (prune: none leaves ${one ? 'it' : 'them'} alone)`
     }
+    case 'unmanaged-not-owned': {
+      const one = w.count === 1
+      return `${w.count} live member${one ? ' was' : 's were'} added by another Apollo user (pruneScope: owned leaves ${one ? 'it' : 'them'} alone)`
+    }
   }
+}
+
+/** `prune: remove (every undeclared member)` / `prune: remove, pruneScope: owned (…)`: what prune may touch. */
+export function describePruneScope(prune: PruneMode, scope: PruneScope): string {
+  if (prune === 'none') return 'prune: none (undeclared members are left alone)'
+  return scope === 'all'
+    ? `prune: ${prune}, pruneScope: all (every undeclared member)`
+    : `prune: ${prune}, pruneScope: owned (only undeclared members the API key's user added)`
 }
 
 /** How a manifest's sequence selector reads in a message: `id <id>` or `"<name>"`. */

@@ -27,6 +27,7 @@ export function reducedDesiredState(sequenceIds: readonly string[]): DesiredStat
       mailbox: '',
       mailboxSource: FROM_PLAN_FILE,
       prune: 'none',
+      pruneScope: 'all',
       missingContacts: 'skip',
       enroll: DEFAULT_ENROLL,
       entries: [],

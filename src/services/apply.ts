@@ -14,8 +14,8 @@ import type {ResolvedConfig} from '../config/config-schema.js'
 import {NotConfirmedError, PlanMismatchError, SeqsyncError, StalePlanError, UnsafePlanError} from '../errors.js'
 import type {ApplyReport} from '../model/apply-report.js'
 import type {ManagedSequence} from '../model/plan-basis.js'
-import type {Change, Plan} from '../model/plan.js'
-import type {LiveState} from '../model/state.js'
+import type {Change, Plan, PlanTarget} from '../model/plan.js'
+import type {KeyOwner, LiveState} from '../model/state.js'
 import {assessSafety} from '../planner/assess-safety.js'
 import {hashDesiredState} from '../planner/plan-hash.js'
 import {describeSafetyViolation} from '../render/reasons.js'
@@ -25,7 +25,7 @@ import {reducedDesiredState, rereadUncertain} from './apply-verify.js'
 import {loadDesiredState} from './load-desired-state.js'
 import {pairManagedSequences} from './plan-basis.js'
 import type {PlanFile} from './plan-file.js'
-import {assertSameApiHost, readPlanFile} from './plan-file.js'
+import {assertSameApiHost, extractApiHost, readPlanFile} from './plan-file.js'
 import {createPlan, filterSequences, hasChanges} from './plan.js'
 
 export interface ApplyGuards {
@@ -89,6 +89,8 @@ interface ApplySource {
   /** The manifests of the sequences it changes (the verdict re-plans them). */
   readonly managed: readonly ManagedSequence[]
   readonly manifestsChanged: boolean | null
+  /** Who the key acts as (users/api_profile), for the header. */
+  readonly keyOwner: KeyOwner | null
   /** Reads what the writes need; a saved plan is refused here (StalePlanError) when Apollo moved. */
   readonly prepare: () => Promise<WriteStart>
 }
@@ -111,8 +113,8 @@ export interface RunApplyInput {
   readonly apiUrl: string
   readonly client: ApolloClient
   readonly guards: ApplyGuards
-  /** Called with the plan as soon as it is known, before any check (the command shows it). */
-  readonly onPlan: (plan: Plan) => void
+  /** Called with the plan and where it is applied as soon as they are known, before any check (the command shows them). */
+  readonly onPlan: (plan: Plan, target: PlanTarget) => void
   /** Asked once the plan passed every check, before the first write; null = apply without asking. */
   readonly confirm: (() => Promise<boolean>) | null
   readonly writeSession?: WriteSession
@@ -134,7 +136,7 @@ export async function runApply(input: RunApplyInput): Promise<ApplyResult> {
   const {config, client} = input
   const source = input.target.kind === 'plan-file' ? await fromPlanFile(input.target.path, input) : await planNow(input)
   const {plan} = source
-  input.onPlan(plan)
+  input.onPlan(plan, {apiHost: extractApiHost(input.apiUrl), keyOwner: source.keyOwner})
   if (!hasChanges(plan)) return {kind: 'nothing-to-do', report: emptyReport(plan, source.manifestsChanged)}
   checkGuards(plan, config, input.guards)
   const before = client.callCounts()
@@ -183,6 +185,7 @@ async function fromPlanFile(path: string, input: RunApplyInput): Promise<ApplySo
     plan: file.plan,
     managed: file.basis,
     manifestsChanged: await manifestsChangedSince(file, input.config),
+    keyOwner: await input.client.getApiProfile(),
     prepare: async () => {
       const fresh = await readLiveState(input.client, reducedDesiredState(file.basis.map((b) => b.sequenceId)))
       const check = checkBasis(file.plan, file.basis, fresh)
@@ -207,6 +210,7 @@ async function planNow(input: RunApplyInput): Promise<ApplySource> {
     plan: result.plan,
     managed: pairManagedSequences(result.plan, result.desired, result.live),
     manifestsChanged: null,
+    keyOwner: result.live.keyOwner,
     prepare: () => Promise.resolve({base: result.live, done: new Set(), knownIds: new Map()}),
   }
 }

@@ -7,6 +7,7 @@ import type {
   ChangeReason,
   Plan,
   PlanWarning,
+  PossibleSkip,
   SequencePlan,
   UnmanagedMember,
   WarningCode,
@@ -29,12 +30,14 @@ export const MEMBER_STATUSES: readonly MemberStatus[] = ['active', 'paused', 'fi
 const LIVE_STATUSES: readonly LiveStatus[] = ['absent', ...MEMBER_STATUSES]
 const WARNING_CODES: readonly WarningCode[] = [
   'skip-forecast',
+  'skip-possible',
   'sequence-inactive',
   'already-finished',
   'member-failed',
   'not-enrolled',
   'missing-contact-skipped',
   'unmanaged',
+  'unmanaged-not-owned',
 ]
 const DETAIL_KEYS = [
   'firstName',
@@ -133,6 +136,7 @@ export function parsePlan(value: unknown, fail: Fail): Plan {
       stop: summary.count('stop'),
       create: summary.count('create'),
       skipsForecast: summary.count('skipsForecast'),
+      skipsPossible: summary.count('skipsPossible'),
     },
     sequences: sequences.map((s: unknown, i) => parseSequence(s, `plan.sequences[${i}]`, fail)),
     errors: [],
@@ -150,6 +154,8 @@ function parseSequence(value: unknown, where: string, fail: Fail): SequencePlan 
     name: s.string('name'),
     active: s.boolean('active'),
     source: s.source('source') ?? fail(`${where}.source must be an object`),
+    prune: s.oneOf('prune', ['none', 'remove', 'finish', 'stop'] as const, 'a prune mode'),
+    pruneScope: s.oneOf('pruneScope', ['all', 'owned'] as const, 'a prune scope'),
     // The safety percent rule reads it: plan-file.ts checks it against the basis, which apply re-reads.
     liveMembers: s.count('liveMembers'),
     unmanaged: s.array('unmanaged').map((m, i) => parseUnmanaged(Fields.of(m, `${where}.unmanaged[${i}]`, fail))),
@@ -163,6 +169,8 @@ function parseUnmanaged(m: Fields): UnmanagedMember {
     contactId: m.string('contactId'),
     email: m.nullableString('email'),
     status: m.oneOf('status', MEMBER_STATUSES, 'a member status'),
+    reason: m.oneOf('reason', ['prune-none', 'added-by-another-user'] as const, 'an unmanaged reason'),
+    addedByUserId: m.nullableString('addedByUserId'),
   }
 }
 
@@ -188,7 +196,10 @@ function parseChange(c: Fields, sequenceId: string, fail: Fail): Change {
     case 'add': {
       const mailboxId = c.string('mailboxId')
       const enroll = parseEnroll(c.object('enroll'))
-      const forecast = c.has('forecastSkip') ? {forecastSkip: c.string('forecastSkip')} : {}
+      const forecast = {
+        ...(c.has('forecastSkip') ? {forecastSkip: c.string('forecastSkip')} : {}),
+        ...(c.has('possibleSkip') ? {possibleSkip: parsePossibleSkip(c.object('possibleSkip'))} : {}),
+      }
       if (contactId !== null) return {kind, ...base, contactId, email, mailboxId, enroll, ...forecast}
       if (email === null) return fail(`${c.where}.email is required for an add without a contact id`)
       return {kind, ...base, contactId, email, mailboxId, enroll, ...forecast}
@@ -199,6 +210,16 @@ function parseChange(c: Fields, sequenceId: string, fail: Fail): Change {
       if (contactId === null) return fail(`${c.where}.contactId is required for ${kind}`)
       return {kind, ...base, contactId, email}
   }
+}
+
+function parsePossibleSkip(p: Fields): PossibleSkip {
+  const reason = p.string('reason')
+  const why = p.oneOf(
+    'why',
+    ['same-company', 'new-contact', 'planned-add', 'email-status'] as const,
+    'a possible-skip why',
+  )
+  return why === 'email-status' ? {reason, why, emailStatus: p.nullableString('emailStatus')} : {reason, why}
 }
 
 export function parseEnroll(e: Fields): EnrollSwitches {
@@ -224,9 +245,12 @@ function parseWarning(w: Fields): PlanWarning {
   switch (code) {
     case 'skip-forecast':
       return {code, skipReason: w.string('skipReason'), ...about}
+    case 'skip-possible':
+      return {code, possibleSkip: parsePossibleSkip(w.object('possibleSkip')), ...about}
     case 'not-enrolled':
       return {code, list: w.oneOf('list', ['finished', 'stopped'] as const, 'finished or stopped'), ...about}
     case 'unmanaged':
+    case 'unmanaged-not-owned':
       return {code, count: w.count('count'), ...about}
     case 'sequence-inactive':
     case 'already-finished':

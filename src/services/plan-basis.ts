@@ -15,6 +15,7 @@ import type {
   MemberStatus,
   MissingContactsMode,
   PruneMode,
+  PruneScope,
   SequenceSelector,
 } from '../model/state.js'
 import {selectorKey, statusIn} from '../model/state.js'
@@ -23,6 +24,7 @@ import type {Fail} from './parse-plan.js'
 import {Fields, MEMBER_STATUSES, parseDetails, parseEnroll} from './parse-plan.js'
 
 const PRUNE_MODES: readonly PruneMode[] = ['none', 'remove', 'finish', 'stop']
+const PRUNE_SCOPES: readonly PruneScope[] = ['all', 'owned']
 const MISSING_MODES: readonly MissingContactsMode[] = ['error', 'skip', 'create']
 const DESIRED_LISTS: readonly DesiredList[] = ['contacts', 'finished', 'stopped', 'removed']
 
@@ -109,6 +111,7 @@ function parseDesiredSequence(d: Fields, fail: Fail): DesiredSequence {
     mailbox: d.string('mailbox'),
     mailboxSource: d.source('mailboxSource') ?? fail(`${d.where}.mailboxSource must be an object`),
     prune: d.oneOf('prune', PRUNE_MODES, 'a prune mode'),
+    pruneScope: d.oneOf('pruneScope', PRUNE_SCOPES, 'a prune scope'),
     missingContacts: d.oneOf('missingContacts', MISSING_MODES, 'a missingContacts mode'),
     enroll: parseEnroll(d.object('enroll')),
     entries: d.array('entries').map((e, i) => parseEntry(Fields.of(e, `${d.where}.entries[${i}]`, fail), fail)),

@@ -4,9 +4,8 @@
 // flags and environment). Any edit to its content is refused: `fileHash` covers every other field.
 // Compact JSON: at 100,000 memberships the file is tens of megabytes, and nobody edits it.
 
-import {createHash, randomBytes} from 'node:crypto'
-import {open, readFile, rename, rm} from 'node:fs/promises'
-import {basename, dirname, join} from 'node:path'
+import {createHash} from 'node:crypto'
+import {readFile} from 'node:fs/promises'
 import {PlanError} from '../errors.js'
 import {isRecord} from '../model/guards.js'
 import type {SequenceBasis} from '../model/plan-basis.js'
@@ -15,6 +14,7 @@ import {hashPlanChanges} from '../planner/plan-hash.js'
 import {parsePlan} from './parse-plan.js'
 import {basisToJson, parseBasis, recordPlanBasis} from './plan-basis.js'
 import type {PlanResult} from './plan.js'
+import {writeFileAtomic} from './write-output.js'
 
 export const PLAN_FILE_KIND = 'seqsync-plan' as const
 export const PLAN_FILE_FORMAT_VERSION = 2 as const
@@ -121,21 +121,7 @@ export async function writePlanFile(path: string, data: PlanFile): Promise<void>
   if (!/^(?:[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::\d+)?$/i.test(data.apiHost)) {
     throw new PlanError('The plan file apiHost must be a bare host[:port] (use extractApiHost)')
   }
-  const text = serializePlanFile(data)
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`)
-  const handle = await open(temp, 'wx', 0o600)
-  try {
-    try {
-      await handle.writeFile(text, 'utf8')
-      await handle.sync()
-    } finally {
-      await handle.close()
-    }
-    await rename(temp, path)
-  } catch (error) {
-    await rm(temp, {force: true})
-    throw error
-  }
+  await writeFileAtomic(path, serializePlanFile(data), 0o600)
 }
 
 /**

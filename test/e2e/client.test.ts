@@ -891,6 +891,7 @@ function desiredSeq(selector: SequenceSelector, entries: DesiredEntry['ref'][]):
     mailbox: 'sdr@acme.com',
     mailboxSource: SRC,
     prune: 'none',
+    pruneScope: 'all',
     missingContacts: 'error',
     enroll: DEFAULT_ENROLL,
     entries: entries.map((ref) => ({ref, list: 'contacts', source: SRC})),

@@ -50,7 +50,7 @@ describe('seqsync plan against the examples', () => {
     expect(res.code, res.stderr).toBe(0)
     const plan = env.json(res)
     expect(validateAgainstSchema('plan.schema.json', plan)).toEqual([])
-    expect(plan.summary).toEqual({add: 8, remove: 2, finish: 2, stop: 2, create: 2, skipsForecast: 0})
+    expect(plan.summary).toEqual({add: 8, remove: 2, finish: 2, stop: 2, create: 2, skipsForecast: 0, skipsPossible: 0})
     expect(plan.planHash).toMatch(/^sha256:[0-9a-f]{64}$/)
 
     const ent = sequenceOf(plan, SEQ.enterprise)
@@ -164,7 +164,7 @@ describe('seqsync plan against the examples', () => {
     expect(res.code, res.stderr).toBe(0)
     const plan = env.json(res)
     expect(plan.sequences.map((s: JsonSequence) => s.id).sort()).toEqual([SEQ.midMarket, SEQ.smb])
-    expect(plan.summary).toEqual({add: 3, remove: 0, finish: 2, stop: 2, create: 0, skipsForecast: 0})
+    expect(plan.summary).toEqual({add: 3, remove: 0, finish: 2, stop: 2, create: 0, skipsForecast: 0, skipsPossible: 0})
   })
 
   it('--sequence also takes the Apollo id of a sequence declared by name, and the name of one pinned by id', async () => {

@@ -126,6 +126,7 @@ function desiredOf(sequences: readonly LiveSequence[]): DesiredState {
     mailbox: 'sdr@example.com',
     mailboxSource: {file: 'manifests/teams.yaml', line: 3 + i * 10, col: 1},
     prune: 'none',
+    pruneScope: 'all',
     missingContacts: 'error',
     enroll: DEFAULT_ENROLL,
     entries: [],

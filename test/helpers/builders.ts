@@ -22,6 +22,7 @@ import type {
   MemberStatus,
   MissingContactsMode,
   PruneMode,
+  PruneScope,
   SourceRef,
 } from '../../src/model/state.js'
 import {DEFAULT_ENROLL, normalizeEmail} from '../../src/model/state.js'
@@ -48,6 +49,7 @@ export interface DesiredSequenceSpec {
   readonly line?: number
   readonly mailbox?: string
   readonly prune?: PruneMode
+  readonly pruneScope?: PruneScope
   readonly missingContacts?: MissingContactsMode
   readonly enroll?: Partial<EnrollSwitches>
   readonly contacts?: readonly EntrySpec[]
@@ -93,6 +95,7 @@ export function desiredSequence(spec: DesiredSequenceSpec = {}): DesiredSequence
     mailbox: spec.mailbox ?? DEFAULT_MAILBOX.email,
     mailboxSource: sourceRef(start + 2, file, 1), // sequence:, name:, mailbox:
     prune: spec.prune ?? 'none',
+    pruneScope: spec.pruneScope ?? 'all',
     missingContacts: spec.missingContacts ?? 'error',
     enroll: {...DEFAULT_ENROLL, ...spec.enroll},
     entries,

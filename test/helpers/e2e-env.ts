@@ -26,11 +26,21 @@ export function readExampleSeed(): EmulatorSeed {
   return JSON.parse(readFileSync(join(EXAMPLES_DIR, 'apollo-seed.json'), 'utf8')) as EmulatorSeed
 }
 
+export interface PlanJsonSummary {
+  add: number
+  remove: number
+  finish: number
+  stop: number
+  create: number
+  skipsForecast: number
+  skipsPossible: number
+}
+
 /** The parts of `plan --json` (schemas/plan.schema.json) the tests read. */
 export interface PlanJson {
   readonly formatVersion: 1
   readonly planHash: string
-  readonly summary: {add: number; remove: number; finish: number; stop: number; create: number; skipsForecast: number}
+  readonly summary: PlanJsonSummary
   readonly sequences: PlanJsonSequence[]
 }
 export interface PlanJsonSequence {
@@ -45,6 +55,9 @@ export interface PlanJsonChange {
   readonly contactId: string | null
   readonly email: string | null
   readonly source: {file: string; line: number; col?: number} | null
+  /** add only: a definite skip forecast (its reason) and a possible one. */
+  readonly forecastSkip?: string
+  readonly possibleSkip?: {reason: string; why: string}
 }
 
 /** The parts of `apply --json` (schemas/apply-report.schema.json) the tests read. */
@@ -174,7 +187,7 @@ export interface GeneratedCase {
   readonly files: Record<string, string>
   /** The plan computed independently of seqsync, from the generator's own bookkeeping. */
   readonly expected: {
-    readonly summary: {add: number; remove: number; finish: number; stop: number; create: number; skipsForecast: number}
+    readonly summary: PlanJsonSummary
     /** sequence name -> {add, remove, finish, stop, unmanaged} */
     readonly perSequence: Record<string, {add: number; remove: number; finish: number; stop: number; unmanaged: number}>
     /** After a converged apply: sequence id -> contact id -> status (stop leaves a member paused). */
@@ -211,7 +224,7 @@ export function generateCase(
   }
   const files: Record<string, string> = {'seqsync.config.yaml': config}
   const final: Record<string, Record<string, string>> = {}
-  const summary = {add: 0, remove: 0, finish: 0, stop: 0, create: 0, skipsForecast: 0}
+  const summary = {add: 0, remove: 0, finish: 0, stop: 0, create: 0, skipsForecast: 0, skipsPossible: 0}
   const perSeq: GeneratedCase['expected']['perSequence'] = {}
   for (let i = 0; i < sequences; i++) {
     const seqId = hexId('5e', i, 0)

@@ -126,7 +126,8 @@ function apolloSkipReason(
   const enroll = ch.enroll
   if (c.memberships.some((m) => m.sequenceId === sequenceId)) return 'contacts_already_exists_in_current_campaign'
   if (!c.email && !enroll.noEmail) return 'contacts_without_email'
-  if (c.emailStatus === 'unverified' && !enroll.unverifiedEmail) return 'contacts_unverified_email'
+  // As the emulator assumes (docs/emulator.md): every status but `verified` counts as unverified.
+  if (c.emailStatus !== 'verified' && !enroll.unverifiedEmail) return 'contacts_unverified_email'
   const others = c.memberships.filter((m) => m.sequenceId !== sequenceId)
   if (others.some((m) => m.status === 'active' || m.status === 'paused') && !enroll.activeInOtherSequences) {
     return 'contacts_active_in_other_campaigns'
