@@ -126,6 +126,23 @@ export class IncompleteReadError extends SeqsyncError {
   readonly code = 'LIVE_STATE_INCOMPLETE'
 }
 
+/**
+ * Apollo refused a search page past its display cap (a 422 naming the limit). The reader learns the
+ * cap from it and reads around it; it reaches the user only where a query cannot be split further.
+ */
+export class DisplayCapError extends IncompleteReadError {
+  /** The cap Apollo's message names, in records; null when it names no number. */
+  readonly cap: number | null
+  constructor(init: {method: string; path: string; cap: number | null; apolloMessage: string}) {
+    const limit =
+      init.cap === null ? 'its display cap' : `its display cap of ${init.cap.toLocaleString('en-US')} records`
+    super(`Apollo ${init.method} ${init.path} refused a page past ${limit}: HTTP 422: ${init.apolloMessage}`, {
+      hint: 'Apollo lists at most that many records per query. seqsync reads around the cap (sorted from both ends, split by sequence); a query it cannot split further is refused rather than planned from a partial read.',
+    })
+    this.cap = init.cap
+  }
+}
+
 /** The plan has blocking errors (unknown sequence, ambiguous contact, …) or a plan file is unusable. */
 export class PlanError extends SeqsyncError {
   readonly code = 'PLAN_INVALID'

@@ -2,8 +2,8 @@
 // reads the answer. Pacing, retries, errors and the key live in transport.ts; the parsers in
 // parse-responses.ts.
 
-import {BugError, IncompleteReadError} from '../errors.js'
-import type {KeyOwner, LiveContact, LiveMailbox, LiveSequence} from '../model/state.js'
+import {ApolloApiError, BugError, IncompleteReadError} from '../errors.js'
+import type {KeyOwner, LiveContact, LiveSequence} from '../model/state.js'
 import {normalizeEmail} from '../model/state.js'
 import {BULK_CREATE_LIMIT, DISPLAY_CAP, PAGE_SIZE} from './limits.js'
 import {
@@ -11,11 +11,12 @@ import {
   parseApiProfile,
   parseBulkCreate,
   parseContactPage,
+  parseContactSearch,
   parseContactShow,
-  parseContactsInSequences,
   parseMailboxes,
   parseSequencePage,
   parseSequenceShow,
+  parseUsageStats,
 } from './parse-responses.js'
 import {Transport} from './transport.js'
 import type {
@@ -25,7 +26,18 @@ import type {
   NewContact,
   RemoveContactsRequest,
 } from '../model/writes.js'
-import type {ApolloClient, ClientOptions, Endpoint, Page, QuotaWindowLeft} from './types.js'
+import type {
+  ApolloClient,
+  ClientOptions,
+  ContactPage,
+  ContactQuery,
+  Endpoint,
+  MailboxAccount,
+  Page,
+  QuotaWindowLeft,
+  SortOrder,
+  UsageWindows,
+} from './types.js'
 
 class HttpApolloClient implements ApolloClient {
   readonly #transport: Transport
@@ -52,7 +64,7 @@ class HttpApolloClient implements ApolloClient {
     )
   }
 
-  async listMailboxes(): Promise<readonly LiveMailbox[]> {
+  async listMailboxes(): Promise<readonly MailboxAccount[]> {
     return this.#transport.call({endpoint: 'email_accounts', method: 'GET', path: '/email_accounts'}, parseMailboxes)
   }
 
@@ -63,22 +75,33 @@ class HttpApolloClient implements ApolloClient {
     )
   }
 
-  async searchContactsInSequences(sequenceIds: readonly string[], page: number): Promise<Page<LiveContact>> {
-    const ids = [...new Set(sequenceIds)]
-    if (ids.length === 0) throw new BugError('searchContactsInSequences needs at least one sequence id')
-    return this.#transport.call(
-      {
-        endpoint: 'contacts/search',
-        method: 'POST',
-        path: '/contacts/search',
-        body: {emailer_campaign_ids: ids, page, per_page: PAGE_SIZE},
-      },
-      (dto) => parseContactsInSequences(dto, ids, page),
-    )
+  async getUsageStats(): Promise<Readonly<Partial<Record<Endpoint, UsageWindows>>> | null> {
+    try {
+      return await this.#transport.call(
+        {endpoint: 'usage_stats/api_usage_stats', method: 'POST', path: '/usage_stats/api_usage_stats', body: {}},
+        parseUsageStats,
+      )
+    } catch (error) {
+      // A key without this scope (or a plan without it) still works: the rate-limit headers tell the rest.
+      if (error instanceof ApolloApiError && error.status === 403) return null
+      throw error
+    }
   }
 
-  async scanContacts(page: number): Promise<Page<LiveContact>> {
-    return this.#searchContacts({page, per_page: PAGE_SIZE, sort_by_field: 'contact_created_at', sort_ascending: true})
+  async searchContacts(query: ContactQuery, page: number, order: SortOrder): Promise<ContactPage> {
+    const body: Record<string, unknown> = {
+      page,
+      per_page: PAGE_SIZE,
+      sort_by_field: 'contact_created_at',
+      sort_ascending: order === 'asc',
+    }
+    if (query.sequenceIds !== null) {
+      if (query.sequenceIds.length === 0) throw new BugError('searchContacts needs at least one sequence id or null')
+      body['emailer_campaign_ids'] = [...new Set(query.sequenceIds)]
+    }
+    return this.#transport.call({endpoint: 'contacts/search', method: 'POST', path: '/contacts/search', body}, (dto) =>
+      parseContactSearch(dto, query, page, order),
+    )
   }
 
   async findContactsByEmail(email: string): Promise<readonly LiveContact[]> {

@@ -5,9 +5,11 @@
 // The API key goes ONLY into the x-api-key header: never into a URL, a body, an event or an error.
 
 import {Pool} from 'undici'
-import {ApolloApiError, QuotaExhaustedError, UsageError} from '../errors.js'
+import {ApolloApiError, DisplayCapError, QuotaExhaustedError, UsageError} from '../errors.js'
+import type {SeqsyncError} from '../errors.js'
 import {isRecord} from '../model/guards.js'
 import {isLoopbackHost, parseBaseUrl} from './base-url.js'
+import {readDisplayCap} from './display-cap.js'
 import type {Endpoint} from './endpoints.js'
 import {SCOPES} from './endpoints.js'
 import {Pacer, systemClock} from './pacer.js'
@@ -300,8 +302,11 @@ export class Transport {
     return flat.length > MESSAGE_LIMIT ? `${flat.slice(0, MESSAGE_LIMIT - 1)}…` : flat
   }
 
-  #httpError(spec: CallSpec, path: string, raw: RawResponse): ApolloApiError {
+  #httpError(spec: CallSpec, path: string, raw: RawResponse): SeqsyncError {
     const {message, errorCode} = this.#apolloMessage(raw)
+    const displayCap = raw.status === 422 ? readDisplayCap(message) : null
+    if (displayCap !== null)
+      return new DisplayCapError({method: spec.method, path, cap: displayCap.cap, apolloMessage: message})
     let hint: string | undefined
     if (raw.status === 401) {
       hint =

@@ -61,6 +61,38 @@ export interface Page<T> {
   readonly totalEntries: number
 }
 
+/** The order of a contacts/search read: `contact_created_at` ascending (oldest first) or descending. */
+export type SortOrder = 'asc' | 'desc'
+
+/** A contacts/search query: the members of these sequences (`emailer_campaign_ids`), or every contact (null). */
+export interface ContactQuery {
+  readonly sequenceIds: readonly string[] | null
+}
+
+/** Where a contact sorts in a read: `contact_created_at` (epoch ms), ties broken by id. */
+export interface SortKey {
+  readonly createdMs: number
+  readonly id: string
+}
+
+/** One page of a sorted contacts/search read, already checked to be in the requested order within itself. */
+export interface ContactPage extends Page<LiveContact> {
+  /** Sort keys of the first and last contact of the page (in page order); null when the page is empty. */
+  readonly first: SortKey | null
+  readonly last: SortKey | null
+}
+
+/** An email account as `GET /email_accounts` describes it (`doctor` also looks at `revoked_at`). */
+export interface MailboxAccount extends LiveMailbox {
+  /** When Apollo revoked the mailbox's access, or null. */
+  readonly revokedAt: string | null
+}
+
+/** One endpoint's windows in `usage_stats/api_usage_stats`; null = unlimited or not reported. */
+export type UsageWindows = Readonly<
+  Record<RateWindow, {readonly limit: number | null; readonly consumed: number | null; readonly left: number | null}>
+>
+
 export type {AddContactsResult, NewContact, RemoveMode} from '../model/writes.js'
 
 /** The reads seqsync makes, the write port of model/writes.ts, and the client's accounting. */
@@ -71,17 +103,22 @@ export interface ApolloClient extends SequencePort {
   /** `GET /emailer_campaigns/{id}`; null when Apollo says it does not exist. */
   getSequence(id: string): Promise<LiveSequence | null>
   /** `GET /email_accounts` (no pagination). */
-  listMailboxes(): Promise<readonly LiveMailbox[]>
+  listMailboxes(): Promise<readonly MailboxAccount[]>
   /** `GET /users/api_profile`: the key's owner (user id, team, email, name). */
   getApiProfile(): Promise<KeyOwner>
   /**
-   * One page (100) of `POST /contacts/search` filtered by `emailer_campaign_ids` (several ids at once).
-   * Fails closed (IncompleteReadError) when the breadcrumbs do not echo every id or a returned contact
-   * is not in any of the requested sequences (Apollo ignored the filter).
+   * `POST /usage_stats/api_usage_stats`: Apollo's windows per endpoint; null when the key may not read
+   * it (403: not every key has that scope, and seqsync then relies on the rate-limit headers).
    */
-  searchContactsInSequences(sequenceIds: readonly string[], page: number): Promise<Page<LiveContact>>
-  /** One page (100) of an unfiltered `POST /contacts/search` (the full scan), sorted by creation ascending. */
-  scanContacts(page: number): Promise<Page<LiveContact>>
+  getUsageStats(): Promise<Readonly<Partial<Record<Endpoint, UsageWindows>>> | null>
+  /**
+   * One page (100) of `POST /contacts/search` for `query`, sorted by `contact_created_at` in `order`.
+   * Fails closed (IncompleteReadError) when the page is not in that order (Apollo ignored a sort
+   * parameter), or, with sequence ids, when the breadcrumbs do not echo every id or a contact is in
+   * none of the requested sequences (Apollo ignored the filter). A page past Apollo's display cap is
+   * a DisplayCapError.
+   */
+  searchContacts(query: ContactQuery, page: number, order: SortOrder): Promise<ContactPage>
   /** `q_keywords` search, every page, filtered client-side to exact case-insensitive primary/additional email. */
   findContactsByEmail(email: string): Promise<readonly LiveContact[]>
   /** `GET /contacts/{id}`; null on Apollo's 422 "does not exist". */

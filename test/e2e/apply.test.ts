@@ -477,8 +477,9 @@ describe('seqsync apply: an unreliable, rate-limited Apollo', () => {
   })
 
   it('a quota running out on the re-read after the writes: exit 3 (writes happened), never 1', async () => {
-    // The plan uses both contacts/search calls of the hour; the writes succeed; the verification read cannot run.
-    const limits = {minute: null, hour: null, day: null, perEndpoint: {'contacts/search': {hour: 2}}}
+    // The plan uses the hour's one contacts/search call (the examples' account fits on one scan page);
+    // the writes succeed; the verification read cannot run.
+    const limits = {minute: null, hour: null, day: null, perEndpoint: {'contacts/search': {hour: 1}}}
     await withEnv({emulator: {rateLimits: limits}}, async (env) => {
       const res = await env.cli(['apply', '--auto-approve'])
       expect(res.code, res.stdout + res.stderr).toBe(3)

@@ -1,0 +1,189 @@
+// The members of the managed sequences and the declared contacts, by the cheapest complete
+// strategy of read-strategy.ts: probe both queries (page 1 of each is data), sample declared
+// contacts while the figures do not decide, then SWEEP (+ look-ups of what it did not see) or SCAN.
+
+import type {LiveContact} from '../model/state.js'
+import type {DeclaredContacts, DeclaredRef} from './declared-contacts.js'
+import type {Endpoint} from './endpoints.js'
+import {chooseStrategy, pessimisticLookups, sweepCallsEstimate, twoEndedCalls} from './read-strategy.js'
+import type {SearchSession} from './two-ended-read.js'
+import {membersOf, readQuery, readSweep} from './two-ended-read.js'
+import type {ContactPage, ContactQuery} from './types.js'
+
+/** How a run reads the members and the declared contacts, and what that will cost. */
+export interface ReadPlan {
+  /** `none`: nothing to read (no sequence to sweep, no contact to resolve). */
+  readonly strategy: 'sweep' | 'scan' | 'none'
+  /** Distinct members of the managed sequences (T) and contacts of the account (N), as probed; null = not probed. */
+  readonly members: number | null
+  readonly contacts: number | null
+  /** Declared contacts neither resolved by the probes nor sampled (U'), and the sample: its size, how many were outside. */
+  readonly unresolved: number
+  readonly sampled: number
+  readonly sampledOutside: number
+  /** Calls still to make per endpoint once the strategy is chosen (look-ups estimated pessimistically). */
+  readonly remainingCalls: Readonly<Partial<Record<Endpoint, number>>>
+}
+
+/** What the contact read found: every contact that matters, members per managed sequence, what is missing. */
+export interface ContactsRead {
+  readonly contacts: Map<string, LiveContact>
+  readonly members: Map<string, string[]>
+  readonly missingEmails: Set<string>
+  readonly missingContactIds: Set<string>
+}
+
+const SCAN: ContactQuery = {sequenceIds: null}
+
+/** Reads the members of `sweepIds` (manifest order) and resolves `declared`; `onReadPlan` hears the strategy. */
+export async function readContacts(
+  session: SearchSession,
+  sweepIds: readonly string[],
+  declared: DeclaredContacts,
+  onReadPlan?: (plan: ReadPlan) => void,
+): Promise<ContactsRead> {
+  return new ContactRead(session, sweepIds, declared, onReadPlan ?? (() => undefined)).run()
+}
+
+class ContactRead {
+  readonly #managed: ReadonlySet<string>
+  /** Contacts read outside a complete read (probes, samples, look-ups) that resolve declared entries. */
+  readonly #found = new Map<string, LiveContact>()
+  readonly #missing: DeclaredRef[] = []
+  readonly #sample = {sampled: 0, outside: 0}
+  #scanProbe: ContactPage | null = null
+  #sweepProbe: ContactPage | null = null
+  #scanRest: number | null = null
+  #sweepRest = 0
+
+  constructor(
+    readonly session: SearchSession,
+    readonly sweepIds: readonly string[],
+    readonly declared: DeclaredContacts,
+    readonly onReadPlan: (plan: ReadPlan) => void,
+  ) {
+    this.#managed = new Set(sweepIds)
+  }
+
+  async run(): Promise<ContactsRead> {
+    const {client, cap} = this.session
+    // The probes: page 1 of each strategy's query (T, N), also the first page of its own read. The
+    // scan can only win when there are declared contacts to resolve, two at least (one look-up
+    // costs no more than the probe).
+    if (this.declared.size >= 2) {
+      this.#scanProbe = await client.searchContacts(SCAN, 1, 'asc')
+      const calls = twoEndedCalls(this.#scanProbe.totalEntries, cap)
+      this.#scanRest = calls === 0 ? null : calls - 1
+      // The whole account on the probe page: the scan is complete already.
+      if (this.#scanRest === 0) return this.#scan()
+    }
+    if (this.sweepIds.length > 0) {
+      this.#sweepProbe = await client.searchContacts({sequenceIds: this.sweepIds}, 1, 'asc')
+      this.#sweepRest = sweepCallsEstimate(this.#sweepProbe.totalEntries, cap) - 1
+    }
+    for (const c of [...(this.#scanProbe?.items ?? []), ...(this.#sweepProbe?.items ?? [])]) this.#adopt(c)
+    if (this.#sweepProbe === null && this.declared.openCount === 0) {
+      this.#announce('none', 0, {})
+      return this.#finish(new Map())
+    }
+    for (;;) {
+      const choice = chooseStrategy({
+        sweepRest: this.#sweepRest,
+        scanRest: this.#scanRest,
+        unresolved: this.declared.openCount,
+        ...this.#sample,
+      })
+      if (choice.kind === 'scan') return this.#scan()
+      if (choice.kind === 'sweep') return this.#sweepAndLookUp()
+      const results = await Promise.all(this.declared.sample(choice.count).map((ref) => this.#lookUp(ref)))
+      this.#sample.sampled += results.length
+      this.#sample.outside += results.filter((found) => !found.some((c) => this.#isMember(c))).length
+    }
+  }
+
+  /** The scan: every membership and every email -> id mapping at once, so what is still open is missing. */
+  async #scan(): Promise<ContactsRead> {
+    this.#announce('scan', 0, {'contacts/search': this.#scanRest ?? 0})
+    const keep = (c: LiveContact): boolean => this.#isMember(c) || this.declared.declares(c)
+    const outcome = await readQuery(this.session, SCAN, keep, this.#scanProbe ?? undefined)
+    // A cap lower than assumed can make the scan impossible after all: then sweep.
+    if (outcome.kind === 'too-large') return this.#sweepAndLookUp()
+    const complete = new Map<string, LiveContact>()
+    for (const c of outcome.contacts) {
+      complete.set(c.id, c)
+      this.declared.resolve(c)
+    }
+    for (const ref of this.declared.open()) {
+      this.#missing.push(ref)
+      this.declared.close(ref)
+    }
+    return this.#finish(complete)
+  }
+
+  /** The sweep, then one look-up per declared contact it did not see. */
+  async #sweepAndLookUp(): Promise<ContactsRead> {
+    const lookups = Math.min(
+      this.declared.openCount,
+      pessimisticLookups({unresolved: this.declared.openCount, ...this.#sample}),
+    )
+    this.#announce('sweep', lookups, {'contacts/search': this.#sweepRest})
+    const complete = await readSweep(this.session, this.sweepIds, this.#sweepProbe ?? undefined)
+    for (const c of complete.values()) this.declared.resolve(c)
+    // Concurrently; the client bounds how many are in flight.
+    await Promise.all(this.declared.open().map((ref) => this.#lookUp(ref)))
+    return this.#finish(complete)
+  }
+
+  /** One look-up: the contacts found are adopted; none found = missing. */
+  async #lookUp(ref: DeclaredRef): Promise<readonly LiveContact[]> {
+    const {client} = this.session
+    const found =
+      ref.kind === 'email'
+        ? await client.findContactsByEmail(ref.email)
+        : await client.getContact(ref.id).then((c) => (c === null ? [] : [c]))
+    for (const c of found) this.#adopt(c)
+    if (found.length === 0) this.#missing.push(ref)
+    this.declared.close(ref)
+    return found
+  }
+
+  #isMember(c: LiveContact): boolean {
+    return c.memberships.some((m) => this.#managed.has(m.sequenceId))
+  }
+
+  #adopt(c: LiveContact): void {
+    if (!this.declared.declares(c)) return
+    if (!this.#found.has(c.id)) this.#found.set(c.id, c)
+    this.declared.resolve(c)
+  }
+
+  /** The complete read's contacts first (they are of one moment), then the others found. */
+  #finish(complete: Map<string, LiveContact>): ContactsRead {
+    for (const [id, c] of this.#found) if (!complete.has(id)) complete.set(id, c)
+    return {
+      contacts: complete,
+      members: membersOf(complete.values(), this.sweepIds),
+      missingEmails: new Set(this.#missing.flatMap((r) => (r.kind === 'email' ? [r.email] : []))),
+      missingContactIds: new Set(this.#missing.flatMap((r) => (r.kind === 'id' ? [r.id] : []))),
+    }
+  }
+
+  /** Tells the caller the strategy and what it still costs: `lookups` split by kind, `calls` the pages. */
+  #announce(strategy: ReadPlan['strategy'], lookups: number, calls: Partial<Record<Endpoint, number>>): void {
+    const open = this.declared.openCount
+    const emails = open === 0 ? 0 : Math.round((lookups * this.declared.openEmailCount) / open)
+    const remainingCalls: Partial<Record<Endpoint, number>> = {}
+    for (const [endpoint, n] of Object.entries(calls) as [Endpoint, number][]) if (n > 0) remainingCalls[endpoint] = n
+    if (emails > 0) remainingCalls['contacts/search'] = (remainingCalls['contacts/search'] ?? 0) + emails
+    if (lookups - emails > 0) remainingCalls['contacts/show'] = lookups - emails
+    this.onReadPlan({
+      strategy,
+      members: this.#sweepProbe?.totalEntries ?? null,
+      contacts: this.#scanProbe?.totalEntries ?? null,
+      unresolved: open,
+      sampled: this.#sample.sampled,
+      sampledOutside: this.#sample.outside,
+      remainingCalls,
+    })
+  }
+}
