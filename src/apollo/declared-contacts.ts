@@ -1,7 +1,8 @@
 // The declared contacts a live read must resolve: every email and id of the manifests' `contacts`
 // lists (only contacts to enroll: a finished/stopped/removed entry the read does not see is simply
-// not in the sequence, so looking it up would spend quota to learn nothing). An entry is open until
-// a contact read carries it; at the end of a complete read, an open entry is missing from Apollo.
+// not in the sequence, so looking it up would spend quota to learn nothing). While the strategy is
+// chosen, an entry is open until a contact read carries it; once a complete read is done, what it
+// leaves unresolved (`unresolvedBy`) is looked up, or, after a scan, missing from Apollo.
 
 import {createHash} from 'node:crypto'
 
@@ -58,7 +59,7 @@ export class DeclaredContacts {
     for (const e of contactEmails(c)) this.#openEmails.delete(e)
   }
 
-  /** A look-up found nothing for `ref`: it is closed (and missing, which the caller records). */
+  /** `ref` was looked up (found or not): it is no longer open. */
   close(ref: DeclaredRef): void {
     if (ref.kind === 'email') this.#openEmails.delete(ref.email)
     else this.#openIds.delete(ref.id)
@@ -66,10 +67,18 @@ export class DeclaredContacts {
 
   /** The open entries, sorted (emails first). */
   open(): DeclaredRef[] {
-    return [
-      ...[...this.#openEmails].sort().map((email): DeclaredRef => ({kind: 'email', email})),
-      ...[...this.#openIds].sort().map((id): DeclaredRef => ({kind: 'id', id})),
-    ]
+    return toRefs(this.#openEmails, this.#openIds)
+  }
+
+  /** The declared entries none of `contacts` carries, sorted (emails first). */
+  unresolvedBy(contacts: Iterable<LiveContact>): DeclaredRef[] {
+    const emails = new Set(this.#emails)
+    const ids = new Set(this.#ids)
+    for (const c of contacts) {
+      ids.delete(c.id)
+      for (const e of contactEmails(c)) emails.delete(e)
+    }
+    return toRefs(emails, ids)
   }
 
   /**
@@ -77,14 +86,22 @@ export class DeclaredContacts {
    * so the sample, and with it the plan, is the same for the same desired and live state.
    */
   sample(count: number): DeclaredRef[] {
-    const rank = (ref: DeclaredRef): string =>
-      createHash('sha256')
-        .update(ref.kind === 'email' ? `email:${ref.email}` : `id:${ref.id}`)
-        .digest('hex')
+    const rank = (ref: DeclaredRef): string => createHash('sha256').update(refKey(ref)).digest('hex')
     return this.open()
       .map((ref) => ({ref, rank: rank(ref)}))
       .sort((a, b) => (a.rank < b.rank ? -1 : 1))
       .slice(0, count)
       .map((r) => r.ref)
   }
+}
+
+function toRefs(emails: Iterable<string>, ids: Iterable<string>): DeclaredRef[] {
+  return [
+    ...[...emails].sort().map((email): DeclaredRef => ({kind: 'email', email})),
+    ...[...ids].sort().map((id): DeclaredRef => ({kind: 'id', id})),
+  ]
+}
+
+export function refKey(ref: DeclaredRef): string {
+  return ref.kind === 'email' ? `email:${ref.email}` : `id:${ref.id}`
 }

@@ -4,6 +4,7 @@
 
 import type {LiveContact} from '../model/state.js'
 import type {DeclaredContacts, DeclaredRef} from './declared-contacts.js'
+import {refKey} from './declared-contacts.js'
 import type {Endpoint} from './endpoints.js'
 import {chooseStrategy, pessimisticLookups, sweepCallsEstimate, twoEndedCalls} from './read-strategy.js'
 import type {SearchSession} from './two-ended-read.js'
@@ -47,9 +48,10 @@ export async function readContacts(
 
 class ContactRead {
   readonly #managed: ReadonlySet<string>
-  /** Contacts read outside a complete read (probes, samples, look-ups) that resolve declared entries. */
+  /** Declared contacts read outside a complete read (probes, samples, look-ups). */
   readonly #found = new Map<string, LiveContact>()
-  readonly #missing: DeclaredRef[] = []
+  /** Look-ups that found nothing (by `refKey`): not looked up again after the sweep. */
+  readonly #notFound = new Set<string>()
   readonly #sample = {sampled: 0, outside: 0}
   #scanProbe: ContactPage | null = null
   #sweepProbe: ContactPage | null = null
@@ -84,7 +86,7 @@ class ContactRead {
     for (const c of [...(this.#scanProbe?.items ?? []), ...(this.#sweepProbe?.items ?? [])]) this.#adopt(c)
     if (this.#sweepProbe === null && this.declared.openCount === 0) {
       this.#announce('none', 0, {})
-      return this.#finish(new Map())
+      return this.#result(new Map(this.#found), [])
     }
     for (;;) {
       const choice = chooseStrategy({
@@ -101,23 +103,16 @@ class ContactRead {
     }
   }
 
-  /** The scan: every membership and every email -> id mapping at once, so what is still open is missing. */
+  /** The scan: every membership and every email -> id mapping at once, so what it does not carry is missing. */
   async #scan(): Promise<ContactsRead> {
     this.#announce('scan', 0, {'contacts/search': this.#scanRest ?? 0})
     const keep = (c: LiveContact): boolean => this.#isMember(c) || this.declared.declares(c)
     const outcome = await readQuery(this.session, SCAN, keep, this.#scanProbe ?? undefined)
     // A cap lower than assumed can make the scan impossible after all: then sweep.
     if (outcome.kind === 'too-large') return this.#sweepAndLookUp()
-    const complete = new Map<string, LiveContact>()
-    for (const c of outcome.contacts) {
-      complete.set(c.id, c)
-      this.declared.resolve(c)
-    }
-    for (const ref of this.declared.open()) {
-      this.#missing.push(ref)
-      this.declared.close(ref)
-    }
-    return this.#finish(complete)
+    const complete = new Map(outcome.contacts.map((c) => [c.id, c]))
+    // One moment of Apollo: what the probes and samples saw earlier is superseded.
+    return this.#result(complete, this.declared.unresolvedBy(complete.values()))
   }
 
   /** The sweep, then one look-up per declared contact it did not see. */
@@ -128,10 +123,15 @@ class ContactRead {
     )
     this.#announce('sweep', lookups, {'contacts/search': this.#sweepRest})
     const complete = await readSweep(this.session, this.sweepIds, this.#sweepProbe ?? undefined)
-    for (const c of complete.values()) this.declared.resolve(c)
+    // The sweep is complete for the members: a contact seen earlier as a member but not in it is
+    // stale (removed since), and its entries are looked up again.
+    for (const [id, c] of this.#found) if (!complete.has(id) && !this.#isMember(c)) complete.set(id, c)
+    const open = this.declared.unresolvedBy(complete.values()).filter((ref) => !this.#notFound.has(refKey(ref)))
     // Concurrently; the client bounds how many are in flight.
-    await Promise.all(this.declared.open().map((ref) => this.#lookUp(ref)))
-    return this.#finish(complete)
+    const found = await Promise.all(open.map((ref) => this.#lookUp(ref)))
+    for (const c of found.flat()) if (!complete.has(c.id)) complete.set(c.id, c)
+    // What is still unresolved was looked up (now or as a sample) and not found.
+    return this.#result(complete, this.declared.unresolvedBy(complete.values()))
   }
 
   /** One look-up: the contacts found are adopted; none found = missing. */
@@ -142,7 +142,7 @@ class ContactRead {
         ? await client.findContactsByEmail(ref.email)
         : await client.getContact(ref.id).then((c) => (c === null ? [] : [c]))
     for (const c of found) this.#adopt(c)
-    if (found.length === 0) this.#missing.push(ref)
+    if (found.length === 0) this.#notFound.add(refKey(ref))
     this.declared.close(ref)
     return found
   }
@@ -157,14 +157,12 @@ class ContactRead {
     this.declared.resolve(c)
   }
 
-  /** The complete read's contacts first (they are of one moment), then the others found. */
-  #finish(complete: Map<string, LiveContact>): ContactsRead {
-    for (const [id, c] of this.#found) if (!complete.has(id)) complete.set(id, c)
+  #result(contacts: Map<string, LiveContact>, missing: readonly DeclaredRef[]): ContactsRead {
     return {
-      contacts: complete,
-      members: membersOf(complete.values(), this.sweepIds),
-      missingEmails: new Set(this.#missing.flatMap((r) => (r.kind === 'email' ? [r.email] : []))),
-      missingContactIds: new Set(this.#missing.flatMap((r) => (r.kind === 'id' ? [r.id] : []))),
+      contacts,
+      members: membersOf(contacts.values(), this.sweepIds),
+      missingEmails: new Set(missing.flatMap((r) => (r.kind === 'email' ? [r.email] : []))),
+      missingContactIds: new Set(missing.flatMap((r) => (r.kind === 'id' ? [r.id] : []))),
     }
   }
 
