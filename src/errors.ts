@@ -3,6 +3,7 @@
 // Never put the API key, request headers or request bodies on an error: oclif's JSON error output
 // serialises every enumerable own property.
 
+import {formatDuration, formatUtcTime} from './model/duration.js'
 import type {SourceRef} from './model/state.js'
 import {formatSourceRef} from './model/state.js'
 
@@ -110,10 +111,24 @@ export class QuotaExhaustedError extends SeqsyncError {
   readonly window: 'hour' | 'day'
   /** When the window is expected to reset (epoch ms), or null when unknown. */
   readonly resumeAt: number | null
-  constructor(endpoint: string, window: 'hour' | 'day', resumeAt: number | null) {
-    const when = resumeAt === null ? 'later' : `at ${new Date(resumeAt).toISOString().slice(11, 16)} UTC`
+  /**
+   * `context.maxWaitMs`: the run was allowed to wait that long for a window (`--wait-for-quota`), and
+   * this one resets later; null/absent: it was not allowed to wait. `context.now`: the time to count from.
+   */
+  constructor(
+    endpoint: string,
+    window: 'hour' | 'day',
+    resumeAt: number | null,
+    context: {readonly maxWaitMs?: number | null; readonly now?: number} = {},
+  ) {
+    const now = context.now ?? Date.now()
+    const when = resumeAt === null ? 'later' : `at ${formatUtcTime(resumeAt, now)} (in ${formatDuration(resumeAt - now)})`
+    const maxWaitMs = context.maxWaitMs ?? null
     super(`Apollo's ${window === 'hour' ? 'hourly' : 'daily'} quota for ${endpoint} is exhausted; resume ${when}`, {
-      hint: 'Re-run the same command after the window resets: seqsync converges from wherever it stopped.',
+      hint:
+        maxWaitMs === null
+          ? 'Re-run the same command after the window resets (seqsync converges from wherever it stopped), or pass --wait-for-quota to wait for it (up to --max-wait, default 6h).'
+          : `That is longer than --max-wait (${formatDuration(maxWaitMs)}): raise --max-wait, or re-run the same command after the window resets.`,
     })
     this.endpoint = endpoint
     this.window = window

@@ -34,7 +34,9 @@ import type {
   Endpoint,
   MailboxAccount,
   Page,
+  QuotaStatus,
   QuotaWindowLeft,
+  RateWindow,
   SortOrder,
   UsageWindows,
 } from './types.js'
@@ -221,6 +223,14 @@ class HttpApolloClient implements ApolloClient {
 
   quotaLeft(): Readonly<Partial<Record<Endpoint, QuotaWindowLeft>>> {
     return this.#transport.quotaLeft()
+  }
+
+  quotaStatus(): Readonly<Partial<Record<Endpoint, QuotaStatus>>> {
+    return this.#transport.quotaStatus()
+  }
+
+  windowLengthMs(window: RateWindow): number {
+    return this.#transport.windowLengthMs(window)
   }
 
   async close(): Promise<void> {

@@ -41,7 +41,7 @@ export async function readContacts(
   session: SearchSession,
   sweepIds: readonly string[],
   declared: DeclaredContacts,
-  onReadPlan?: (plan: ReadPlan) => void,
+  onReadPlan?: (plan: ReadPlan) => void | Promise<void>,
 ): Promise<ContactsRead> {
   return new ContactRead(session, sweepIds, declared, onReadPlan ?? (() => undefined)).run()
 }
@@ -62,7 +62,7 @@ class ContactRead {
     readonly session: SearchSession,
     readonly sweepIds: readonly string[],
     readonly declared: DeclaredContacts,
-    readonly onReadPlan: (plan: ReadPlan) => void,
+    readonly onReadPlan: (plan: ReadPlan) => void | Promise<void>,
   ) {
     this.#managed = new Set(sweepIds)
   }
@@ -85,7 +85,7 @@ class ContactRead {
     }
     for (const c of [...(this.#scanProbe?.items ?? []), ...(this.#sweepProbe?.items ?? [])]) this.#adopt(c)
     if (this.#sweepProbe === null && this.declared.openCount === 0) {
-      this.#announce('none', 0, {})
+      await this.#announce('none', 0, {})
       return this.#result(new Map(this.#found), [])
     }
     for (;;) {
@@ -105,7 +105,7 @@ class ContactRead {
 
   /** The scan: every membership and every email -> id mapping at once, so what it does not carry is missing. */
   async #scan(): Promise<ContactsRead> {
-    this.#announce('scan', 0, {'contacts/search': this.#scanRest ?? 0})
+    await this.#announce('scan', 0, {'contacts/search': this.#scanRest ?? 0})
     const keep = (c: LiveContact): boolean => this.#isMember(c) || this.declared.declares(c)
     const outcome = await readQuery(this.session, SCAN, keep, this.#scanProbe ?? undefined)
     // A cap lower than assumed can make the scan impossible after all: then sweep.
@@ -121,7 +121,7 @@ class ContactRead {
       this.declared.openCount,
       pessimisticLookups({unresolved: this.declared.openCount, ...this.#sample}),
     )
-    this.#announce('sweep', lookups, {'contacts/search': this.#sweepRest})
+    await this.#announce('sweep', lookups, {'contacts/search': this.#sweepRest})
     const complete = await readSweep(this.session, this.sweepIds, this.#sweepProbe ?? undefined)
     // The sweep is complete for the members: a contact seen earlier as a member but not in it is
     // stale (removed since), and its entries are looked up again.
@@ -167,14 +167,18 @@ class ContactRead {
   }
 
   /** Tells the caller the strategy and what it still costs: `lookups` split by kind, `calls` the pages. */
-  #announce(strategy: ReadPlan['strategy'], lookups: number, calls: Partial<Record<Endpoint, number>>): void {
+  async #announce(
+    strategy: ReadPlan['strategy'],
+    lookups: number,
+    calls: Partial<Record<Endpoint, number>>,
+  ): Promise<void> {
     const open = this.declared.openCount
     const emails = open === 0 ? 0 : Math.round((lookups * this.declared.openEmailCount) / open)
     const remainingCalls: Partial<Record<Endpoint, number>> = {}
     for (const [endpoint, n] of Object.entries(calls) as [Endpoint, number][]) if (n > 0) remainingCalls[endpoint] = n
     if (emails > 0) remainingCalls['contacts/search'] = (remainingCalls['contacts/search'] ?? 0) + emails
     if (lookups - emails > 0) remainingCalls['contacts/show'] = lookups - emails
-    this.onReadPlan({
+    await this.onReadPlan({
       strategy,
       members: this.#sweepProbe?.totalEntries ?? null,
       contacts: this.#scanProbe?.totalEntries ?? null,

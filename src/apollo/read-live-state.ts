@@ -17,8 +17,8 @@ export type {ReadPlan} from './read-contacts.js'
 export {findSequencesByName} from './resolve-sequences.js'
 
 export interface ReadOptions {
-  /** Told the strategy and its cost once chosen, before the bulk of the read (the quota preflight). */
-  readonly onReadPlan?: (plan: ReadPlan) => void
+  /** Told the strategy and its cost once chosen, before the bulk of the read (the quota preflight; awaited). */
+  readonly onReadPlan?: (plan: ReadPlan) => void | Promise<void>
 }
 
 export interface SweepResult {

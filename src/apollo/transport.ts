@@ -5,7 +5,7 @@
 // The API key goes ONLY into the x-api-key header: never into a URL, a body, an event or an error.
 
 import {Pool} from 'undici'
-import {ApolloApiError, DisplayCapError, QuotaExhaustedError, UsageError} from '../errors.js'
+import {ApolloApiError, DisplayCapError, UsageError} from '../errors.js'
 import type {SeqsyncError} from '../errors.js'
 import {isRecord} from '../model/guards.js'
 import {isLoopbackHost, parseBaseUrl} from './base-url.js'
@@ -14,7 +14,7 @@ import type {Endpoint} from './endpoints.js'
 import {SCOPES} from './endpoints.js'
 import {Pacer, systemClock} from './pacer.js'
 import type {ResponseHeaders} from './pacer.js'
-import type {ClientEvent, ClientOptions, QuotaWindowLeft, RateWindow} from './types.js'
+import type {ClientEvent, ClientOptions, QuotaStatus, QuotaWindowLeft, RateWindow} from './types.js'
 
 /** Minute-window 429s retried per request (separate from the 5xx/network budget). */
 const MAX_RATE_LIMIT_RETRIES = 20
@@ -127,7 +127,12 @@ export class Transport {
     this.#options = options
     this.#basePath = url.pathname.replace(/\/+$/, '')
     this.#semaphore = new Semaphore(concurrency)
-    this.#pacer = new Pacer({clock: this.#clock, windowScale, onEvent: (event) => this.#emit(event)})
+    this.#pacer = new Pacer({
+      clock: this.#clock,
+      windowScale,
+      onEvent: (event) => this.#emit(event),
+      quotaWait: options.quotaWait ?? null,
+    })
     this.#maxRetries = options.maxRetries ?? 5
     this.#backoffMs = options.backoffMs ?? 500
     this.#random = options.random ?? Math.random
@@ -170,6 +175,14 @@ export class Transport {
     return this.#pacer.quotaLeft()
   }
 
+  quotaStatus(): Readonly<Partial<Record<Endpoint, QuotaStatus>>> {
+    return this.#pacer.quotaStatus()
+  }
+
+  windowLengthMs(window: RateWindow): number {
+    return this.#pacer.windowMs(window)
+  }
+
   async close(): Promise<void> {
     await this.#pool.close()
   }
@@ -206,14 +219,14 @@ export class Transport {
         this.#limited[spec.endpoint] = (this.#limited[spec.endpoint] ?? 0) + 1
         const retryAfterMs = parseRetryAfter(raw.headers['retry-after'], receivedAt)
         const window = classifyRateLimit(this.#apolloMessage(raw).message, retryAfterMs)
-        if (window !== 'minute') {
-          throw new QuotaExhaustedError(spec.endpoint, window, retryAfterMs === null ? null : receivedAt + retryAfterMs)
-        }
         if (limitedRetries >= MAX_RATE_LIMIT_RETRIES) return {spec, path, raw}
         limitedRetries++
         // retry-after is real seconds from the server; only our own estimates use windowScale.
+        const resetAt = retryAfterMs === null ? null : receivedAt + retryAfterMs
+        this.#pacer.recordRateLimited(spec.endpoint, window, receivedAt, resetAt)
+        // An hour or a day: the pacer stops the run at the next acquire, or waits (--wait-for-quota).
+        if (window !== 'minute') continue
         const delayMs = retryAfterMs ?? this.#pacer.windowMs('minute')
-        this.#pacer.recordRateLimited(spec.endpoint, receivedAt, receivedAt + delayMs)
         this.#emit({
           type: 'retry',
           endpoint: spec.endpoint,

@@ -4,6 +4,7 @@
 
 import type {ApiKey} from './api-key.js'
 import type {Endpoint} from './endpoints.js'
+import type {QuotaWait} from './pacer.js'
 import type {KeyOwner, LiveContact, LiveMailbox, LiveSequence} from '../model/state.js'
 import type {SequencePort} from '../model/writes.js'
 
@@ -14,6 +15,16 @@ export type RateWindow = 'minute' | 'hour' | 'day'
 
 /** Requests left per window; null when not known (or unlimited). */
 export type QuotaWindowLeft = Readonly<Record<RateWindow, number | null>>
+
+/** One window of one endpoint as the client knows it: null where not known or unlimited. */
+export interface WindowStatus {
+  readonly left: number | null
+  readonly limit: number | null
+  /** When it is expected to reset (epoch ms). */
+  readonly resetAt: number | null
+}
+
+export type QuotaStatus = Readonly<Record<RateWindow, WindowStatus>>
 
 /** Something the client wants a human to know (the command prints it to stderr with --verbose). */
 export type ClientEvent =
@@ -31,6 +42,9 @@ export type ClientEvent =
       readonly delayMs: number
       readonly window: RateWindow
     }
+  /** Waiting for a used-up hourly or daily window (`--wait-for-quota`) until `resumeAt` (epoch ms). */
+  | {readonly type: 'quota-wait'; readonly endpoint: Endpoint; readonly window: 'hour' | 'day'; readonly resumeAt: number}
+  | {readonly type: 'quota-resume'; readonly endpoint: Endpoint; readonly window: 'hour' | 'day'}
 
 export interface ClientOptions {
   /** e.g. `https://api.apollo.io/api/v1` or `http://127.0.0.1:4010/api/v1`. Plain http only to loopback. */
@@ -50,6 +64,8 @@ export interface ClientOptions {
    */
   readonly windowScale?: number
   readonly onEvent?: (event: ClientEvent) => void
+  /** Wait for a used-up hourly or daily window (at most `maxWaitMs`) instead of stopping; default: stop. */
+  readonly quotaWait?: QuotaWait | null
   /** For tests: a seeded random source for jitter. */
   readonly random?: () => number
 }
@@ -131,6 +147,10 @@ export interface ApolloClient extends SequencePort {
   rateLimitedCounts(): Readonly<Partial<Record<Endpoint, number>>>
   /** Requests left per endpoint as last reported by Apollo's headers. */
   quotaLeft(): Readonly<Partial<Record<Endpoint, QuotaWindowLeft>>>
+  /** Every window of every endpoint called so far (left, limit, expected reset), from Apollo's headers. */
+  quotaStatus(): Readonly<Partial<Record<Endpoint, QuotaStatus>>>
+  /** The length of a rate-limit window as this client counts it (shortened only against the emulator). */
+  windowLengthMs(window: RateWindow): number
   /** Releases sockets. */
   close(): Promise<void>
 }

@@ -3,6 +3,7 @@ import {Args, Flags} from '@oclif/core'
 import {BaseCommand, toErrorDocument} from '../cli/base-command.js'
 import {confirmation} from '../cli/confirm.js'
 import {openClient} from '../cli/open-client.js'
+import {quotaWaitFlags, quotaWaitFromFlags} from '../cli/quota-wait.js'
 import {interruptibleWriteSession} from '../cli/write-session.js'
 import {renderApplyReportJson} from '../render/apply-report-json.js'
 import {renderApplyReportText} from '../render/apply-report-text.js'
@@ -48,6 +49,7 @@ Exit codes: 0 Apollo matches; 1 error before any write (invalid input, stale or 
     'expect-plan-hash': Flags.string({description: 'Refuse to apply anything but the plan with this hash (sha256:…).'}),
     format: Flags.string({char: 'f', description: 'Report format.', options: ['text', 'json'], default: 'text'}),
     json: Flags.boolean({description: 'Shorthand for --format json.'}),
+    ...quotaWaitFlags,
   }
 
   public async run(): Promise<void> {
@@ -55,7 +57,7 @@ Exit codes: 0 Apollo matches; 1 error before any write (invalid input, stale or 
     const json = this.flags.json || this.flags.format === 'json'
     const confirm = confirmation(this.args.planfile === undefined && !this.flags['auto-approve'])
     const maskEmails = settings.config.maskEmails
-    const client = openClient(settings, this.apiKey(), (line) => this.printError(line))
+    const client = openClient(settings, this.apiKey(), (line) => this.printError(line), quotaWaitFromFlags(this.flags))
     try {
       const result = await runApply({
         planFile: this.args.planfile,

@@ -5,7 +5,9 @@ import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
 import type {Settings} from '../cli/base-command.js'
 import {openClient} from '../cli/open-client.js'
+import {quotaWaitFlags, quotaWaitFromFlags} from '../cli/quota-wait.js'
 import {maskEmailsInText} from '../render/mask-email.js'
+import {renderReadCost} from '../render/read-cost.js'
 import {PLAN_FORMATS, renderPlan} from '../render/render-plan.js'
 import type {PlanFormat} from '../render/render-plan.js'
 import {createPlan, hasChanges} from '../services/plan.js'
@@ -52,6 +54,7 @@ Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 with --
       multiple: true,
     }),
     'mask-emails': Flags.boolean({description: 'Render emails as j***@acme.com (for public repositories).'}),
+    ...quotaWaitFlags,
   }
 
   /** `--mask-emails` (or config `maskEmails`): set before anything is printed, errors included. */
@@ -71,7 +74,8 @@ Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 with --
     this.maskEmails = this.flags['mask-emails']
     const settings = await this.loadSettings()
     this.maskEmails ||= settings.config.maskEmails
-    const client = openClient(settings, this.apiKey(), (line) => this.printError(line))
+    const format = this.flags.json ? 'json' : this.flags.format
+    const client = openClient(settings, this.apiKey(), (line) => this.printError(line), quotaWaitFromFlags(this.flags))
     try {
       const result = await createPlan({
         paths: this.positionals.filter((p) => p !== ''),
@@ -80,8 +84,11 @@ Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 with --
         sequenceFilter: this.flags.sequence ?? [],
         // Printed before Apollo is read, so they are shown even when the plan then fails.
         onWarnings: (issues) => this.printIssues(issues),
+        // The read's cost against the quota, before the bulk of it (in JSON: inside `cost.read`).
+        onReadCost: (read) => {
+          if (format !== 'json') for (const line of renderReadCost(read)) this.printError(line)
+        },
       })
-      const format = this.flags.json ? 'json' : this.flags.format
       const options = {color: settings.color, maskEmails: this.maskEmails, cost: result.cost}
       this.print(renderPlan(result.plan, format, options))
       const markdownOut = this.flags['markdown-out']

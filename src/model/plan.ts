@@ -177,9 +177,34 @@ export interface PlanSummary {
 /** API calls per endpoint label, e.g. `contacts/search` -> 12. */
 export type CallCounts = Readonly<Record<string, number>>
 
+/** A quota window too small for the calls a read still needs (issue 11.4). */
+export interface QuotaShortfall {
+  readonly endpoint: string
+  readonly window: 'hour' | 'day'
+  readonly needed: number
+  readonly left: number
+  /** How long `--wait-for-quota` would wait, in ms (until the reset, plus a whole window per window more). */
+  readonly waitMs: number
+}
+
+/** How the live read was made, and what it still needed once its strategy was chosen. */
+export interface ReadCost {
+  readonly strategy: 'sweep' | 'scan' | 'none'
+  /** Distinct members of the managed sequences and contacts of the account, as probed (null: not probed). */
+  readonly members: number | null
+  readonly contacts: number | null
+  /** Calls still needed per endpoint when the strategy was chosen (look-ups estimated pessimistically). */
+  readonly estimatedCalls: CallCounts
+  /** Calls left per endpoint in the current hour and day as Apollo reported them (null: unknown or unlimited). */
+  readonly quota: Readonly<Record<string, {readonly hour: number | null; readonly day: number | null}>>
+  readonly shortfalls: readonly QuotaShortfall[]
+}
+
 export interface ApiCost {
   /** Calls the plan made while reading live state. */
   readonly planCalls: CallCounts
+  /** The read's strategy and its estimate against the quota (absent when nothing was read). */
+  readonly read?: ReadCost
   /** Calls apply will need (writes) plus the re-reads it does. */
   readonly applyCalls: CallCounts
   /** Requests left in the current windows as Apollo last reported them, per endpoint; null = unknown. */

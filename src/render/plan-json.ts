@@ -1,9 +1,10 @@
 // `plan --format json`: the stable, versioned document of PRODUCT.md §4, validated by
 // schemas/plan.schema.json. Pure: returns a JSON-ready object.
 
-import type {ApiCost, Change, Plan} from '../model/plan.js'
+import type {ApiCost, Change, Plan, ReadCost} from '../model/plan.js'
 import type {SourceRef} from '../model/state.js'
 import {maskEmail, maskEmailsInText} from './mask-email.js'
+import {describeQuotaShortfall} from './read-cost.js'
 import {describePlanProblem, describeWarning} from './reasons.js'
 
 export interface PlanJsonOptions {
@@ -32,6 +33,18 @@ function kindFields(c: Change, maskEmails: boolean): object {
     case 'finish':
     case 'stop':
       return {}
+  }
+}
+
+function renderReadCostJson(read: ReadCost): Record<string, unknown> {
+  return {
+    strategy: read.strategy,
+    members: read.members,
+    contacts: read.contacts,
+    estimatedCalls: {...read.estimatedCalls},
+    quota: Object.fromEntries(Object.entries(read.quota).map(([k, v]) => [k, {...v}])),
+    shortfalls: read.shortfalls.map((s) => ({...s})),
+    warnings: read.shortfalls.map(describeQuotaShortfall),
   }
 }
 
@@ -76,6 +89,7 @@ export function renderPlanJson(plan: Plan, options: PlanJsonOptions): object {
             applyCalls: {...options.cost.applyCalls},
             quotaLeft: Object.fromEntries(Object.entries(options.cost.quotaLeft).map(([k, v]) => [k, {...v}])),
             warnings: [...options.cost.warnings],
+            ...(options.cost.read === undefined ? {} : {read: renderReadCostJson(options.cost.read)}),
           },
         }
       : {}),

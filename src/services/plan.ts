@@ -6,7 +6,7 @@ import {findSequencesByName, readLiveState} from '../apollo/read-live-state.js'
 import type {ResolvedConfig} from '../config/config-schema.js'
 import type {Issue} from '../errors.js'
 import {PlanError, UsageError} from '../errors.js'
-import type {ApiCost, Plan} from '../model/plan.js'
+import type {ApiCost, Plan, ReadCost} from '../model/plan.js'
 import type {DesiredState} from '../model/state.js'
 import {APOLLO_ID_PATTERN, formatSourceRef, selectorValue} from '../model/state.js'
 import {computePlan} from '../planner/compute-plan.js'
@@ -14,6 +14,7 @@ import {estimateApplyCalls} from '../planner/estimate-apply-calls.js'
 import {hashDesiredState} from '../planner/plan-hash.js'
 import {describePlanProblem} from '../render/reasons.js'
 import {loadDesiredState} from './load-desired-state.js'
+import {assessReadPlan} from './read-cost.js'
 
 export interface PlanInput {
   readonly paths: readonly string[]
@@ -23,6 +24,8 @@ export interface PlanInput {
   readonly sequenceFilter: readonly string[]
   /** Validation warnings, reported as soon as the manifests are loaded (before Apollo is read). */
   readonly onWarnings?: (issues: readonly Issue[]) => void
+  /** The read's strategy and estimate against the quota, once chosen, before the bulk of the read. */
+  readonly onReadCost?: (cost: ReadCost) => void
 }
 
 export interface PlanResult {
@@ -36,7 +39,13 @@ export async function createPlan(input: PlanInput): Promise<PlanResult> {
   const {desired: all, issues} = await loadDesiredState(input.paths, input.config)
   input.onWarnings?.(issues)
   const desired = filterSequences(all, await resolveSequenceFilter(all, input.sequenceFilter, input.client))
-  const live = await readLiveState(input.client, desired)
+  let read: ReadCost | undefined
+  const live = await readLiveState(input.client, desired, {
+    onReadPlan: async (readPlan) => {
+      read = await assessReadPlan(readPlan, input.client, Date.now())
+      input.onReadCost?.(read)
+    },
+  })
   const plan = computePlan(desired, live)
   if (plan.errors.length > 0) {
     const n = plan.errors.length
@@ -46,7 +55,7 @@ export async function createPlan(input: PlanInput): Promise<PlanResult> {
       {hint: 'Nothing was written to Apollo. Fix the manifests (or Apollo) and run plan again.'},
     )
   }
-  const cost = estimateCost(plan, input.client, input.config.batchSize)
+  const cost = {...estimateCost(plan, input.client, input.config.batchSize), ...(read === undefined ? {} : {read})}
   return {plan, desired, desiredHash: hashDesiredState(desired), cost}
 }
 

@@ -401,15 +401,18 @@ describe('retries', () => {
         {'retry-after': '1200'},
       ),
     )
-    const c = client(raw.url)
     const before = Date.now()
+    const c = client(raw.url)
     const hour = (await caught(c.searchContacts({sequenceIds: null}, 1, 'asc'))) as QuotaExhaustedError
     expect(hour).toBeInstanceOf(QuotaExhaustedError)
     expect(hour.window).toBe('hour')
     expect(hour.endpoint).toBe('contacts/search')
     expect(hour.resumeAt).toBeGreaterThanOrEqual(before + 1_200_000)
     expect(hour.resumeAt).toBeLessThanOrEqual(Date.now() + 1_200_000)
-    const day = (await caught(c.searchContacts({sequenceIds: null}, 1, 'asc'))) as QuotaExhaustedError
+    // The endpoint stays held: the next call stops before it is sent.
+    await expect(c.searchContacts({sequenceIds: null}, 1, 'asc')).rejects.toThrow(QuotaExhaustedError)
+    expect(raw.requests.length).toBe(1)
+    const day = (await caught(client(raw.url).searchContacts({sequenceIds: null}, 1, 'asc'))) as QuotaExhaustedError
     expect(day.window).toBe('day')
     expect(raw.requests.length).toBe(2)
   })
@@ -971,7 +974,7 @@ describe('readLiveState call counts equal the cost model', () => {
       ]),
     )
     const plans: ReadPlan[] = []
-    const live = await readLiveState(c, {sequences}, {onReadPlan: (p) => plans.push(p)})
+    const live = await readLiveState(c, {sequences}, {onReadPlan: (p) => void plans.push(p)})
     // sequences: 31 entries, 1 page; arch is not listed by search -> 1 show. mailboxes: 1.
     // Probes: scan page 1 (N = 1510: 15 pages left) and sweep page 1 (T = 1210: 12 left). 60
     // declared contacts are still open: the sweep saves 3 pages but needs up to 60 look-ups, and a
@@ -1037,7 +1040,7 @@ describe('readLiveState call counts equal the cost model', () => {
     const live = await readLiveState(
       c,
       {sequences: [desiredSeq({name: 'Sequence 0'}, refs)]},
-      {onReadPlan: (p) => plans.push(p)},
+      {onReadPlan: (p) => void plans.push(p)},
     )
     expect(plans.map((p) => [p.strategy, p.sampled, p.sampledOutside, p.remainingCalls])).toEqual([
       ['sweep', 2, 0, {'contacts/search': 2 + 13}],

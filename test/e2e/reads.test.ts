@@ -1,5 +1,6 @@
-// The live read through the real CLI (issue 11 items 1-2, issue 13 item 7): Apollo changing between
-// two pages of a read, a display cap lower than documented, and an Apollo that ignores a sort.
+// The live read through the real CLI (issue 11 items 1, 2 and 4, issue 13 item 7): Apollo changing
+// between two pages of a read, a display cap lower than documented, an Apollo that ignores a sort,
+// and a quota that runs out (--wait-for-quota, --max-wait, the preflight estimate).
 import {afterEach, describe, expect, it} from 'vitest'
 
 import type {EmulatorOptions, EmulatorSeed, SeedContact} from '../../src/emulator/types.js'
@@ -18,10 +19,20 @@ function member(n: number): SeedContact {
   }
 }
 
-/** One sequence with `members` active members, all declared except the last `undeclared`, under `prune`. */
-function sequenceCase(members: number, options: {undeclared?: number; prune?: 'remove' | 'none'} = {}) {
-  const contacts = Array.from({length: members}, (_, i) => member(i))
-  const declared = contacts.slice(0, members - (options.undeclared ?? 0))
+/**
+ * One sequence with `members` active members, all declared except the last `undeclared`, under
+ * `prune`, and `adds` more contacts (in no sequence) declared to be added.
+ */
+function sequenceCase(
+  members: number,
+  options: {undeclared?: number; prune?: 'remove' | 'none'; adds?: number; batchSize?: number} = {},
+) {
+  const outside: SeedContact[] = Array.from({length: options.adds ?? 0}, (_, i) => ({
+    id: `a0${i.toString(16).padStart(22, '0')}`,
+    email: `prospect${i}@reads.example`,
+  }))
+  const contacts = [...Array.from({length: members}, (_, i) => member(i)), ...outside]
+  const declared = [...contacts.slice(0, members - (options.undeclared ?? 0)), ...outside]
   const seed: EmulatorSeed = {
     apiKeys: [KEY],
     emailAccounts: [MAILBOX],
@@ -40,8 +51,7 @@ function sequenceCase(members: number, options: {undeclared?: number; prune?: 'r
     '',
   ].join('\n')
   const files = {
-    'seqsync.config.yaml':
-      'manifests:\n  - "sequences/**/*.yaml"\nsafety:\n  maxRemovals: 1000\n  maxRemovalPercent: 100\n',
+    'seqsync.config.yaml': `manifests:\n  - "sequences/**/*.yaml"\nbatchSize: ${options.batchSize ?? 100}\nsafety:\n  maxRemovals: 1000\n  maxRemovalPercent: 100\n`,
     'sequences/reads.yaml': manifest,
   }
   return {seed, files}
@@ -144,5 +154,74 @@ describe('an Apollo that ignores a parameter the read relies on', () => {
       code: 'LIVE_STATE_INCOMPLETE',
       message: expect.stringMatching(/ignored sort_ascending/),
     })
+  })
+})
+
+describe('a quota that runs out', () => {
+  // One hour of the emulator = 1.8 s (window scale 0.0005), for the client too.
+  const scale = 0.0005
+  const env = {SEQSYNC_RATE_WINDOW_SCALE: String(scale)}
+  const hourly = (endpoint: string, hour: number) => ({
+    rateLimits: {minute: null, hour: null, day: null, windowScale: scale, perEndpoint: {[endpoint]: {hour}}},
+  })
+
+  it('plan: warns before reading, stops with the flag named; --wait-for-quota waits with a countdown and completes', async () => {
+    // 1,500 members: 2 probes + 14 scan pages, 10 contacts/search calls an hour.
+    const c = sequenceCase(1_500, {undeclared: 3})
+    const stopped = await start(c, hourly('contacts/search', 10))
+    const stop = await stopped.cli(['plan'], {env})
+    expect(stop.code).toBe(1)
+    expect(stop.stderr).toMatch(
+      /warning: needs ~14 contacts\/search calls, 8 left this hour: it will wait ~\d s with --wait-for-quota, or stop/,
+    )
+    expect(stop.stderr).toMatch(/hourly quota for contacts\/search is exhausted; resume at \d\d:\d\d UTC \(in \d s\)/)
+    expect(stop.stderr).toMatch(/pass --wait-for-quota/)
+
+    const waiting = await start(c, hourly('contacts/search', 10))
+    const res = await waiting.cli(['plan', '--json', '--wait-for-quota'], {env})
+    expect(res.code, res.stderr).toBe(0)
+    const plan = waiting.json<PlanJson & {cost: {read: {strategy: string; warnings: string[]}}}>(res)
+    expect(plan.summary.remove).toBe(3)
+    expect(plan.cost.read.strategy).toBe('scan')
+    expect(plan.cost.read.warnings).toEqual([
+      expect.stringMatching(/^needs ~14 contacts\/search calls, 8 left this hour/),
+    ])
+    // Not redrawn (no terminal): one line when the wait starts, one when it ends.
+    expect(res.stderr).toMatch(
+      /waiting for Apollo's hourly quota of contacts\/search: resumes at \d\d:\d\d UTC \(in \d s\)\n/,
+    )
+    expect(res.stderr).toMatch(/hourly quota of contacts\/search reset: resuming/)
+    // Pages read before the wait stay read: 16 calls in all, and never a 429.
+    expect(waiting.emulator.stats().requests['contacts/search']).toBe(16)
+    expect(waiting.emulator.stats().rateLimited).toEqual({})
+  })
+
+  it('a window resetting later than --max-wait stops at once, saying so', async () => {
+    const waiting = await start(sequenceCase(1_500), hourly('contacts/search', 10))
+    const res = await waiting.cli(['plan', '--wait-for-quota', '--max-wait', '1s'], {env})
+    expect(res.code).toBe(1)
+    expect(res.stderr).toMatch(/longer than --max-wait \(1 s\)/)
+    expect(waiting.emulator.stats().requests['contacts/search']).toBe(10)
+    const bad = await waiting.cli(['plan', '--wait-for-quota', '--max-wait', 'soon'], {env})
+    expect(bad.code).toBe(1)
+    expect(bad.stderr).toMatch(/--max-wait "soon" is not a duration/)
+  })
+
+  it('apply --wait-for-quota: the adds wait for the hourly window of add_contact_ids and converge, with no 429', async () => {
+    // 30 adds in batches of 5: 6 add calls at 2 an hour.
+    const waiting = await start(
+      sequenceCase(20, {adds: 30, batchSize: 5}),
+      hourly('emailer_campaigns/add_contact_ids', 2),
+    )
+    const res = await waiting.cli(['apply', '--auto-approve', '--wait-for-quota', '--format', 'json'], {
+      env,
+      timeoutMs: 60_000,
+    })
+    expect(res.code, res.stderr).toBe(0)
+    expect(waiting.json<{converged: boolean}>(res).converged).toBe(true)
+    expect(waiting.emulator.stats().requests['emailer_campaigns/add_contact_ids']).toBe(6)
+    expect(waiting.emulator.stats().rateLimited).toEqual({})
+    const plan = await waiting.cli(['plan', '--detailed-exitcode'], {env})
+    expect(plan.code, plan.stdout).toBe(0)
   })
 })

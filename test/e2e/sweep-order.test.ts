@@ -123,6 +123,8 @@ function createFakeClient(world: ReturnType<typeof buildWorld>) {
     callCounts: () => ({}),
     rateLimitedCounts: () => ({}),
     quotaLeft: () => ({}),
+    quotaStatus: () => ({}),
+    windowLengthMs: () => 3_600_000,
     close: () => Promise.resolve(),
   }
   return {client, calls}
