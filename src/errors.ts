@@ -122,7 +122,8 @@ export class QuotaExhaustedError extends SeqsyncError {
     context: {readonly maxWaitMs?: number | null; readonly now?: number} = {},
   ) {
     const now = context.now ?? Date.now()
-    const when = resumeAt === null ? 'later' : `at ${formatUtcTime(resumeAt, now)} (in ${formatDuration(resumeAt - now)})`
+    const when =
+      resumeAt === null ? 'later' : `at ${formatUtcTime(resumeAt, now)} (in ${formatDuration(resumeAt - now)})`
     const maxWaitMs = context.maxWaitMs ?? null
     super(`Apollo's ${window === 'hour' ? 'hourly' : 'daily'} quota for ${endpoint} is exhausted; resume ${when}`, {
       hint:

@@ -43,7 +43,12 @@ export type ClientEvent =
       readonly window: RateWindow
     }
   /** Waiting for a used-up hourly or daily window (`--wait-for-quota`) until `resumeAt` (epoch ms). */
-  | {readonly type: 'quota-wait'; readonly endpoint: Endpoint; readonly window: 'hour' | 'day'; readonly resumeAt: number}
+  | {
+      readonly type: 'quota-wait'
+      readonly endpoint: Endpoint
+      readonly window: 'hour' | 'day'
+      readonly resumeAt: number
+    }
   | {readonly type: 'quota-resume'; readonly endpoint: Endpoint; readonly window: 'hour' | 'day'}
 
 export interface ClientOptions {
