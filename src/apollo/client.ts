@@ -18,7 +18,9 @@ import {
   parseSequenceShow,
   parseUsageStats,
 } from './parse-responses.js'
+import {SCOPES} from './endpoints.js'
 import {Transport} from './transport.js'
+import type {CallSpec} from './transport.js'
 import type {
   AddContactsRequest,
   AddContactsResult,
@@ -37,9 +39,67 @@ import type {
   QuotaStatus,
   QuotaWindowLeft,
   RateWindow,
+  ScopeAnswer,
   SortOrder,
   UsageWindows,
 } from './types.js'
+
+/** An Apollo id that names nothing: a write endpoint given only such ids cannot change anything. */
+const NO_SUCH_ID = '000000000000000000000000'
+
+/**
+ * The cheapest request per endpoint that cannot change Apollo, for `doctor`'s scope check: Apollo
+ * checks the key's scope before the request (403 API_INACCESSIBLE), so any other answer (2xx, a 422
+ * about the ids) proves the scope. Writes get nothing to write: an empty contact list or ids that
+ * name no record.
+ */
+const HARMLESS_CALLS: Readonly<Record<Endpoint, CallSpec>> = {
+  'auth/health': {endpoint: 'auth/health', method: 'GET', path: '/auth/health'},
+  'users/api_profile': {endpoint: 'users/api_profile', method: 'GET', path: '/users/api_profile'},
+  'usage_stats/api_usage_stats': {
+    endpoint: 'usage_stats/api_usage_stats',
+    method: 'POST',
+    path: '/usage_stats/api_usage_stats',
+    body: {},
+  },
+  'emailer_campaigns/search': {
+    endpoint: 'emailer_campaigns/search',
+    method: 'POST',
+    path: '/emailer_campaigns/search',
+    body: {page: 1, per_page: 1},
+  },
+  'emailer_campaigns/show': {
+    endpoint: 'emailer_campaigns/show',
+    method: 'GET',
+    path: `/emailer_campaigns/${NO_SUCH_ID}`,
+  },
+  'emailer_campaigns/add_contact_ids': {
+    endpoint: 'emailer_campaigns/add_contact_ids',
+    method: 'POST',
+    path: `/emailer_campaigns/${NO_SUCH_ID}/add_contact_ids`,
+    body: {emailer_campaign_id: NO_SUCH_ID, contact_ids: [], send_email_from_email_account_id: NO_SUCH_ID},
+  },
+  'emailer_campaigns/remove_or_stop_contact_ids': {
+    endpoint: 'emailer_campaigns/remove_or_stop_contact_ids',
+    method: 'POST',
+    path: '/emailer_campaigns/remove_or_stop_contact_ids',
+    body: {emailer_campaign_ids: [NO_SUCH_ID], contact_ids: [NO_SUCH_ID], mode: 'mark_as_finished'},
+  },
+  'contacts/search': {
+    endpoint: 'contacts/search',
+    method: 'POST',
+    path: '/contacts/search',
+    body: {page: 1, per_page: 1},
+  },
+  'contacts/show': {endpoint: 'contacts/show', method: 'GET', path: `/contacts/${NO_SUCH_ID}`},
+  'contacts/bulk_create': {
+    endpoint: 'contacts/bulk_create',
+    method: 'POST',
+    path: '/contacts/bulk_create',
+    body: {contacts: [], run_dedupe: true},
+  },
+  email_accounts: {endpoint: 'email_accounts', method: 'GET', path: '/email_accounts'},
+}
 
 class HttpApolloClient implements ApolloClient {
   readonly #transport: Transport
@@ -88,6 +148,16 @@ class HttpApolloClient implements ApolloClient {
       if (error instanceof ApolloApiError && error.status === 403) return null
       throw error
     }
+  }
+
+  async probeScope(endpoint: Endpoint): Promise<ScopeAnswer> {
+    const answer = await this.#transport.answer(HARMLESS_CALLS[endpoint])
+    if (answer.status === 401) return {kind: 'unauthorized'}
+    if (answer.status === 403 && answer.errorCode === 'API_INACCESSIBLE') {
+      return {kind: 'missing-scope', scope: /api\/v1\/[a-z0-9_/]+/i.exec(answer.message)?.[0] ?? SCOPES[endpoint]}
+    }
+    if (answer.status === 403) return {kind: 'refused', message: answer.message}
+    return {kind: 'ok'}
   }
 
   async searchContacts(query: ContactQuery, page: number, order: SortOrder): Promise<ContactPage> {

@@ -163,6 +163,15 @@ export class Transport {
     return parse(this.#body(exchange))
   }
 
+  /**
+   * Send `spec` (paced, retried) and say only how Apollo answered: the status and its error text and
+   * code (redacted). For `doctor`'s scope probes, whose answer is the point, not an error.
+   */
+  async answer(spec: CallSpec): Promise<{status: number; message: string; errorCode: string | null}> {
+    const {raw} = await this.#exchange(spec)
+    return {status: raw.status, ...this.#apolloMessage(raw)}
+  }
+
   callCounts(): Readonly<Partial<Record<Endpoint, number>>> {
     return {...this.#calls}
   }

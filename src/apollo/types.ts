@@ -116,6 +116,15 @@ export type UsageWindows = Readonly<
 
 export type {AddContactsResult, NewContact, RemoveMode} from '../model/writes.js'
 
+/** How an endpoint answered a request that cannot change anything (`doctor`'s scope check). */
+export type ScopeAnswer =
+  | {readonly kind: 'ok'}
+  | {readonly kind: 'unauthorized'}
+  /** 403 API_INACCESSIBLE: the key lacks `scope`. */
+  | {readonly kind: 'missing-scope'; readonly scope: string}
+  /** Another 403 (e.g. an endpoint of paid plans only), with Apollo's words. */
+  | {readonly kind: 'refused'; readonly message: string}
+
 /** The reads seqsync makes, the write port of model/writes.ts, and the client's accounting. */
 export interface ApolloClient extends SequencePort {
   // --- reads -----------------------------------------------------------------------------------
@@ -144,6 +153,8 @@ export interface ApolloClient extends SequencePort {
   findContactsByEmail(email: string): Promise<readonly LiveContact[]>
   /** `GET /contacts/{id}`; null on Apollo's 422 "does not exist". */
   getContact(id: string): Promise<LiveContact | null>
+  /** Whether the key may call `endpoint`, by the cheapest request to it that cannot change Apollo. */
+  probeScope(endpoint: Endpoint): Promise<ScopeAnswer>
 
   // --- accounting ------------------------------------------------------------------------------
   /** Requests sent per endpoint (every attempt counts, retries included). */

@@ -120,6 +120,7 @@ function createFakeClient(world: ReturnType<typeof buildWorld>) {
     bulkCreateContacts: unsupported,
     addContactIds: unsupported,
     removeOrStopContactIds: unsupported,
+    probeScope: unsupported,
     callCounts: () => ({}),
     rateLimitedCounts: () => ({}),
     quotaLeft: () => ({}),
