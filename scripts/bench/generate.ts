@@ -73,6 +73,8 @@ export interface CaseExpected {
   readonly liveMembers: Readonly<Record<string, readonly string[]>>
   /** Emails the manifests declare whose contact is in no managed sequence (need a look-up or the scan). */
   readonly outsideEmails: readonly string[]
+  /** Distinct entries (emails and ids) of every `contacts` list: what a per-contact script looks up. */
+  readonly declaredContacts: number
   readonly totalContacts: number
   readonly totalSequences: number
   readonly namePinned: number
@@ -297,6 +299,7 @@ export function generateCase(options: CaseOptions): GeneratedCase {
   // --- desired state and expected changes -------------------------------------------------------
   const changes: ExpectedChange[] = []
   const bySequence: Record<string, SequenceExpectation> = {}
+  const declaredContacts = new Set<string>()
   const docs: string[][] = []
   let outsideCursor = 0
   for (const group of groups) {
@@ -350,6 +353,7 @@ export function generateCase(options: CaseOptions): GeneratedCase {
       }
       for (const id of addIds) entries.contacts.push(emailOf(id))
       if (seq.prune === 'none') for (const id of removeIds) entries.removed.push(emailOf(id))
+      for (const e of entries.contacts) declaredContacts.add(typeof e === 'string' ? e : `id:${e.id}`)
 
       const counts = {add: 0, remove: 0, finish: 0, stop: 0, unmanaged: unmanagedIds.length}
       const record = (kind: ExpectedKind | null, id: string): void => {
@@ -431,6 +435,7 @@ export function generateCase(options: CaseOptions): GeneratedCase {
             .map((c) => c.email),
         ),
       ],
+      declaredContacts: declaredContacts.size,
       totalContacts: contacts.length,
       totalSequences: seed.sequences.length,
       namePinned: sequences.filter((s) => s.pinBy === 'name').length,

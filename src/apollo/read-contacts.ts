@@ -6,15 +6,19 @@ import type {LiveContact} from '../model/state.js'
 import type {DeclaredContacts, DeclaredRef} from './declared-contacts.js'
 import {refKey} from './declared-contacts.js'
 import type {Endpoint} from './endpoints.js'
-import {chooseStrategy, pessimisticLookups, sweepCallsEstimate, twoEndedCalls} from './read-strategy.js'
+import {chooseStrategy, sweepCallsEstimate, twoEndedCalls} from './read-strategy.js'
 import type {SearchSession} from './two-ended-read.js'
 import {membersOf, readQuery, readSweep} from './two-ended-read.js'
 import type {ContactPage, ContactQuery} from './types.js'
 
-/** How a run reads the members and the declared contacts, and what that will cost. */
+/**
+ * How a run reads the members and the declared contacts, and what is still to read: told once the
+ * strategy is chosen (`pages`), and for a sweep again once it is read (`look-ups`, then exact).
+ */
 export interface ReadPlan {
   /** `none`: nothing to read (no sequence to sweep, no contact to resolve). */
   readonly strategy: 'sweep' | 'scan' | 'none'
+  readonly phase: 'pages' | 'look-ups'
   /** Distinct members of the managed sequences (T) and contacts of the account (N), as probed; null = not probed. */
   readonly members: number | null
   readonly contacts: number | null
@@ -22,7 +26,7 @@ export interface ReadPlan {
   readonly unresolved: number
   readonly sampled: number
   readonly sampledOutside: number
-  /** Calls still to make per endpoint once the strategy is chosen (look-ups estimated pessimistically). */
+  /** Calls this phase still makes, per endpoint. */
   readonly remainingCalls: Readonly<Partial<Record<Endpoint, number>>>
 }
 
@@ -85,7 +89,7 @@ class ContactRead {
     }
     for (const c of [...(this.#scanProbe?.items ?? []), ...(this.#sweepProbe?.items ?? [])]) this.#adopt(c)
     if (this.#sweepProbe === null && this.declared.openCount === 0) {
-      await this.#announce('none', 0, {})
+      await this.#announce('none', 'pages', {})
       return this.#result(new Map(this.#found), [])
     }
     for (;;) {
@@ -105,7 +109,7 @@ class ContactRead {
 
   /** The scan: every membership and every email -> id mapping at once, so what it does not carry is missing. */
   async #scan(): Promise<ContactsRead> {
-    await this.#announce('scan', 0, {'contacts/search': this.#scanRest ?? 0})
+    await this.#announce('scan', 'pages', {'contacts/search': this.#scanRest ?? 0})
     const keep = (c: LiveContact): boolean => this.#isMember(c) || this.declared.declares(c)
     const outcome = await readQuery(this.session, SCAN, keep, this.#scanProbe ?? undefined)
     // A cap lower than assumed can make the scan impossible after all: then sweep.
@@ -117,16 +121,16 @@ class ContactRead {
 
   /** The sweep, then one look-up per declared contact it did not see. */
   async #sweepAndLookUp(): Promise<ContactsRead> {
-    const lookups = Math.min(
-      this.declared.openCount,
-      pessimisticLookups({unresolved: this.declared.openCount, ...this.#sample}),
-    )
-    await this.#announce('sweep', lookups, {'contacts/search': this.#sweepRest})
+    await this.#announce('sweep', 'pages', {'contacts/search': this.#sweepRest})
     const complete = await readSweep(this.session, this.sweepIds, this.#sweepProbe ?? undefined)
     // The sweep is complete for the members: a contact seen earlier as a member but not in it is
     // stale (removed since), and its entries are looked up again.
     for (const [id, c] of this.#found) if (!complete.has(id) && !this.#isMember(c)) complete.set(id, c)
     const open = this.declared.unresolvedBy(complete.values()).filter((ref) => !this.#notFound.has(refKey(ref)))
+    const emails = open.filter((ref) => ref.kind === 'email').length
+    if (open.length > 0) {
+      await this.#announce('sweep', 'look-ups', {'contacts/search': emails, 'contacts/show': open.length - emails})
+    }
     // Concurrently; the client bounds how many are in flight.
     const found = await Promise.all(open.map((ref) => this.#lookUp(ref)))
     for (const c of found.flat()) if (!complete.has(c.id)) complete.set(c.id, c)
@@ -166,23 +170,20 @@ class ContactRead {
     }
   }
 
-  /** Tells the caller the strategy and what it still costs: `lookups` split by kind, `calls` the pages. */
+  /** Tells the caller the strategy and what this phase still costs. */
   async #announce(
     strategy: ReadPlan['strategy'],
-    lookups: number,
+    phase: ReadPlan['phase'],
     calls: Partial<Record<Endpoint, number>>,
   ): Promise<void> {
-    const open = this.declared.openCount
-    const emails = open === 0 ? 0 : Math.round((lookups * this.declared.openEmailCount) / open)
     const remainingCalls: Partial<Record<Endpoint, number>> = {}
     for (const [endpoint, n] of Object.entries(calls) as [Endpoint, number][]) if (n > 0) remainingCalls[endpoint] = n
-    if (emails > 0) remainingCalls['contacts/search'] = (remainingCalls['contacts/search'] ?? 0) + emails
-    if (lookups - emails > 0) remainingCalls['contacts/show'] = lookups - emails
     await this.onReadPlan({
       strategy,
+      phase,
       members: this.#sweepProbe?.totalEntries ?? null,
       contacts: this.#scanProbe?.totalEntries ?? null,
-      unresolved: open,
+      unresolved: this.declared.openCount,
       sampled: this.#sample.sampled,
       sampledOutside: this.#sample.outside,
       remainingCalls,

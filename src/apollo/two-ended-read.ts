@@ -14,7 +14,7 @@ import {DisplayCapError, IncompleteReadError} from '../errors.js'
 import type {LiveContact} from '../model/state.js'
 import {DISPLAY_CAP, PAGE_SIZE} from './limits.js'
 import {compareSortKeys} from './parse-responses.js'
-import {planTwoEndedPages} from './read-strategy.js'
+import {planTwoEndedPages, reachablePages} from './read-strategy.js'
 import type {ApolloClient, ContactPage, ContactQuery, SortKey, SortOrder} from './types.js'
 
 /** What every query of one run shares: the client, and the display cap as Apollo has shown it so far. */
@@ -54,6 +54,9 @@ interface ReadPage {
 
 type PageRef = readonly [SortOrder, number]
 
+/** Pages of one query requested at a time: more than the client sends at once, so it stays busy. */
+const PAGE_WORKERS = 8
+
 /**
  * Reads every record of `query` two-ended, keeping the contacts `keep` accepts. `probe` is page 1
  * (ascending) when already read. Pages already read stay read across quota waits and re-plans.
@@ -69,6 +72,10 @@ export async function readQuery(
   pages.set(keyOf(['asc', 1]), toReadPage(first, keep))
   let total = first.totalEntries
   let rechecked = false
+  const fetchInto = async (ref: PageRef): Promise<void> => {
+    const page = await fetchWithinCap(session, query, ref)
+    if (page !== null) pages.set(keyOf(ref), toReadPage(page, keep))
+  }
   for (;;) {
     const plan = planTwoEndedPages(total, session.cap)
     if (plan === null) return {kind: 'too-large', total}
@@ -77,16 +84,22 @@ export async function readQuery(
       ...pageNumbers(plan.desc).map((n): PageRef => ['desc', n]),
     ]
     const capBefore = session.cap
-    // Concurrently; the client bounds how many are in flight.
-    await Promise.all(
-      wanted
-        .filter((ref) => !pages.has(keyOf(ref)))
-        .map(async (ref) => {
-          const page = await fetchWithinCap(session, query, ref)
-          if (page !== null) pages.set(keyOf(ref), toReadPage(page, keep))
-        }),
-    )
+    const missing = wanted.filter((ref) => !pages.has(keyOf(ref)))
+    // The farthest page of each half first: it is needed anyway, and if Apollo's cap is lower than
+    // assumed, its 422 says so before any other page is spent.
+    const farthest = (['asc', 'desc'] as const).flatMap((order) => missing.filter((r) => r[0] === order).slice(-1))
+    await Promise.all(farthest.map((ref) => fetchInto(ref)))
     if (session.cap < capBefore) continue // re-plan around the cap Apollo showed; what was read stays
+    // Then a few workers (the client bounds what is in flight), each taking the next page in
+    // order and skipping what a cap learned meanwhile puts out of reach.
+    const queue = missing.filter((ref) => !farthest.includes(ref))
+    const worker = async (): Promise<void> => {
+      for (let ref = queue.shift(); ref !== undefined; ref = queue.shift()) {
+        if (ref[1] <= reachablePages(session.cap)) await fetchInto(ref)
+      }
+    }
+    await Promise.all(Array.from({length: Math.min(PAGE_WORKERS, queue.length)}, worker))
+    if (session.cap < capBefore) continue
     const read = wanted.map((ref) => pages.get(keyOf(ref))!)
     const problem = read.some((p) => p.total !== total)
       ? `Apollo's count of ${describeQuery(query)} changed from ${total} to ${read.find((p) => p.total !== total)?.total} during the read`

@@ -187,13 +187,17 @@ export interface QuotaShortfall {
   readonly waitMs: number
 }
 
-/** How the live read was made, and what it still needed once its strategy was chosen. */
+/**
+ * The quota preflight of a live read: once its strategy is chosen (`pages`) and, for a sweep, once
+ * it is read and what it did not see is known (`look-ups`), what that phase still needs.
+ */
 export interface ReadCost {
   readonly strategy: 'sweep' | 'scan' | 'none'
+  readonly phase: 'pages' | 'look-ups'
   /** Distinct members of the managed sequences and contacts of the account, as probed (null: not probed). */
   readonly members: number | null
   readonly contacts: number | null
-  /** Calls still needed per endpoint when the strategy was chosen (look-ups estimated pessimistically). */
+  /** Calls the phase still needed per endpoint. */
   readonly estimatedCalls: CallCounts
   /** Calls left per endpoint in the current hour and day as Apollo reported them (null: unknown or unlimited). */
   readonly quota: Readonly<Record<string, {readonly hour: number | null; readonly day: number | null}>>
@@ -203,8 +207,8 @@ export interface ReadCost {
 export interface ApiCost {
   /** Calls the plan made while reading live state. */
   readonly planCalls: CallCounts
-  /** The read's strategy and its estimate against the quota (absent when nothing was read). */
-  readonly read?: ReadCost
+  /** The read's preflights in order: its strategy and what each phase needed against the quota. */
+  readonly read?: readonly ReadCost[]
   /** Calls apply will need (writes) plus the re-reads it does. */
   readonly applyCalls: CallCounts
   /** Requests left in the current windows as Apollo last reported them, per endpoint; null = unknown. */

@@ -39,6 +39,7 @@ function kindFields(c: Change, maskEmails: boolean): object {
 function renderReadCostJson(read: ReadCost): Record<string, unknown> {
   return {
     strategy: read.strategy,
+    phase: read.phase,
     members: read.members,
     contacts: read.contacts,
     estimatedCalls: {...read.estimatedCalls},
@@ -89,7 +90,7 @@ export function renderPlanJson(plan: Plan, options: PlanJsonOptions): object {
             applyCalls: {...options.cost.applyCalls},
             quotaLeft: Object.fromEntries(Object.entries(options.cost.quotaLeft).map(([k, v]) => [k, {...v}])),
             warnings: [...options.cost.warnings],
-            ...(options.cost.read === undefined ? {} : {read: renderReadCostJson(options.cost.read)}),
+            ...(options.cost.read === undefined ? {} : {read: options.cost.read.map(renderReadCostJson)}),
           },
         }
       : {}),

@@ -16,11 +16,14 @@ export function describeQuotaShortfall(s: QuotaShortfall): string {
 export function renderReadCost(cost: ReadCost): string[] {
   const endpoints = Object.entries(cost.estimatedCalls).filter(([, n]) => n > 0)
   if (cost.strategy === 'none' || endpoints.length === 0) return []
-  const how =
-    cost.strategy === 'scan'
-      ? `scan of every contact (${count(cost.contacts ?? 0)})`
-      : `sweep of the managed sequences' ${count(cost.members ?? 0)} members, then look-ups of the declared contacts it does not see`
-  const lines = [`Reading Apollo by ${how}:`]
+  const lookups = Object.values(cost.estimatedCalls).reduce((a, b) => a + b, 0)
+  const head =
+    cost.phase === 'look-ups'
+      ? `Looking up the ${count(lookups)} declared contacts the sweep did not see:`
+      : cost.strategy === 'scan'
+        ? `Reading Apollo by a scan of every contact (${count(cost.contacts ?? 0)}):`
+        : `Reading Apollo by a sweep of the managed sequences' ${count(cost.members ?? 0)} members (the declared contacts it does not see are looked up after it):`
+  const lines = [head]
   for (const [endpoint, n] of endpoints) {
     const q = cost.quota[endpoint]
     const left = [

@@ -311,6 +311,7 @@ async function planCostCheck(
   const cost = await assessReadPlan(
     {
       strategy,
+      phase: 'pages',
       members: sweep.totalEntries,
       contacts: scan.totalEntries,
       unresolved: declared,

@@ -24,7 +24,7 @@ export interface PlanInput {
   readonly sequenceFilter: readonly string[]
   /** Validation warnings, reported as soon as the manifests are loaded (before Apollo is read). */
   readonly onWarnings?: (issues: readonly Issue[]) => void
-  /** The read's strategy and estimate against the quota, once chosen, before the bulk of the read. */
+  /** Each preflight of the read (its strategy, what a phase needs against the quota), before that phase. */
   readonly onReadCost?: (cost: ReadCost) => void
 }
 
@@ -39,11 +39,12 @@ export async function createPlan(input: PlanInput): Promise<PlanResult> {
   const {desired: all, issues} = await loadDesiredState(input.paths, input.config)
   input.onWarnings?.(issues)
   const desired = filterSequences(all, await resolveSequenceFilter(all, input.sequenceFilter, input.client))
-  let read: ReadCost | undefined
+  const read: ReadCost[] = []
   const live = await readLiveState(input.client, desired, {
     onReadPlan: async (readPlan) => {
-      read = await assessReadPlan(readPlan, input.client, Date.now())
-      input.onReadCost?.(read)
+      const cost = await assessReadPlan(readPlan, input.client, Date.now())
+      read.push(cost)
+      input.onReadCost?.(cost)
     },
   })
   const plan = computePlan(desired, live)
@@ -55,7 +56,7 @@ export async function createPlan(input: PlanInput): Promise<PlanResult> {
       {hint: 'Nothing was written to Apollo. Fix the manifests (or Apollo) and run plan again.'},
     )
   }
-  const cost = {...estimateCost(plan, input.client, input.config.batchSize), ...(read === undefined ? {} : {read})}
+  const cost = {...estimateCost(plan, input.client, input.config.batchSize), ...(read.length === 0 ? {} : {read})}
   return {plan, desired, desiredHash: hashDesiredState(desired), cost}
 }
 

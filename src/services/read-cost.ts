@@ -39,6 +39,7 @@ export async function assessReadPlan(plan: ReadPlan, client: ApolloClient, now: 
   }
   return {
     strategy: plan.strategy,
+    phase: plan.phase,
     members: plan.members,
     contacts: plan.contacts,
     estimatedCalls: {...plan.remainingCalls},

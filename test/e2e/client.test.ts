@@ -923,12 +923,14 @@ describe('sweepSequenceMembers', () => {
       const emu = await emulator(seed, {displayCap: 100, pastDisplayCap})
       const c = client(emu.url)
       const sweep = await sweepSequenceMembers(c, ['seq0', 'seq1', 'seq2'])
-      // 240 members: page 1, then pages 2-3 refused (cap 100 learned); 240 > 2 x 100: split.
+      // 240 members: page 1, then the farthest page (3) is refused. The 422 names the cap (100);
+      // an empty page only bounds it (200), so the farthest pages under that bound are tried too
+      // (ascending 2, empty; descending 1). 240 > 2 x 100: split.
       // [seq0, seq1]: 160 = ascending page 1 + descending page 1; [seq2]: 80 = 1 page.
       expect(sweep.contacts.size).toBe(240)
       expect(sweep.members.get('seq1')).toHaveLength(80)
       expect(sweep.members.get('seq2')).toHaveLength(80)
-      expect(c.callCounts()).toEqual({'contacts/search': 3 + 2 + 1})
+      expect(c.callCounts()).toEqual({'contacts/search': (pastDisplayCap === 'error' ? 2 : 4) + 2 + 1})
     }
     const big = await emulator(genSeed({sequences: 1, perSequence: 250, stride: 0, outside: 0}), {displayCap: 100})
     const e = await caught(sweepSequenceMembers(client(big.url), ['seq0']))
@@ -982,6 +984,7 @@ describe('readLiveState call counts equal the cost model', () => {
     expect(plans).toEqual([
       {
         strategy: 'scan',
+        phase: 'pages',
         members: 1210,
         contacts: 1510,
         unresolved: 60,
@@ -1042,8 +1045,9 @@ describe('readLiveState call counts equal the cost model', () => {
       {sequences: [desiredSeq({name: 'Sequence 0'}, refs)]},
       {onReadPlan: (p) => void plans.push(p)},
     )
-    expect(plans.map((p) => [p.strategy, p.sampled, p.sampledOutside, p.remainingCalls])).toEqual([
-      ['sweep', 2, 0, {'contacts/search': 2 + 13}],
+    // Told once: the sweep left nothing to look up.
+    expect(plans.map((p) => [p.strategy, p.phase, p.sampled, p.sampledOutside, p.remainingCalls])).toEqual([
+      ['sweep', 'pages', 2, 0, {'contacts/search': 2}],
     ])
     expect(c.callCounts()['contacts/search']).toBe(2 + 2 + 2)
     expect(live.members.get('seq0')).toHaveLength(300)

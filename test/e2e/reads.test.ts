@@ -180,11 +180,14 @@ describe('a quota that runs out', () => {
     const waiting = await start(c, hourly('contacts/search', 10))
     const res = await waiting.cli(['plan', '--json', '--wait-for-quota'], {env})
     expect(res.code, res.stderr).toBe(0)
-    const plan = waiting.json<PlanJson & {cost: {read: {strategy: string; warnings: string[]}}}>(res)
+    const plan = waiting.json<PlanJson & {cost: {read: {strategy: string; phase: string; warnings: string[]}[]}}>(res)
     expect(plan.summary.remove).toBe(3)
-    expect(plan.cost.read.strategy).toBe('scan')
-    expect(plan.cost.read.warnings).toEqual([
-      expect.stringMatching(/^needs ~14 contacts\/search calls, 8 left this hour/),
+    expect(plan.cost.read).toMatchObject([
+      {
+        strategy: 'scan',
+        phase: 'pages',
+        warnings: [expect.stringMatching(/^needs ~14 contacts\/search calls, 8 left this hour/)],
+      },
     ])
     // Not redrawn (no terminal): one line when the wait starts, one when it ends.
     expect(res.stderr).toMatch(
