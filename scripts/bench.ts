@@ -47,7 +47,7 @@ const PLAN_KINDS = ['add', 'remove', 'finish', 'stop', 'create'] as const
 /** The parts of `plan --json` the bench reads. */
 interface PlanOutput {
   readonly summary: Readonly<Record<(typeof PLAN_KINDS)[number], number>>
-  readonly cost?: {readonly read?: {readonly strategy: string}}
+  readonly cost?: {readonly read?: readonly {readonly strategy: string}[]}
 }
 /** The parts of `apply --format json` the bench reads. */
 interface ApplyOutput {
@@ -197,7 +197,7 @@ async function runCase(bench: BenchCase): Promise<Record<string, unknown>> {
     const planCalls = emulator.stats().requests
     if (plan.code !== 0) throw new Error(`plan exited ${plan.code}: ${plan.stderr.slice(0, 3000)}`)
     const planJson = parseJsonOutput<PlanOutput>(plan, 'plan')
-    const strategy = planJson.cost?.read?.strategy ?? '?'
+    const strategy = planJson.cost?.read?.[0]?.strategy ?? '?'
     out.plan = {measure: plan.measure, calls: planCalls, summary: planJson.summary, strategy}
     if (flags['plan-only']) {
       console.log(`plan: ${JSON.stringify(plan.measure)} ${strategy} calls ${JSON.stringify(planCalls)}`)
