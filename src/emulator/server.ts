@@ -31,7 +31,7 @@ import type {HandlerContext, HandlerResult, Params} from './handlers.js'
 import {RateLimiter, rateLimitHeaders} from './rate-limiter.js'
 import type {WindowName} from './rate-limiter.js'
 import {snapshotState} from './snapshot.js'
-import {EmulatorState} from './state.js'
+import {EmulatorState, nowIso} from './state.js'
 import type {
   EmulatorOptions,
   EmulatorSeed,
@@ -368,7 +368,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       state.bump()
     },
     addContact(contact: SeedContact) {
-      state.addSeedContact(contact)
+      state.addSeedContact(contact, nowIso())
     },
     deleteContact(id: string) {
       state.deleteContact(id)
