@@ -335,19 +335,17 @@ function report(
   ])
 }
 
+/** The small case of the rate-limited runs: 20 x 100, 600 adds of contacts the sweep already knows. */
+function addsOnlyCase(seed: number): CaseOptions {
+  return {sequences: 20, contactsPerSequence: 100, drift: 0.3, seed, mix: {add: 1}, outsideAddsPerSequence: 0}
+}
+
 async function runRateLimit(): Promise<Record<string, unknown>> {
   const limit = 30
   const windowScale = 0.05
   const windowMs = 60_000 * windowScale
   const batchSize = 5
-  const options: CaseOptions = {
-    sequences: 20,
-    contactsPerSequence: 100,
-    drift: 0.3,
-    seed: base.seed + 1,
-    mix: {add: 1},
-    outsideAddsPerSequence: 0,
-  }
+  const options = addsOnlyCase(base.seed + 1)
   console.log(
     `\n== RATE LIMIT: ${options.sequences} x ${options.contactsPerSequence}, adds only, batchSize ${batchSize}, ${limit} requests per ${windowMs / 1000} s window per endpoint`,
   )
@@ -424,14 +422,7 @@ async function runQuota(): Promise<Record<string, unknown>> {
   const limits = {minute: 10, hour: null, day: null, windowScale}
   const perEndpoint = {'contacts/search': {hour: 12}, 'emailer_campaigns/add_contact_ids': {hour: 10}}
   const batchSize = 25
-  const options: CaseOptions = {
-    sequences: 20,
-    contactsPerSequence: 100,
-    drift: 0.3,
-    seed: base.seed + 2,
-    mix: {add: 1},
-    outsideAddsPerSequence: 0,
-  }
+  const options = addsOnlyCase(base.seed + 2)
   console.log(
     `\n== QUOTA: ${options.sequences} x ${options.contactsPerSequence}, adds only, batchSize ${batchSize}; windows x ${windowScale} ` +
       `(an hour = ${(3_600 * windowScale).toFixed(1)} s); hourly contacts/search 12, add_contact_ids 10; minute 10 per endpoint`,
