@@ -158,7 +158,10 @@ export const CASE_ENROLL: EnrollSwitches = Object.freeze({
 const DEFAULT_MIX = Object.freeze({add: 0.5, remove: 0.2, finish: 0.15, stop: 0.15})
 const DEFAULT_PRUNE_MODES: readonly PruneMode[] = ['remove', 'none']
 
-/** The change a pruned member gets (PRODUCT.md §2); under `prune: none` it is a `removed:` tombstone. */
+/**
+ * The change a pruned member gets (PRODUCT.md §2); under `prune: none` it is a `removed:` tombstone.
+ * The generator's own reading of the table, so the expected truth does not come from the planner.
+ */
 function prunedKind(prune: PruneMode, status: MembershipStatus): ExpectedKind | null {
   switch (prune) {
     case 'none':

@@ -15,7 +15,13 @@ import type {ReadPlan} from '../../src/apollo/read-live-state.js'
 import type {ApolloClient, ClientEvent, ClientOptions} from '../../src/apollo/types.js'
 import {startEmulator} from '../../src/emulator/server.js'
 import type {EmulatorOptions, EmulatorSeed, RunningEmulator, SeedContact} from '../../src/emulator/types.js'
-import {ApolloApiError, IncompleteReadError, QuotaExhaustedError, UsageError} from '../../src/errors.js'
+import {
+  ApolloApiError,
+  DisplayCapError,
+  IncompleteReadError,
+  QuotaExhaustedError,
+  UsageError,
+} from '../../src/errors.js'
 import {DEFAULT_ENROLL, selectorKey} from '../../src/model/state.js'
 import type {DesiredEntry, DesiredSequence, DesiredState, SequenceSelector} from '../../src/model/state.js'
 
@@ -272,6 +278,27 @@ describe('errors', () => {
     expect(e.apolloMessage.length).toBeLessThanOrEqual(300)
     expect(e.apolloMessage).toMatch(/^These mailboxes are no longer active/)
     expect(raw.requests.length).toBe(4)
+  })
+
+  it("a 422 naming the display limit is a DisplayCapError with the cap, not 'rejected as invalid' (issue 13.7)", async () => {
+    const raw = await startRaw((req, res) =>
+      json(res, 422, {
+        error:
+          req.n === 1
+            ? 'The display limit for this search is 1,000 records (10 pages of 100 per page). Add more filters to narrow your search results.'
+            : 'Apollo only shows a display limit of records; add filters.',
+      }),
+    )
+    const c = client(raw.url)
+    const named = (await caught(c.searchContacts({sequenceIds: null}, 11, 'asc'))) as DisplayCapError
+    expect(named).toBeInstanceOf(DisplayCapError)
+    expect(named.cap).toBe(1_000)
+    expect(named.code).toBe('LIVE_STATE_INCOMPLETE')
+    expect(named.message).toMatch(/refused a page past its display cap of 1,000 records: HTTP 422/)
+    expect(named.hint).toMatch(/reads around the cap/)
+    expect(named.hint).not.toMatch(/rejected the request as invalid/)
+    const unnamed = (await caught(c.searchContacts({sequenceIds: null}, 11, 'asc'))) as DisplayCapError
+    expect(unnamed.cap).toBeNull()
   })
 })
 

@@ -210,6 +210,21 @@ describe('a quota that runs out', () => {
     expect(bad.stderr).toMatch(/--max-wait "soon" is not a duration/)
   })
 
+  it('import --wait-for-quota: the sweep waits for the hourly window and the manifest is written', async () => {
+    // 1,500 members: 15 contacts/search calls at 10 an hour.
+    const c = sequenceCase(1_500)
+    const stopped = await start(c, hourly('contacts/search', 10))
+    const stop = await stopped.cli(['import', '--sequence', SEQ, '--out-dir', 'adopted'], {env})
+    expect(stop.code).toBe(1)
+    expect(stop.stderr).toMatch(/pass --wait-for-quota/)
+    const waiting = await start(c, hourly('contacts/search', 10))
+    const res = await waiting.cli(['import', '--sequence', SEQ, '--out-dir', 'adopted', '--wait-for-quota'], {env})
+    expect(res.code, res.stderr).toBe(0)
+    expect(res.stdout).toContain(`"Reads" (${SEQ}), 1500 members`)
+    expect(res.stderr).toMatch(/waiting for Apollo's hourly quota of contacts\/search/)
+    expect(waiting.emulator.stats().rateLimited).toEqual({})
+  })
+
   it('apply --wait-for-quota: the adds wait for the hourly window of add_contact_ids and converge, with no 429', async () => {
     // 30 adds in batches of 5: 6 add calls at 2 an hour.
     const waiting = await start(
