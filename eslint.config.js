@@ -43,10 +43,16 @@ export default tseslint.config(
   },
   {
     // The few plain-JS files (bin/, this config, scripts/bench/measure.js, which runs inside the
-    // measured CLI process where no TypeScript loader may be): lint their logic, not their types.
-    files: ['**/*.js'],
+    // measured CLI process where no TypeScript loader may be, and the GitHub Action's scripts in
+    // action/, CommonJS because actions/github-script loads them with require): lint their logic,
+    // not their types.
+    files: ['**/*.js', '**/*.cjs'],
     extends: [tseslint.configs.disableTypeChecked],
     rules: {'no-undef': 'off'},
+  },
+  {
+    files: ['action/**/*.cjs'],
+    rules: {'@typescript-eslint/no-require-imports': 'off'},
   },
   {
     files: ['**/*.test.ts', 'test/**/*.ts'],

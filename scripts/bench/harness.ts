@@ -9,7 +9,12 @@ import type {GeneratedCase} from './generate.js'
 export interface CaseConfig {
   readonly batchSize?: number
   readonly concurrency?: number
-  readonly safety?: {readonly maxRemovals: number; readonly maxRemovalPercent: number; readonly minSequenceSize: number}
+  readonly safety?: {
+    readonly maxAdds: number
+    readonly maxRemovals: number
+    readonly maxRemovalPercent: number
+    readonly minSequenceSize: number
+  }
 }
 
 /** The manifests and a seqsync.config.yaml (generous safety limits unless given): relative path -> text. */
@@ -17,10 +22,16 @@ export function caseFiles(caseData: GeneratedCase, config: CaseConfig = {}): Rec
   const files: Record<string, string> = {}
   for (const m of caseData.manifests) files[m.path] = m.text
   const globs = [...new Set(caseData.manifests.map((m) => `${posix.dirname(m.path)}/**/*.yaml`))]
-  const safety = config.safety ?? {maxRemovals: 1_000_000, maxRemovalPercent: 100, minSequenceSize: 10}
+  const safety = config.safety ?? {
+    maxAdds: 1_000_000,
+    maxRemovals: 1_000_000,
+    maxRemovalPercent: 100,
+    minSequenceSize: 10,
+  }
   const lines = ['manifests:', ...globs.map((g) => `  - ${JSON.stringify(g)}`)]
   lines.push(`batchSize: ${config.batchSize ?? 100}`, `concurrency: ${config.concurrency ?? 4}`, 'safety:')
   lines.push(
+    `  maxAdds: ${safety.maxAdds}`,
     `  maxRemovals: ${safety.maxRemovals}`,
     `  maxRemovalPercent: ${safety.maxRemovalPercent}`,
     `  minSequenceSize: ${safety.minSequenceSize}`,

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {UsageError} from '../errors.js'
-import {isLoopbackHost, parseBaseUrl} from './base-url.js'
+import {isApolloApiUrl, isLoopbackHost, parseBaseUrl} from './base-url.js'
 
 describe('isLoopbackHost', () => {
   it('recognises loopback hosts only', () => {
@@ -37,5 +37,29 @@ describe('parseBaseUrl', () => {
   it('refuses other protocols and text that is not a URL', () => {
     expect(() => parseBaseUrl('ftp://127.0.0.1/api/v1')).toThrow(/Unsupported protocol/)
     expect(() => parseBaseUrl('api.apollo.io')).toThrow(/Invalid Apollo base URL/)
+  })
+})
+
+describe('isApolloApiUrl', () => {
+  it("is true for Apollo's own API paths only", () => {
+    for (const ok of [
+      'https://api.apollo.io/api/v1',
+      'https://api.apollo.io/api/v1/',
+      'https://API.apollo.io:443/v1',
+      'https://api.apollo.io/v1',
+    ])
+      expect(isApolloApiUrl(ok), ok).toBe(true)
+    for (const bad of [
+      'http://api.apollo.io/api/v1',
+      'https://api.apollo.io:8443/api/v1',
+      'https://api.apollo.io.attacker.example/api/v1',
+      'https://attacker.example/api/v1',
+      'https://api.apollo.io/api/v2',
+      'https://api.apollo.io/api/v1?x=1',
+      'https://u:p@api.apollo.io/api/v1',
+      'http://127.0.0.1:4010/api/v1',
+      'api.apollo.io/api/v1',
+    ])
+      expect(isApolloApiUrl(bad), bad).toBe(false)
   })
 })

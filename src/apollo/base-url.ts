@@ -1,7 +1,24 @@
 // The Apollo base-URL policy: https, or plain http only to a loopback address (the emulator), and
-// nothing in the URL that could carry a secret (credentials, a query string, a fragment). Pure.
+// nothing in the URL that could carry a secret (credentials, a query string, a fragment). Only
+// Apollo's own API may be named by a file in the repository (isApolloApiUrl). Pure.
 
 import {UsageError} from '../errors.js'
+
+/** Apollo's own API (the default) and its legacy path: the only base URLs a config file may name. */
+export const APOLLO_API_URLS = ['https://api.apollo.io/api/v1', 'https://api.apollo.io/v1'] as const
+
+/** True for Apollo's own API (APOLLO_API_URLS, a trailing slash allowed) and nothing else. */
+export function isApolloApiUrl(text: string): boolean {
+  let url: URL
+  try {
+    url = new URL(text)
+  } catch {
+    return false
+  }
+  if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') return false
+  const base = `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`
+  return (APOLLO_API_URLS as readonly string[]).includes(base)
+}
 
 /** True for 127.0.0.0/8, ::1 and localhost. */
 export function isLoopbackHost(hostname: string): boolean {

@@ -14,6 +14,7 @@ import {
   parseContactSearch,
   parseContactShow,
   parseMailboxes,
+  parseRemoveOrStop,
   parseSequencePage,
   parseSequenceShow,
   parseUsageStats,
@@ -27,6 +28,7 @@ import type {
   CreateContactsResult,
   NewContact,
   RemoveContactsRequest,
+  RemoveContactsResult,
 } from '../model/writes.js'
 import type {
   ApolloClient,
@@ -261,23 +263,22 @@ class HttpApolloClient implements ApolloClient {
     )
   }
 
-  async removeOrStopContactIds(request: RemoveContactsRequest): Promise<void> {
-    if (request.contactIds.length === 0) return
+  async removeOrStopContactIds(request: RemoveContactsRequest): Promise<RemoveContactsResult> {
+    if (request.contactIds.length === 0) return {contacts: []}
     const body: Record<string, unknown> = {
       emailer_campaign_ids: [request.sequenceId],
       contact_ids: [...request.contactIds],
       mode: request.mode,
     }
     if (request.mode === 'stop') body['stop_reason'] = 'Stopped by seqsync (manifest)'
-    // Nothing in the answer is needed; it still has to be a JSON object.
-    await this.#transport.call(
+    return this.#transport.call(
       {
         endpoint: 'emailer_campaigns/remove_or_stop_contact_ids',
         method: 'POST',
         path: '/emailer_campaigns/remove_or_stop_contact_ids',
         body,
       },
-      () => undefined,
+      (dto) => parseRemoveOrStop(dto, request.contactIds),
     )
   }
 

@@ -23,6 +23,7 @@ import type {
   MailboxAccount,
   Page,
   RateWindow,
+  RemoveContactsResult,
   SortKey,
   SortOrder,
   UsageWindows,
@@ -218,7 +219,8 @@ export function parseBulkCreate(body: Record<string, unknown>): {
 /**
  * `POST /emailer_campaigns/{id}/add_contact_ids`: `{contacts: [...], skipped_contact_ids}`, the
  * latter documented as an object id -> reason code (an array of ids is read as reason "unknown").
- * Only requested ids count as added, and a skipped id never does.
+ * Only requested ids count as added, each once, and a skipped id never does; each added contact
+ * comes with its memberships as Apollo has them after the call (the applier decides from them).
  */
 export function parseAddContactIds(body: Record<string, unknown>, contactIds: readonly string[]): AddContactsResult {
   const skipped: Record<string, string> = {}
@@ -228,11 +230,32 @@ export function parseAddContactIds(body: Record<string, unknown>, contactIds: re
   } else if (isRecord(rawSkipped)) {
     for (const [id, reason] of Object.entries(rawSkipped)) skipped[id] = typeof reason === 'string' ? reason : 'unknown'
   }
-  const requested = new Set(contactIds)
-  const added: string[] = []
-  for (const c of list(body['contacts'])) {
-    const id = isRecord(c) && typeof c['id'] === 'string' ? c['id'] : null
-    if (id !== null && requested.has(id) && !(id in skipped) && !added.includes(id)) added.push(id)
-  }
+  const added = requestedContacts(body, contactIds).filter((c) => !(c.id in skipped))
   return {added, skipped}
+}
+
+/** `POST /emailer_campaigns/remove_or_stop_contact_ids`: `{contacts: [...], ...}`, the contacts as they are after the call. */
+export function parseRemoveOrStop(body: Record<string, unknown>, contactIds: readonly string[]): RemoveContactsResult {
+  return {contacts: requestedContacts(body, contactIds)}
+}
+
+/**
+ * The answer's `contacts[]` that were asked about, each once. The write has happened by now, so a
+ * contact this cannot read (no id, a status seqsync does not know) is left out rather than failing
+ * the call: a contact the answer does not mention is re-read, and that read fails closed.
+ */
+function requestedContacts(body: Record<string, unknown>, contactIds: readonly string[]): LiveContact[] {
+  const requested = new Set(contactIds)
+  const seen = new Map<string, LiveContact>()
+  for (const dto of list(body['contacts'])) {
+    let contact: LiveContact
+    try {
+      contact = toLiveContact(dto)
+    } catch (error) {
+      if (error instanceof IncompleteReadError) continue
+      throw error
+    }
+    if (requested.has(contact.id) && !seen.has(contact.id)) seen.set(contact.id, contact)
+  }
+  return [...seen.values()]
 }

@@ -14,7 +14,7 @@ import {SearchSession, membersOf, readSweep} from './two-ended-read.js'
 import type {ApolloClient} from './types.js'
 
 export type {ReadPlan} from './read-contacts.js'
-export {findSequencesByName} from './resolve-sequences.js'
+export {findSequencesByName, resolveSequences} from './resolve-sequences.js'
 
 export interface ReadOptions {
   /** Told the strategy and its cost once chosen, before the bulk of the read (the quota preflight; awaited). */
@@ -70,7 +70,10 @@ export async function readLiveState(
   }
   // Who the key acts as (plan headers, pruneScope: owned), the sequences, the mailboxes.
   const keyOwner = await client.getApiProfile()
-  const sequences = await resolveSequences(client, desired)
+  const sequences = await resolveSequences(
+    client,
+    desired.sequences.map((s) => s.selector),
+  )
   const mailboxes = await client.listMailboxes()
   // In MANIFEST order, not resolution order (names first, then ids): when the sweep must split,
   // contiguous halves then keep a team's overlapping campaigns together (BENCHMARKS.md note 1).

@@ -2,7 +2,7 @@
 // q_name search per name when that costs fewer pages) and `GET /emailer_campaigns/{id}` for ids the
 // search does not list (archived sequences).
 
-import type {DesiredState, LiveSequence} from '../model/state.js'
+import type {LiveSequence, SequenceSelector} from '../model/state.js'
 import {selectorKey} from '../model/state.js'
 import {DISPLAY_CAP, PAGE_SIZE} from './limits.js'
 import type {ApolloClient, Page} from './types.js'
@@ -33,13 +33,17 @@ export async function findSequencesByName(client: ApolloClient, name: string): P
   return all.filter((s) => s.name === name)
 }
 
-/** The resolution of every selector of `desired`, keyed by `selectorKey` (an empty list: not found). */
+/**
+ * The sequences each selector names (keyed by selectorKey; an empty list: not found), at minimum
+ * cost: the sequence list (one page per 100 sequences) when that is cheaper than one search per
+ * name, then one look-up per id the list did not show (archived sequences are not listed).
+ */
 export async function resolveSequences(
   client: ApolloClient,
-  desired: DesiredState,
+  selectors: readonly SequenceSelector[],
 ): Promise<Map<string, LiveSequence[]>> {
-  const names = [...new Set(desired.sequences.flatMap((s) => ('name' in s.selector ? [s.selector.name] : [])))]
-  const ids = [...new Set(desired.sequences.flatMap((s) => ('id' in s.selector ? [s.selector.id] : [])))]
+  const names = [...new Set(selectors.flatMap((s) => ('name' in s ? [s.name] : [])))]
+  const ids = [...new Set(selectors.flatMap((s) => ('id' in s ? [s.id] : [])))]
   const result = new Map<string, LiveSequence[]>()
   if (names.length === 0 && ids.length === 0) return result
 

@@ -2,19 +2,23 @@
 // bounded concurrency, pacing through the Pacer (so a normal run gets no 429), retries for 5xx /
 // network errors / minute-window 429s, Apollo's errors mapped to ApolloApiError with a hint, and
 // every 2xx body handed to the caller's parser as a checked JSON object.
+// Time is bounded at three levels: each attempt (connect, headers, body idle, and the whole
+// answer), each host that cannot be reached (one quick retry), and the run (no progress for
+// `stall` ms stops every call; waiting for a quota window is not counted as no progress).
 // The API key goes ONLY into the x-api-key header: never into a URL, a body, an event or an error.
 
 import {Pool} from 'undici'
-import {ApolloApiError, DisplayCapError, UsageError} from '../errors.js'
+import {ApolloApiError, DisplayCapError, QuotaExhaustedError, UsageError} from '../errors.js'
 import type {SeqsyncError} from '../errors.js'
 import {isRecord} from '../model/guards.js'
 import {isLoopbackHost, parseBaseUrl} from './base-url.js'
 import {readDisplayCap} from './display-cap.js'
 import type {Endpoint} from './endpoints.js'
 import {SCOPES} from './endpoints.js'
+import {CONNECT_RETRIES, classifyNetworkError, unreachableHint} from './network-errors.js'
 import {Pacer, systemClock} from './pacer.js'
 import type {ResponseHeaders} from './pacer.js'
-import type {ClientEvent, ClientOptions, QuotaStatus, QuotaWindowLeft, RateWindow} from './types.js'
+import type {ClientEvent, ClientOptions, ClientTimeouts, QuotaStatus, QuotaWindowLeft, RateWindow} from './types.js'
 
 /** Minute-window 429s retried per request (separate from the 5xx/network budget). */
 const MAX_RATE_LIMIT_RETRIES = 20
@@ -22,13 +26,15 @@ const BACKOFF_CAP_MS = 30_000
 const MESSAGE_LIMIT = 300
 /** Apollo's 422 for a record that does not exist (its 404 means a wrong path). */
 const NOT_FOUND = /does not exist|not exist|not found|has been deleted|no such/i
-const NON_RETRYABLE_CODES: ReadonlySet<string> = new Set([
-  'UND_ERR_INVALID_ARG',
-  'UND_ERR_DESTROYED',
-  'UND_ERR_CLOSED',
-  'UND_ERR_ABORTED',
-  'UND_ERR_NOT_SUPPORTED',
-])
+
+/** ClientOptions.timeouts defaults (ms), before `timeoutScale`. */
+export const DEFAULT_TIMEOUTS: Readonly<Required<ClientTimeouts>> = {
+  connect: 10_000,
+  headers: 30_000,
+  body: 30_000,
+  request: 60_000,
+  stall: 120_000,
+}
 
 export interface CallSpec {
   readonly endpoint: Endpoint
@@ -105,8 +111,13 @@ export class Transport {
   readonly #maxRetries: number
   readonly #backoffMs: number
   readonly #random: () => number
-  readonly #headersTimeout: number
-  readonly #bodyTimeout: number
+  readonly #timeouts: Readonly<Required<ClientTimeouts>>
+  /** Start of the oldest attempt since the last answer that was progress; null while all goes well. */
+  #failingSince: number | null = null
+  /** End of the latest quota-window wait the no-progress clock was paused for. */
+  #pausedUntil = 0
+  /** What the latest failed attempt got, for the no-progress error. */
+  #lastFailure = ''
   readonly #calls: Partial<Record<Endpoint, number>> = {}
   readonly #limited: Partial<Record<Endpoint, number>> = {}
 
@@ -115,37 +126,40 @@ export class Transport {
     const concurrency = options.concurrency ?? 4
     if (!Number.isInteger(concurrency) || concurrency < 1)
       throw new UsageError(`concurrency must be a positive integer, got ${concurrency}`)
-    const windowScale = options.windowScale ?? 1
-    if (!(windowScale > 0)) throw new UsageError(`windowScale must be positive, got ${windowScale}`)
-    if (windowScale !== 1 && !isLoopbackHost(url.hostname)) {
-      // Shortened windows against real Apollo would forget an exhausted hourly quota within seconds.
-      throw new UsageError(
-        `Shortened rate-limit windows (SEQSYNC_RATE_WINDOW_SCALE) are for the local emulator only, not ${url.hostname}`,
-        {hint: 'Unset SEQSYNC_RATE_WINDOW_SCALE when talking to Apollo.'},
-      )
-    }
+    // Shortened windows against real Apollo would forget an exhausted hourly quota within seconds;
+    // shortened timeouts would give up on it while it is merely slow.
+    const windowScale = checkScale(options.windowScale, 'windowScale', 'SEQSYNC_RATE_WINDOW_SCALE', url)
+    const timeoutScale = checkScale(options.timeoutScale, 'timeoutScale', 'SEQSYNC_TIMEOUT_SCALE', url)
     this.#options = options
     this.#basePath = url.pathname.replace(/\/+$/, '')
     this.#semaphore = new Semaphore(concurrency)
     this.#pacer = new Pacer({
       clock: this.#clock,
       windowScale,
-      onEvent: (event) => this.#emit(event),
+      onEvent: (event) => this.#onPacerEvent(event),
       quotaWait: options.quotaWait ?? null,
     })
     this.#maxRetries = options.maxRetries ?? 5
     this.#backoffMs = options.backoffMs ?? 500
     this.#random = options.random ?? Math.random
-    this.#headersTimeout = options.timeouts?.headers ?? 60_000
-    this.#bodyTimeout = options.timeouts?.body ?? 60_000
+    const given = {...DEFAULT_TIMEOUTS, ...options.timeouts}
+    // undici and AbortSignal.timeout take whole milliseconds.
+    const scaled = (ms: number): number => Math.max(1, Math.round(ms * timeoutScale))
+    this.#timeouts = {
+      connect: scaled(given.connect),
+      headers: scaled(given.headers),
+      body: scaled(given.body),
+      request: scaled(given.request),
+      stall: scaled(given.stall),
+    }
     this.#pool = new Pool(url.origin, {
       connections: concurrency,
       pipelining: 1,
       keepAliveTimeout: 4_000,
       keepAliveMaxTimeout: 60_000,
-      connect: {timeout: options.timeouts?.connect ?? 10_000},
-      headersTimeout: this.#headersTimeout,
-      bodyTimeout: this.#bodyTimeout,
+      connect: {timeout: this.#timeouts.connect},
+      headersTimeout: this.#timeouts.headers,
+      bodyTimeout: this.#timeouts.body,
     })
   }
 
@@ -202,7 +216,17 @@ export class Transport {
     let failures = 0
     let limitedRetries = 0
     for (;;) {
-      await this.#pacer.acquire(spec.endpoint)
+      try {
+        await this.#pacer.acquire(spec.endpoint)
+      } catch (error) {
+        // A used-up hourly or daily window is a definite answer, not a stall.
+        if (error instanceof QuotaExhaustedError) this.#failingSince = null
+        throw error
+      }
+      if (this.#stalled(0)) {
+        this.#pacer.land(spec.endpoint, null)
+        throw this.#unreachable(spec, path)
+      }
       this.#calls[spec.endpoint] = (this.#calls[spec.endpoint] ?? 0) + 1
       this.#emit({type: 'request', endpoint: spec.endpoint, method: spec.method, path})
       const sentAt = this.#clock.now()
@@ -211,12 +235,12 @@ export class Transport {
         raw = await this.#send(spec.method, path, payload)
       } catch (error) {
         this.#pacer.land(spec.endpoint, null)
-        const why = describeNetworkError(error)
-        if (!isRetryableNetworkError(error) || failures >= this.#maxRetries) {
-          throw new ApolloApiError({method: spec.method, path, status: 0, apolloMessage: this.#clean(why)})
-        }
+        const failure = classifyNetworkError(error)
+        this.#noteFailure(sentAt, failure.why)
+        const budget = failure.cannotConnect ? Math.min(CONNECT_RETRIES, this.#maxRetries) : this.#maxRetries
+        if (!failure.retryable || failures >= budget) throw this.#unreachable(spec, path, failure.why)
         failures++
-        await this.#backoff(spec.endpoint, failures, why)
+        if (!(await this.#backoff(spec.endpoint, failures, failure.why))) throw this.#unreachable(spec, path)
         continue
       }
       const receivedAt = this.#clock.now()
@@ -228,14 +252,23 @@ export class Transport {
         this.#limited[spec.endpoint] = (this.#limited[spec.endpoint] ?? 0) + 1
         const retryAfterMs = parseRetryAfter(raw.headers['retry-after'], receivedAt)
         const window = classifyRateLimit(this.#apolloMessage(raw).message, retryAfterMs)
-        if (limitedRetries >= MAX_RATE_LIMIT_RETRIES) return {spec, path, raw}
-        limitedRetries++
         // retry-after is real seconds from the server; only our own estimates use windowScale.
-        const resetAt = retryAfterMs === null ? null : receivedAt + retryAfterMs
-        this.#pacer.recordRateLimited(spec.endpoint, window, receivedAt, resetAt)
+        const delayMs = retryAfterMs ?? this.#pacer.windowMs('minute')
+        if (window === 'minute') this.#noteFailure(sentAt, 'HTTP 429 (minute window)')
+        // A used-up hourly or daily window is a definite answer, not a stall.
+        else this.#failingSince = null
+        if (limitedRetries >= MAX_RATE_LIMIT_RETRIES || (window === 'minute' && this.#stalled(delayMs))) {
+          return {spec, path, raw}
+        }
+        limitedRetries++
+        this.#pacer.recordRateLimited(
+          spec.endpoint,
+          window,
+          receivedAt,
+          retryAfterMs === null ? null : receivedAt + retryAfterMs,
+        )
         // An hour or a day: the pacer stops the run at the next acquire, or waits (--wait-for-quota).
         if (window !== 'minute') continue
-        const delayMs = retryAfterMs ?? this.#pacer.windowMs('minute')
         this.#emit({
           type: 'retry',
           endpoint: spec.endpoint,
@@ -246,13 +279,51 @@ export class Transport {
         await this.#clock.sleep(delayMs)
         continue
       }
-      if (raw.status >= 500 && failures < this.#maxRetries) {
-        failures++
-        await this.#backoff(spec.endpoint, failures, `HTTP ${raw.status}`)
-        continue
+      if (raw.status >= 500) {
+        this.#noteFailure(sentAt, `HTTP ${raw.status}`)
+        if (failures < this.#maxRetries) {
+          failures++
+          if (await this.#backoff(spec.endpoint, failures, `HTTP ${raw.status}`)) continue
+        }
+        return {spec, path, raw}
       }
+      // Any other answer (2xx, 4xx) is progress: the host is there and answering.
+      this.#failingSince = null
       return {spec, path, raw}
     }
+  }
+
+  /** The no-progress clock starts at the first failed attempt since the last progress. */
+  #noteFailure(sentAt: number, why: string): void {
+    this.#failingSince ??= sentAt
+    this.#lastFailure = why
+  }
+
+  /** Whether waiting `delayMs` more would pass the no-progress bound. */
+  #stalled(delayMs: number): boolean {
+    return this.#failingSince !== null && this.#clock.now() + delayMs - this.#failingSince > this.#timeouts.stall
+  }
+
+  /** Waiting for a used-up quota window is planned, not a stall: the no-progress clock pauses. */
+  #onPacerEvent(event: ClientEvent): void {
+    const now = this.#clock.now()
+    const end = event.type === 'pace' ? now + event.delayMs : event.type === 'quota-wait' ? event.resumeAt : null
+    if (end !== null) {
+      const paused = end - Math.max(now, this.#pausedUntil)
+      if (this.#failingSince !== null && paused > 0) this.#failingSince += paused
+      this.#pausedUntil = Math.max(this.#pausedUntil, end)
+    }
+    this.#emit(event)
+  }
+
+  /** A request that got no usable answer (`why`, else the no-progress bound): say what to check. */
+  #unreachable(spec: CallSpec, path: string, why?: string): ApolloApiError {
+    const stalledFor = Math.round((this.#clock.now() - (this.#failingSince ?? this.#clock.now())) / 1000)
+    const what = why ?? `no progress for ${stalledFor} s (last: ${this.#lastFailure})`
+    return new ApolloApiError(
+      {method: spec.method, path, status: 0, apolloMessage: this.#clean(what)},
+      {hint: unreachableHint(new URL(this.#options.baseUrl).host)},
+    )
   }
 
   async #send(method: CallSpec['method'], path: string, payload: string | undefined): Promise<RawResponse> {
@@ -268,8 +339,10 @@ export class Transport {
           ...(payload === undefined ? {} : {'content-type': 'application/json'}),
         },
         ...(payload === undefined ? {} : {body: payload}),
-        headersTimeout: this.#headersTimeout,
-        bodyTimeout: this.#bodyTimeout,
+        headersTimeout: this.#timeouts.headers,
+        bodyTimeout: this.#timeouts.body,
+        // The whole answer, body included: a server trickling bytes never trips the idle timeout.
+        signal: AbortSignal.timeout(this.#timeouts.request),
       })
       const text = await response.body.text()
       const headers: Record<string, string> = {}
@@ -347,11 +420,14 @@ export class Transport {
     )
   }
 
-  async #backoff(endpoint: Endpoint, attempt: number, why: string): Promise<void> {
+  /** Sleeps before retry `attempt`; false (no sleep) when the wait would pass the no-progress bound. */
+  async #backoff(endpoint: Endpoint, attempt: number, why: string): Promise<boolean> {
     const ceiling = Math.min(BACKOFF_CAP_MS, this.#backoffMs * 2 ** (attempt - 1))
     const delayMs = Math.floor(this.#random() * ceiling)
+    if (this.#stalled(delayMs)) return false
     this.#emit({type: 'retry', endpoint, attempt, delayMs, why})
     await this.#clock.sleep(delayMs)
+    return true
   }
 
   #emit(event: ClientEvent): void {
@@ -359,17 +435,14 @@ export class Transport {
   }
 }
 
-function errorCode(error: unknown): string | null {
-  return isRecord(error) && typeof error['code'] === 'string' ? error['code'] : null
-}
-
-function isRetryableNetworkError(error: unknown): boolean {
-  const code = errorCode(error)
-  return code === null || !NON_RETRYABLE_CODES.has(code)
-}
-
-function describeNetworkError(error: unknown): string {
-  if (!(error instanceof Error)) return 'network error'
-  const code = errorCode(error)
-  return code === null ? error.message : `${code}: ${error.message}`
+/** A test-only scale (in (0, 1]) of windows or timeouts: refused unless the host is a loopback emulator. */
+function checkScale(value: number | undefined, option: string, envName: string, url: URL): number {
+  const scale = value ?? 1
+  if (!(scale > 0 && scale <= 1)) throw new UsageError(`${option} must be in (0, 1], got ${scale}`)
+  if (scale !== 1 && !isLoopbackHost(url.hostname)) {
+    throw new UsageError(`${envName} is for the local emulator only, not ${url.hostname}`, {
+      hint: `Unset ${envName} when talking to Apollo.`,
+    })
+  }
+  return scale
 }

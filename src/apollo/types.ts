@@ -51,14 +51,31 @@ export type ClientEvent =
     }
   | {readonly type: 'quota-resume'; readonly endpoint: Endpoint; readonly window: 'hour' | 'day'}
 
+/** Time bounds in ms (defaults in transport.ts DEFAULT_TIMEOUTS: 10 s / 30 s / 30 s / 60 s / 120 s). */
+export interface ClientTimeouts {
+  /** TCP + TLS connection (a refused connection or unknown host fails at once, retried once). */
+  readonly connect?: number
+  /** From sending a request to its response headers. */
+  readonly headers?: number
+  /** Longest silence while reading a response body. */
+  readonly body?: number
+  /** One whole attempt: headers and the complete body. */
+  readonly request?: number
+  /**
+   * No progress: from the first failed attempt (network error, timeout, 5xx, minute-window 429)
+   * with no successful answer since, this long and every call stops retrying and fails, and new
+   * calls fail at once. Waiting for a used-up quota window does not count.
+   */
+  readonly stall?: number
+}
+
 export interface ClientOptions {
   /** e.g. `https://api.apollo.io/api/v1` or `http://127.0.0.1:4010/api/v1`. Plain http only to loopback. */
   readonly baseUrl: string
   readonly apiKey: ApiKey
   /** Max requests in flight across all endpoints (default 4). */
   readonly concurrency?: number
-  /** Connect / headers / body timeouts in ms (defaults 10 s / 60 s / 60 s). */
-  readonly timeouts?: {readonly connect?: number; readonly headers?: number; readonly body?: number}
+  readonly timeouts?: ClientTimeouts
   /** Max retries of one request on 5xx / network errors (default 5; minute-window 429s have their own budget). */
   readonly maxRetries?: number
   /** Base backoff in ms for 5xx/network retries (default 500; exponential with full jitter, capped at 30 s). */
@@ -68,6 +85,8 @@ export interface ClientOptions {
    * running with shortened windows (`SEQSYNC_RATE_WINDOW_SCALE`).
    */
   readonly windowScale?: number
+  /** Scale (0, 1] of every time bound, for tests against the emulator only (`SEQSYNC_TIMEOUT_SCALE`). */
+  readonly timeoutScale?: number
   readonly onEvent?: (event: ClientEvent) => void
   /** Wait for a used-up hourly or daily window (at most `maxWaitMs`) instead of stopping; default: stop. */
   readonly quotaWait?: QuotaWait | null
@@ -114,7 +133,7 @@ export type UsageWindows = Readonly<
   Record<RateWindow, {readonly limit: number | null; readonly consumed: number | null; readonly left: number | null}>
 >
 
-export type {AddContactsResult, NewContact, RemoveMode} from '../model/writes.js'
+export type {AddContactsResult, NewContact, RemoveContactsResult, RemoveMode} from '../model/writes.js'
 
 /** How an endpoint answered a request that cannot change anything (`doctor`'s scope check). */
 export type ScopeAnswer =

@@ -130,8 +130,8 @@ describe('applyPlan: batching and grouping', () => {
   })
 })
 
-describe('applyPlan: add results', () => {
-  it('marks Apollo skips with their reason and unreported contacts as applied-unconfirmed', async () => {
+describe('applyPlan: decided from the write answers', () => {
+  it('adds: applied when the answer shows the contact enrolled; skips with their reason; the rest uncertain', async () => {
     const port = new FakeSequencePort({
       contacts: [
         {id: 'ok', email: 'ok@acme.com'},
@@ -149,11 +149,39 @@ describe('applyPlan: add results', () => {
     expect(listed(outcome).map((o) => [o.contactId, o.status, o.reason])).toEqual([
       ['ok', 'applied', undefined],
       ['busy', 'skipped', 'contacts_active_in_other_campaigns'],
-      ['there', 'skipped', 'contacts_already_exists_in_current_campaign'],
-      ['lost', 'applied', 'unconfirmed'],
+      // Already there: maybe our own earlier attempt whose answer was lost, maybe not. The re-read decides.
+      ['there', 'uncertain', 'contacts_already_exists_in_current_campaign'],
+      ['lost', 'uncertain', undefined],
       ['ghost', 'skipped', 'contact_not_found'],
     ])
     expect(port.statusOf('lost', 's1')).toBe('active')
+    expect([...outcome.answers.keys()]).toEqual(['ok'])
+    expect(outcome.answers.get('ok')?.memberships.map((m) => [m.sequenceId, m.status])).toEqual([['s1', 'active']])
+  })
+
+  it('removals: applied when the answer shows the target; a contact the answer leaves out is uncertain', async () => {
+    const port = new FakeSequencePort({contacts: contacts(['c1', 'c2', 'c3'], {s1: 'active'}), unreportedIds: ['c3']})
+    const plan = makePlan([
+      makeChange({kind: 'remove', contactId: 'c1'}),
+      makeChange({kind: 'finish', contactId: 'c2'}),
+      makeChange({kind: 'remove', contactId: 'c3'}),
+    ])
+    const outcome = await applyPlan(plan, port, {batchSize: 10, bulkCreate: 100, concurrency: 1})
+    expect(statusById(outcome)).toEqual({
+      'remove:s1:c1': 'applied',
+      'finish:s1:c2': 'applied',
+      'remove:s1:c3': 'uncertain',
+    })
+    expect(port.statusOf('c3', 's1')).toBe('absent')
+  })
+
+  it('a write whose answer is lost (5xx after it was made) is uncertain, with the error', async () => {
+    const port = new FakeSequencePort({contacts: contacts(['c1']), loseFirstAnswers: 1})
+    const outcome = await applyPlan(makePlan(adds(['c1'])), port, {batchSize: 10, bulkCreate: 100, concurrency: 1})
+    expect(listed(outcome)).toEqual([
+      expect.objectContaining({status: 'uncertain', contactId: 'c1', error: expect.stringMatching(/HTTP 500/)}),
+    ])
+    expect(port.statusOf('c1', 's1')).toBe('active')
   })
 })
 
@@ -171,8 +199,9 @@ describe('applyPlan: errors', () => {
       'c6',
       'c7,c8',
     ])
+    // A 5xx may come after the write: the one contact left is uncertain, for the re-read to decide.
     const bad = listed(outcome).find((o) => o.contactId === 'c5')
-    expect(bad?.status).toBe('failed')
+    expect(bad?.status).toBe('uncertain')
     expect(bad?.error).toMatch(/HTTP 500/)
     expect(listed(outcome).filter((o) => o.status === 'applied')).toHaveLength(7)
     expect(port.statusOf('c5', 's1')).toBe('absent')
@@ -186,6 +215,8 @@ describe('applyPlan: errors', () => {
     expect(port.callsOf('addContactIds')).toHaveLength(8)
     expect(outcome.interrupted).toBe(true)
     expect(outcome.interruption?.reason).toBe('apollo-unavailable')
+    // The contacts of the last failed call are uncertain (it may have been written); the rest was never sent.
+    expect(listed(outcome).filter((o) => o.status === 'uncertain').length).toBeGreaterThan(0)
     expect(listed(outcome).filter((o) => o.status === 'not-attempted').length).toBeGreaterThan(40)
     expect(listed(outcome).find((o) => o.status === 'not-attempted')?.error).toMatch(
       /failed 8 calls in a row.*run apply again/,
@@ -312,9 +343,22 @@ describe('applyPlan: creates', () => {
       makeChange({kind: 'add', email: 'good@acme.com'}),
     ])
     const outcome = await applyPlan(plan, port, {batchSize: 10, bulkCreate: 100, concurrency: 1})
-    expect(listed(outcome).map((o) => o.status)).toEqual(['failed', 'applied', 'failed', 'applied'])
+    expect(listed(outcome).map((o) => o.status)).toEqual(['uncertain', 'applied', 'failed', 'applied'])
     expect(listed(outcome)[2]?.error).toMatch(/^contact could not be created: .*HTTP 500/)
     expect(port.callsOf('addContactIds').map((x) => x.contactIds)).toEqual([[port.findIdByEmail('good@acme.com')]])
+  })
+
+  it('an add of a contact created by an earlier run (knownIds) uses its id, with no create', async () => {
+    const port = new FakeSequencePort({contacts: [{id: 'made', email: 'x@acme.com'}]})
+    const plan = makePlan([makeChange({kind: 'add', email: 'X@acme.com'})])
+    const outcome = await applyPlan(plan, port, {
+      batchSize: 10,
+      bulkCreate: 100,
+      concurrency: 1,
+      knownIds: new Map([['x@acme.com', 'made']]),
+    })
+    expect(port.calls.map((c) => c.method)).toEqual(['addContactIds'])
+    expect(listed(outcome)).toEqual([{status: 'applied', contactId: 'made'}])
   })
 
   it('an add whose create was not attempted is not attempted either', async () => {

@@ -1,25 +1,38 @@
 // Executes a Plan through the injected SequencePort, batch by batch as planner/plan-batches.ts cuts
-// it: creates, then removals/finishes/stops, then adds sequence by sequence. Continues on per-batch
-// failures and reports every change's outcome; stops starting new calls on quota exhaustion or
-// abort (Ctrl-C). Never speaks HTTP itself.
+// it: creates, then removals/finishes/stops, then adds sequence by sequence. Decides each change
+// from Apollo's answer (the contacts it returns, the skips it names); what an answer leaves open —
+// a lost response, a contact it does not mention — is `uncertain`, for the caller to re-read.
+// Continues on per-batch failures; stops starting new calls on quota exhaustion or abort (Ctrl-C).
+// Never speaks HTTP itself.
 
 import {ApolloApiError, BugError, QuotaExhaustedError} from '../errors.js'
 import type {Change, CreateChange, Plan} from '../model/plan.js'
-import {normalizeEmail} from '../model/state.js'
+import type {LiveContact} from '../model/state.js'
+import {normalizeEmail, statusIn} from '../model/state.js'
 import type {BatchLimits, BatchUnit, WriteBatch} from '../planner/plan-batches.js'
 import {planBatches} from '../planner/plan-batches.js'
 import type {PortNewContact, SequencePort} from './port.js'
+import {isAtTarget} from './targets.js'
 
-export type ChangeStatus = 'applied' | 'skipped' | 'failed' | 'not-attempted'
+/**
+ * applied / skipped / failed: Apollo's answer settles it. uncertain: the call may or may not have
+ * written (5xx or network error after the client's retries, a contact the answer does not show at
+ * its target, "already in this sequence", which a lost earlier attempt of the same call also gives).
+ * not-attempted: no call was sent for it.
+ */
+export type ChangeStatus = 'applied' | 'skipped' | 'failed' | 'uncertain' | 'not-attempted'
+
+/** Apollo's skip for a contact already in the sequence: maybe enrolled by our own attempt whose answer was lost. */
+const ALREADY_IN_SEQUENCE = 'contacts_already_exists_in_current_campaign'
 
 export interface ChangeOutcome {
   readonly status: ChangeStatus
   /**
-   * skipped: Apollo's skip reason code. applied: `unconfirmed` when Apollo reported the contact neither
-   * added nor skipped (the re-read decides). not-attempted: `quota-exhausted` | `aborted` | `create-not-attempted`.
+   * skipped (and uncertain, when Apollo gave one): Apollo's skip reason code.
+   * not-attempted: `quota-exhausted` | `aborted` | `apollo-unavailable` | `create-not-attempted`.
    */
   readonly reason?: string
-  /** failed (and not-attempted after a quota stop): a short, key-free error message. */
+  /** failed and uncertain after an error (and not-attempted after a stop): a short, key-free error message. */
   readonly error?: string
   /** The contact id the change was applied to (for adds of created contacts: the created id), or null. */
   readonly contactId: string | null
@@ -35,6 +48,8 @@ export interface ApplyOutcome {
   readonly outcomes: ReadonlyMap<Change, ChangeOutcome>
   /** Normalised email -> contact id, for every create that Apollo answered (created or deduped). */
   readonly createdIds: ReadonlyMap<string, string>
+  /** Every contact an answer returned, as the latest answer showed it (contact id -> contact). */
+  readonly answers: ReadonlyMap<string, LiveContact>
   /** True when a quota stop or an abort left some changes not attempted. */
   readonly interrupted: boolean
   /** Why the run stopped early, or null. */
@@ -55,6 +70,8 @@ export interface ApplyOptions extends BatchLimits {
   readonly concurrency: number
   readonly signal?: AbortSignal | undefined
   readonly onProgress?: ((progress: ApplyProgress) => void) | undefined
+  /** Normalised email -> id of contacts the plan creates that Apollo already has (a resumed plan): adds use it. */
+  readonly knownIds?: ReadonlyMap<string, string> | undefined
 }
 
 const REMOVE_MODES = {remove: 'remove', finish: 'mark_as_finished', stop: 'stop'} as const
@@ -81,6 +98,10 @@ export async function applyPlan(plan: Plan, port: SequencePort, options: ApplyOp
     all.map((c) => [c, {status: 'not-attempted', contactId: c.contactId}]),
   )
   const createdIds = new Map<string, string>()
+  const answers = new Map<string, LiveContact>()
+  const remember = (contacts: readonly LiveContact[]): void => {
+    for (const c of contacts) answers.set(c.id, c)
+  }
   let interruption: ApplyInterruption | null = null
   let fatal = false
   // Halving a batch down to one bad contact fails at most ceil(log2(batchSize)) + 1 calls in a row;
@@ -132,11 +153,17 @@ export async function applyPlan(plan: Plan, port: SequencePort, options: ApplyOp
         return
       }
       if (isServerOrNetworkError(error)) {
+        // The call may have been written before the answer was lost: uncertain, not failed.
+        const lost = (): void => {
+          settle(units, (unit) => ({status: 'uncertain', error: describeError(error), contactId: targetOf(unit)}))
+          report(phase, units)
+        }
         if (++consecutiveFailures >= maxConsecutiveFailures) {
           interruption ??= {
             reason: 'apollo-unavailable',
             message: `Apollo failed ${consecutiveFailures} calls in a row (${describeError(error)}); stopped: run apply again when Apollo answers`,
           }
+          lost()
           return
         }
         if (units.length > 1) {
@@ -145,8 +172,7 @@ export async function applyPlan(plan: Plan, port: SequencePort, options: ApplyOp
           await runBatch(phase, units.slice(middle), send)
           return
         }
-        settle(units, {status: 'failed', error: describeError(error), contactId: null})
-        report(phase, units)
+        lost()
         return
       }
       if (error instanceof ApolloApiError) {
@@ -179,6 +205,7 @@ export async function applyPlan(plan: Plan, port: SequencePort, options: ApplyOp
 
   const sendCreates = async (units: readonly Unit[]): Promise<void> => {
     const answer = await port.bulkCreateContacts(units.map((u) => toNewContact(createOf(u))))
+    remember([...answer.created, ...answer.existing])
     const byEmail = new Map<string, string>()
     for (const c of [...answer.created, ...answer.existing]) {
       for (const email of [...c.otherEmails, ...(c.email === null ? [] : [c.email])])
@@ -205,12 +232,17 @@ export async function applyPlan(plan: Plan, port: SequencePort, options: ApplyOp
         mailboxId: batch.mailboxId,
         enroll: batch.enroll,
       })
-      const added = new Set(answer.added)
+      remember(answer.added)
+      const added = new Map(answer.added.map((c) => [c.id, c]))
       settle(units, (unit): MutableOutcome => {
-        if (added.has(unit.key)) return {status: 'applied', contactId: unit.key}
+        const contact = added.get(unit.key)
+        if (contact !== undefined && isAtTarget('add', statusIn(contact, batch.sequenceId))) {
+          return {status: 'applied', contactId: unit.key}
+        }
         const reason = answer.skipped[unit.key]
-        if (reason !== undefined) return {status: 'skipped', reason, contactId: unit.key}
-        return {status: 'applied', reason: 'unconfirmed', contactId: unit.key}
+        if (reason !== undefined && reason !== ALREADY_IN_SEQUENCE)
+          return {status: 'skipped', reason, contactId: unit.key}
+        return {status: 'uncertain', ...(reason === undefined ? {} : {reason}), contactId: unit.key}
       })
     }
 
@@ -225,7 +257,7 @@ export async function applyPlan(plan: Plan, port: SequencePort, options: ApplyOp
     if (first === undefined || first.kind !== 'add') throw new BugError('an add batch unit without an add change')
     if (first.contactId !== null) return unit
     const email = normalizeEmail(first.email)
-    const created = createdIds.get(email)
+    const created = createdIds.get(email) ?? options.knownIds?.get(email)
     if (created !== undefined) {
       settle([unit], {status: 'not-attempted', contactId: created})
       return {key: created, changes: unit.changes}
@@ -248,12 +280,18 @@ export async function applyPlan(plan: Plan, port: SequencePort, options: ApplyOp
   const removeTasks = batches.flatMap((b) => {
     if (b.phase !== 'remove') return []
     const send = async (units: readonly Unit[]): Promise<void> => {
-      await port.removeOrStopContactIds({
+      const answer = await port.removeOrStopContactIds({
         sequenceId: b.sequenceId,
         contactIds: units.map((u) => u.key),
         mode: REMOVE_MODES[b.kind],
       })
-      settle(units, (unit) => ({status: 'applied', contactId: unit.key}))
+      remember(answer.contacts)
+      const shown = new Map(answer.contacts.map((c) => [c.id, c]))
+      settle(units, (unit) => {
+        const contact = shown.get(unit.key)
+        const done = contact !== undefined && isAtTarget(b.kind, statusIn(contact, b.sequenceId))
+        return {status: done ? 'applied' : 'uncertain', contactId: unit.key}
+      })
     }
     return [() => runBatch('remove', b.units, send)]
   })
@@ -287,7 +325,12 @@ export async function applyPlan(plan: Plan, port: SequencePort, options: ApplyOp
     )
   }
   const interrupted = stop !== null && [...outcomes.values()].some((o) => o.status === 'not-attempted')
-  return {outcomes, createdIds, interrupted, interruption: interrupted ? stop : null}
+  return {outcomes, createdIds, answers, interrupted, interruption: interrupted ? stop : null}
+}
+
+/** The contact a unit's call was about: its key for member changes and adds, none for a create (keyed by email). */
+function targetOf(unit: Unit): string | null {
+  return unit.changes[0]?.kind === 'create' ? null : unit.key
 }
 
 function phaseOf(change: Change): ApplyPhase {

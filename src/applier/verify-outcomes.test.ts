@@ -1,47 +1,52 @@
 import {describe, expect, it} from 'vitest'
+import {desiredSequence, liveContact, liveSequence, liveState} from '../../test/helpers/builders.js'
 import {FakeSequencePort, makeChange, makePlan} from '../../test/helpers/fake-port.js'
-import type {Change, ChangeKind} from '../model/plan.js'
-import type {LiveContact, MemberStatus} from '../model/state.js'
+import type {ManagedSequence} from '../model/plan-basis.js'
+import type {Change, ChangeKind, Plan} from '../model/plan.js'
+import type {LiveContact, LiveState, MemberStatus} from '../model/state.js'
+import {computePlan} from '../planner/compute-plan.js'
 import {applyPlan} from './apply-plan.js'
 import type {ApplyOutcome, ChangeOutcome, ChangeStatus} from './apply-plan.js'
+import {ObservedState} from './observed-state.js'
 import {buildApplyReport} from './verify-outcomes.js'
-
-function afterWith(status: MemberStatus | 'absent', contactId = 'c1', sequenceId = 's1') {
-  const contacts = new Map<string, LiveContact>()
-  const members = new Map<string, string[]>([[sequenceId, []]])
-  if (status !== 'absent') {
-    contacts.set(contactId, {
-      id: contactId,
-      email: `${contactId}@acme.com`,
-      otherEmails: [],
-      emailStatus: 'verified',
-      name: null,
-      organizationName: null,
-      memberships: [
-        {sequenceId, status, inactiveReason: null, failureReason: null, mailboxId: null, addedByUserId: null},
-      ],
-    })
-    members.set(sequenceId, [contactId])
-  }
-  return {contacts, members}
-}
+import type {VerdictInput} from './verify-outcomes.js'
 
 function outcomeOf(
   changes: readonly Change[],
   results: readonly ChangeOutcome[],
-  createdIds = new Map<string, string>(),
+  extra: Partial<Pick<ApplyOutcome, 'createdIds' | 'answers'>> = {},
 ): ApplyOutcome {
   return {
     outcomes: new Map(changes.map((change, i) => [change, results[i] ?? {status: 'not-attempted', contactId: null}])),
-    createdIds,
+    createdIds: extra.createdIds ?? new Map(),
+    answers: extra.answers ?? new Map(),
     interrupted: results.some((r) => r.status === 'not-attempted'),
     interruption: null,
   }
 }
 
+/** The report of `plan`; with no `managed` manifest to re-plan, the per-change rules alone. */
+function reportOf(plan: Plan, base: LiveState, outcome: ApplyOutcome, extra: Partial<VerdictInput> = {}) {
+  return buildApplyReport({
+    plan,
+    managed: [],
+    observed: new ObservedState(base, plan, outcome.answers),
+    done: new Set(),
+    outcome,
+    manifestsChanged: null,
+    calls: {},
+    ...extra,
+  })
+}
+
+function baseWith(status: MemberStatus | 'absent', contactId = 'c1', sequenceId = 's1'): LiveState {
+  const memberships = status === 'absent' ? {} : {[sequenceId]: status}
+  return liveState({contacts: [liveContact({id: contactId, memberships})]})
+}
+
 type Bucket = 'applied' | 'skipped' | 'failed'
 
-describe('buildApplyReport: the re-read decides', () => {
+describe('buildApplyReport: each change is decided by what Apollo shows', () => {
   const rows: {
     kind: Exclude<ChangeKind, 'create'>
     status: ChangeStatus
@@ -52,13 +57,20 @@ describe('buildApplyReport: the re-read decides', () => {
   }[] = [
     {kind: 'add', status: 'applied', after: 'active', expected: ['applied']},
     {kind: 'add', status: 'applied', after: 'paused', expected: ['applied']},
-    {kind: 'add', status: 'applied', reason: 'unconfirmed', after: 'absent', expected: ['skipped', 'not-converged']},
+    {kind: 'add', status: 'uncertain', after: 'absent', expected: ['skipped', 'not-converged']},
     {
       kind: 'add',
-      status: 'skipped',
+      status: 'uncertain',
       reason: 'contacts_already_exists_in_current_campaign',
       after: 'active',
       expected: ['applied'],
+    },
+    {
+      kind: 'add',
+      status: 'uncertain',
+      reason: 'contacts_already_exists_in_current_campaign',
+      after: 'finished',
+      expected: ['skipped', 'contacts_already_exists_in_current_campaign'],
     },
     {
       kind: 'add',
@@ -67,21 +79,15 @@ describe('buildApplyReport: the re-read decides', () => {
       after: 'absent',
       expected: ['skipped', 'contacts_active_in_other_campaigns'],
     },
+    {kind: 'add', status: 'uncertain', error: 'HTTP 500', after: 'active', expected: ['applied']},
     {
       kind: 'add',
-      status: 'skipped',
-      reason: 'contacts_already_exists_in_current_campaign',
-      after: 'finished',
-      expected: ['skipped', 'contacts_already_exists_in_current_campaign'],
-    },
-    {kind: 'add', status: 'failed', error: 'HTTP 500', after: 'active', expected: ['applied']},
-    {
-      kind: 'add',
-      status: 'failed',
+      status: 'uncertain',
       error: 'Apollo POST x failed: HTTP 500',
       after: 'absent',
       expected: ['failed', 'Apollo POST x failed: HTTP 500'],
     },
+    {kind: 'add', status: 'failed', error: 'HTTP 422', after: 'absent', expected: ['failed', 'HTTP 422']},
     {
       kind: 'add',
       status: 'not-attempted',
@@ -90,12 +96,12 @@ describe('buildApplyReport: the re-read decides', () => {
       expected: ['failed', 'not attempted: quota gone'],
     },
     {kind: 'remove', status: 'applied', after: 'absent', expected: ['applied']},
-    {kind: 'remove', status: 'applied', after: 'finished', expected: ['skipped', 'not-converged']},
+    {kind: 'remove', status: 'uncertain', after: 'finished', expected: ['skipped', 'not-converged']},
     {kind: 'remove', status: 'failed', error: 'HTTP 422', after: 'active', expected: ['failed', 'HTTP 422']},
     {kind: 'finish', status: 'applied', after: 'finished', expected: ['applied']},
-    {kind: 'finish', status: 'applied', after: 'paused', expected: ['skipped', 'not-converged']},
+    {kind: 'finish', status: 'uncertain', after: 'paused', expected: ['skipped', 'not-converged']},
     {kind: 'stop', status: 'applied', after: 'paused', expected: ['applied']},
-    {kind: 'stop', status: 'applied', after: 'finished', expected: ['applied']},
+    {kind: 'stop', status: 'uncertain', after: 'finished', expected: ['applied']},
     {kind: 'stop', status: 'applied', after: 'active', expected: ['skipped', 'not-converged']},
     {
       kind: 'stop',
@@ -108,19 +114,15 @@ describe('buildApplyReport: the re-read decides', () => {
   it.each(rows)(
     '$kind $status (${reason}${error}) then $after -> $expected',
     ({kind, status, reason, error, after, expected}) => {
-      const change = makeChange({
-        kind,
-        contactId: 'c1',
-        email: 'c1@acme.com',
-        liveStatus: kind === 'add' ? 'absent' : 'active',
-      })
+      const change = makeChange({kind, contactId: 'c1', email: 'c1@acme.com'})
       const result = {
         status,
         contactId: 'c1',
         ...(reason === undefined ? {} : {reason}),
         ...(error === undefined ? {} : {error}),
       }
-      const report = buildApplyReport(makePlan([change]), outcomeOf([change], [result]), afterWith(after), {'x/y': 3})
+      const plan = makePlan([change])
+      const report = reportOf(plan, baseWith(after), outcomeOf([change], [result]), {calls: {'x/y': 3}})
       const seq = report.sequences[0]
       const [bucket, detail] = expected
       expect(seq?.[bucket]).toHaveLength(1)
@@ -138,16 +140,17 @@ describe('buildApplyReport: the re-read decides', () => {
     const create = makeChange({kind: 'create', email: 'New@Acme.com'})
     const add = makeChange({kind: 'add', email: 'New@Acme.com'})
     const lost = makeChange({kind: 'create', email: 'lost@acme.com'})
+    const created = liveContact({id: 'n1', email: 'new@acme.com', memberships: {s1: 'active'}})
     const outcome = outcomeOf(
       [create, add, lost],
       [
         {status: 'applied', contactId: 'n1'},
-        {status: 'applied', contactId: null},
-        {status: 'failed', error: 'HTTP 500', contactId: null},
+        {status: 'applied', contactId: 'n1'},
+        {status: 'uncertain', error: 'HTTP 500', contactId: null},
       ],
-      new Map([['new@acme.com', 'n1']]),
+      {createdIds: new Map([['new@acme.com', 'n1']]), answers: new Map([['n1', created]])},
     )
-    const report = buildApplyReport(makePlan([create, add, lost]), outcome, afterWith('active', 'n1'), {})
+    const report = reportOf(makePlan([create, add, lost]), liveState(), outcome)
     expect(report.sequences[0]?.applied).toEqual([
       {kind: 'create', contactId: 'n1', email: 'New@Acme.com'},
       {kind: 'add', contactId: 'n1', email: 'New@Acme.com'},
@@ -157,9 +160,18 @@ describe('buildApplyReport: the re-read decides', () => {
     ])
   })
 
-  it('reports per sequence, keeps plan order and the interrupted flag', () => {
+  it('reports per sequence, keeps plan order, the interrupted flag and the changes already done', () => {
     const a = makeChange({kind: 'add', sequenceId: 'sA', contactId: 'c1'})
     const b = makeChange({kind: 'remove', sequenceId: 'sB', contactId: 'c2'})
+    const done = makeChange({kind: 'finish', sequenceId: 'sB', contactId: 'c3'})
+    const plan = makePlan([a, b, done])
+    const base = liveState({
+      contacts: [
+        liveContact({id: 'c1', memberships: {sA: 'active'}}),
+        liveContact({id: 'c2', memberships: {sB: 'active'}}),
+        liveContact({id: 'c3', memberships: {sB: 'finished'}}),
+      ],
+    })
     const outcome = outcomeOf(
       [a, b],
       [
@@ -167,47 +179,106 @@ describe('buildApplyReport: the re-read decides', () => {
         {status: 'not-attempted', contactId: 'c2'},
       ],
     )
-    const after = afterWith('active', 'c1', 'sA')
-    const withC2 = {
-      contacts: new Map([
-        ...after.contacts,
-        [
-          'c2',
-          {
-            ...after.contacts.get('c1')!,
-            id: 'c2',
-            memberships: [
-              {
-                sequenceId: 'sB',
-                status: 'active' as const,
-                inactiveReason: null,
-                failureReason: null,
-                mailboxId: null,
-                addedByUserId: null,
-              },
-            ],
-          },
-        ],
-      ]),
-      members: new Map([...after.members, ['sB', ['c2']]]),
-    }
-    const report = buildApplyReport(makePlan([a, b]), outcome, withC2, {})
+    const report = reportOf(plan, base, outcome, {done: new Set([done])})
     expect(report.interrupted).toBe(true)
     expect(report.converged).toBe(false)
-    expect(report.sequences.map((s) => [s.id, s.converged, s.remaining])).toEqual([
-      ['sA', true, 0],
-      ['sB', false, 1],
+    expect(report.sequences.map((s) => [s.id, s.converged, s.remaining, s.alreadyDone.length])).toEqual([
+      ['sA', true, 0, 0],
+      ['sB', false, 1, 1],
     ])
-    expect(report.summary).toEqual({applied: 1, skipped: 0, failed: 1})
+    expect(report.summary).toEqual({applied: 1, alreadyDone: 1, skipped: 0, failed: 1, differences: 0})
   })
 
   it('refuses an outcome that does not match the plan', () => {
     const a = makeChange({kind: 'add', contactId: 'c1'})
-    expect(() => buildApplyReport(makePlan([a]), outcomeOf([], []), afterWith('absent'), {})).toThrow(/outcome/)
+    expect(() => reportOf(makePlan([a]), liveState(), outcomeOf([], []))).toThrow(/outcome/)
   })
 })
 
-describe('apply then verify against the fake port', () => {
+describe('buildApplyReport: the verdict re-plans the manifests', () => {
+  // Q4 (prune: remove) declares a and x; a is to be added, b (undeclared) to be removed, x stays.
+  const desired = desiredSequence({name: 'Q4', prune: 'remove', contacts: ['a@acme.com', 'x@acme.com']})
+  const managed: ManagedSequence[] = [{sequenceId: 's1', desired}]
+  const seq = liveSequence({id: 's1', name: 'Q4'})
+  const contacts = {
+    a: liveContact({id: 'a', email: 'a@acme.com'}),
+    b: liveContact({id: 'b', email: 'b@acme.com', memberships: {s1: 'active'}}),
+    x: liveContact({id: 'x', email: 'x@acme.com', memberships: {s1: 'active'}}),
+  }
+  const before = liveState({sequences: [seq], contacts: Object.values(contacts)})
+  const plan = computePlan({sequences: [desired]}, before)
+  const [add, remove] = plan.sequences[0]!.changes
+  const answers = (...cs: LiveContact[]) => new Map(cs.map((c) => [c.id, c]))
+  const addedA = liveContact({id: 'a', email: 'a@acme.com', memberships: {s1: 'active'}})
+  const removedB = liveContact({id: 'b', email: 'b@acme.com'})
+
+  const verdict = (base: LiveState, outcome: ApplyOutcome, extra: Partial<VerdictInput> = {}) =>
+    reportOf(plan, base, outcome, {managed, ...extra})
+
+  it('converges when the answers show every change and nothing else differs', () => {
+    expect(plan.sequences[0]?.changes.map((c) => [c.kind, c.contactId])).toEqual([
+      ['add', 'a'],
+      ['remove', 'b'],
+    ])
+    const outcome = outcomeOf(
+      [add!, remove!],
+      [
+        {status: 'applied', contactId: 'a'},
+        {status: 'applied', contactId: 'b'},
+      ],
+      {answers: answers(addedA, removedB)},
+    )
+    expect(verdict(before, outcome)).toMatchObject({converged: true, summary: {applied: 2, differences: 0}})
+  })
+
+  it('a member that appeared since the plan is a difference, not a failure of the plan', () => {
+    const newcomer = liveContact({id: 'n', email: 'n@acme.com', memberships: {s1: 'active'}})
+    const base = liveState({sequences: [seq], contacts: [...Object.values(contacts), newcomer]})
+    const outcome = outcomeOf(
+      [add!, remove!],
+      [
+        {status: 'applied', contactId: 'a'},
+        {status: 'applied', contactId: 'b'},
+      ],
+      {answers: answers(addedA, removedB)},
+    )
+    const report = verdict(base, outcome)
+    expect(report.converged).toBe(false)
+    expect(report.summary).toMatchObject({applied: 2, skipped: 0, failed: 0, differences: 1})
+    expect(report.sequences[0]?.differences).toEqual([{kind: 'remove', contactId: 'n', email: 'n@acme.com'}])
+  })
+
+  it('what remains of a change Apollo skipped is that skip, not a difference', () => {
+    const outcome = outcomeOf(
+      [add!, remove!],
+      [
+        {status: 'skipped', reason: 'contacts_unverified_email', contactId: 'a'},
+        {status: 'applied', contactId: 'b'},
+      ],
+      {answers: answers(removedB)},
+    )
+    const report = verdict(before, outcome)
+    expect(report.summary).toMatchObject({applied: 1, skipped: 1, differences: 0})
+    expect(report.converged).toBe(false)
+  })
+
+  it('a sequence gone since the plan is a problem; manifests changed since the plan keep it from converging', () => {
+    const outcome = outcomeOf(
+      [add!, remove!],
+      [
+        {status: 'applied', contactId: 'a'},
+        {status: 'applied', contactId: 'b'},
+      ],
+      {answers: answers(addedA, removedB)},
+    )
+    const gone = verdict({...before, sequences: new Map()}, outcome)
+    expect(gone.problems.map((p) => p.code)).toEqual(['sequence-not-found'])
+    expect(gone).toMatchObject({converged: false, summary: {differences: 1}})
+    expect(verdict(before, outcome, {manifestsChanged: true})).toMatchObject({converged: false, manifestsChanged: true})
+  })
+})
+
+describe('apply then judge against the fake port', () => {
   it('converges when Apollo does what was asked, and names Apollo’s skips otherwise', async () => {
     const port = new FakeSequencePort({
       contacts: [
@@ -222,7 +293,7 @@ describe('apply then verify against the fake port', () => {
       makeChange({kind: 'finish', sequenceId: 's2', contactId: 'd'}),
     ])
     const outcome = await applyPlan(plan, port, {batchSize: 10, bulkCreate: 100, concurrency: 2})
-    const report = buildApplyReport(plan, outcome, port.sweep(['s1', 's2']), {})
+    const report = reportOf(plan, liveState(), outcome)
     expect(
       report.sequences.map((s) => ({
         id: s.id,
@@ -233,17 +304,30 @@ describe('apply then verify against the fake port', () => {
       {id: 's1', converged: false, skipped: [['b', 'contacts_active_in_other_campaigns']]},
       {id: 's2', converged: true, skipped: []},
     ])
-    expect(report.summary).toEqual({applied: 2, skipped: 1, failed: 0})
+    expect(report.summary).toMatchObject({applied: 2, skipped: 1, failed: 0})
   })
 
-  it('a lost response retried as "already exists" still counts as applied', async () => {
-    // The first add call writes but its answer is lost (the client retried and Apollo skipped as already there).
+  it('a lost answer retried as "already exists" is uncertain; the re-read shows it applied', async () => {
+    // The first add call writes but its answer is lost; the retry is skipped as already there.
     const port = new FakeSequencePort({contacts: [{id: 'a', email: 'a@acme.com', memberships: {s1: 'active'}}]})
     const change = makeChange({kind: 'add', contactId: 'a'})
     const plan = makePlan([change])
     const outcome = await applyPlan(plan, port, {batchSize: 10, bulkCreate: 100, concurrency: 1})
-    expect([...outcome.outcomes.values()][0]?.reason).toBe('contacts_already_exists_in_current_campaign')
-    const report = buildApplyReport(plan, outcome, port.sweep(['s1']), {})
+    expect([...outcome.outcomes.values()][0]).toMatchObject({
+      status: 'uncertain',
+      reason: 'contacts_already_exists_in_current_campaign',
+    })
+    const observed = new ObservedState(liveState(), plan, outcome.answers)
+    observed.observeSweep(new Set(['s1']), port.sweep(['s1']).contacts.values())
+    const report = buildApplyReport({
+      plan,
+      managed: [],
+      observed,
+      done: new Set(),
+      outcome,
+      manifestsChanged: null,
+      calls: {},
+    })
     expect(report.converged).toBe(true)
     expect(report.sequences[0]?.applied).toEqual([{kind: 'add', contactId: 'a', email: null}])
   })

@@ -22,12 +22,26 @@ export interface Settings {
   readonly apiUrl: string
   readonly color: boolean
   readonly verbose: boolean
+  /** --quiet: progress and notices off (errors and the command's result are still printed). */
+  readonly quiet: boolean
 }
 
 /** Replaces the API key (from APOLLO_API_KEY) wherever it appears in `text`. */
 export function redactSecrets(text: string, env: NodeJS.ProcessEnv = process.env): string {
   const key = env['APOLLO_API_KEY']
   return key ? new ApiKey(key).redact(text) : text
+}
+
+/**
+ * Colour: --color / --no-color, else FORCE_COLOR (on unless `0` or `false`; force-color.org), else
+ * NO_COLOR (off when set and not empty; no-color.org), else on for a terminal.
+ */
+export function colorWanted(flag: boolean | undefined, env: NodeJS.ProcessEnv, isTTY: boolean): boolean {
+  if (flag !== undefined) return flag
+  const force = env['FORCE_COLOR'] ?? ''
+  if (force !== '') return force !== '0' && force.toLowerCase() !== 'false'
+  if ((env['NO_COLOR'] ?? '') !== '') return false
+  return isTTY
 }
 
 /** `{error: {...}}` document printed in JSON mode. */
@@ -68,11 +82,17 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       helpGroup: 'GLOBAL',
     }),
     color: Flags.boolean({
-      description: 'Colour the output (default: on for a terminal, off with NO_COLOR).',
+      description: 'Colour the output (default: on for a terminal; FORCE_COLOR forces it, NO_COLOR turns it off).',
       allowNo: true,
       helpGroup: 'GLOBAL',
     }),
     verbose: Flags.boolean({description: 'Print more detail on stderr.', helpGroup: 'GLOBAL'}),
+    quiet: Flags.boolean({
+      char: 'q',
+      description: 'No progress, warnings or notices on stderr; errors and the result are still printed.',
+      helpGroup: 'GLOBAL',
+    }),
+    json: Flags.boolean({description: 'Print the result (or the error) as JSON on stdout.', helpGroup: 'GLOBAL'}),
   }
 
   protected flags!: BaseFlags<T>
@@ -97,15 +117,14 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected async loadSettings(): Promise<Settings> {
     const flags = this.flags as BaseFlags<typeof BaseCommand>
     const {config, file} = await loadConfig({configPath: flags.config, cwd: process.cwd()})
-    const noColorEnv = (process.env['NO_COLOR'] ?? '') !== ''
-    const color = flags.color ?? (process.stdout.isTTY === true && !noColorEnv)
     return {
       config,
       configFile: file,
       // oclif already resolves --api-url over SEQSYNC_API_URL.
       apiUrl: flags['api-url'] ?? config.apiUrl ?? DEFAULT_API_URL,
-      color,
+      color: colorWanted(flags.color, process.env, process.stdout.isTTY === true),
       verbose: flags.verbose,
+      quiet: flags.quiet,
     }
   }
 
@@ -140,6 +159,16 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     process.stderr.write(redactSecrets(text.endsWith('\n') ? text : `${text}\n`))
   }
 
+  /** --quiet, from the parsed flags (false when parsing failed). */
+  protected get quiet(): boolean {
+    return (this.flags as Partial<BaseFlags<typeof BaseCommand>> | undefined)?.quiet === true
+  }
+
+  /** A progress line, warning or notice on stderr: not with --quiet. */
+  protected notice(text: string): void {
+    if (!this.quiet) this.printError(text)
+  }
+
   /** Prints a value as pretty JSON on stdout. */
   protected printJson(value: unknown): void {
     this.print(JSON.stringify(value, null, 2))
@@ -151,8 +180,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (hint) this.printError(`Hint: ${hint}`)
   }
 
+  /** Located problems on stderr; with --quiet only the errors. */
   protected printIssues(issues: readonly Issue[]): void {
-    for (const issue of issues) this.printError(formatIssue(issue))
+    for (const issue of issues) if (issue.severity === 'error' || !this.quiet) this.printError(formatIssue(issue))
   }
 
   public override async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {

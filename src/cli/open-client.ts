@@ -1,5 +1,6 @@
 // Builds the Apollo client for a command from its settings: key from the environment only,
-// client events on stderr with --verbose, the countdown of a quota wait (--wait-for-quota).
+// client events on stderr (requests with --verbose, none with --quiet), the countdown of a quota
+// wait (--wait-for-quota).
 import type {ApiKey} from '../apollo/api-key.js'
 import {createApolloClient} from '../apollo/client.js'
 import type {QuotaWait} from '../apollo/pacer.js'
@@ -17,18 +18,20 @@ export function openClient(
   log: (line: string) => void,
   quotaWait: QuotaWait | null = null,
 ): ApolloClient {
-  const windowScale = windowScaleFromEnv(process.env['SEQSYNC_RATE_WINDOW_SCALE'])
+  const windowScale = scaleFromEnv('SEQSYNC_RATE_WINDOW_SCALE')
   const countdown = createQuotaCountdown(process.stderr)
   return createApolloClient({
     baseUrl: settings.apiUrl,
     apiKey,
     concurrency: settings.config.concurrency,
     windowScale,
+    timeoutScale: scaleFromEnv('SEQSYNC_TIMEOUT_SCALE'),
     // Against an emulator on a shortened clock, our own retry backoff runs on the same clock.
     ...(windowScale < 1 ? {backoffMs: Math.max(1, Math.round(BACKOFF_MS * windowScale))} : {}),
     quotaWait,
     // Pacing and retries are worth knowing about even without --verbose: they explain a slow run.
     onEvent: (event) => {
+      if (settings.quiet) return
       if (event.type === 'quota-wait' || event.type === 'quota-resume') countdown(event)
       else if (settings.verbose || event.type !== 'request') {
         const line = describeEvent(event)
@@ -51,12 +54,16 @@ function describeEvent(event: Exclude<ClientEvent, {type: 'quota-wait' | 'quota-
   }
 }
 
-/** `SEQSYNC_RATE_WINDOW_SCALE`: shortened rate-limit windows, for the emulator only. */
-export function windowScaleFromEnv(value: string | undefined): number {
+/**
+ * `SEQSYNC_RATE_WINDOW_SCALE` (shortened rate-limit windows) or `SEQSYNC_TIMEOUT_SCALE` (shortened
+ * timeouts): for tests against the emulator only; the client refuses them for any other host.
+ */
+function scaleFromEnv(name: 'SEQSYNC_RATE_WINDOW_SCALE' | 'SEQSYNC_TIMEOUT_SCALE'): number {
+  const value = process.env[name]
   if (value === undefined || value === '') return 1
   const scale = Number(value)
   if (!Number.isFinite(scale) || scale <= 0 || scale > 1) {
-    throw new UsageError(`SEQSYNC_RATE_WINDOW_SCALE must be a number in (0, 1], got ${JSON.stringify(value)}`)
+    throw new UsageError(`${name} must be a number in (0, 1], got ${JSON.stringify(value)}`)
   }
   return scale
 }

@@ -10,6 +10,7 @@ import {renderApplyReportText} from '../render/apply-report-text.js'
 import {renderPlanText} from '../render/plan-text.js'
 import {runApply} from '../services/apply.js'
 import type {ApplyResult} from '../services/apply.js'
+import {resolveApplyTarget} from '../services/apply-target.js'
 
 const UNVERIFIED_HINT =
   'Writes were sent but the result could not be read back: Apollo may not match the manifests. ' +
@@ -17,11 +18,11 @@ const UNVERIFIED_HINT =
 
 export default class ApplyCommand extends BaseCommand<typeof ApplyCommand> {
   static override summary = 'Make Apollo match the manifests: execute a saved plan, or plan then apply.'
-  static override description = `With PLANFILE (from \`seqsync plan --out\`): re-reads the affected sequences, refuses the plan if anything it was based on changed (nothing is written), then applies exactly that plan. Without PLANFILE: plans from the manifests, shows the plan and asks for confirmation on a terminal (without one, --auto-approve is required).
+  static override description = `With PLANFILE (a JSON file from \`seqsync plan --out\`): re-reads the sequences it changes and refuses the plan if anything it was computed from moved (nothing is written); changes already done (an interrupted apply of the same file) are not written again; then applies exactly the rest of that plan. With PATH... (manifest files or directories), or nothing (the config's \`manifests\` globs): plans them, shows the plan and asks for confirmation on a terminal (without one, --auto-approve is required).
 
-Removals, finishes and stops beyond the safety limits (safety.maxRemovals, safety.maxRemovalPercent) are refused unless --allow-removals gives their exact number. After the writes the affected sequences are read again and the report says, per sequence, what converged, what Apollo skipped and why, and what failed.
+Adds beyond safety.maxAdds, and removals, finishes and stops beyond safety.maxRemovals or safety.maxRemovalPercent, are refused unless --allow-adds / --allow-removals gives their exact number. Each change is decided from Apollo's answer to the write; only what an answer leaves uncertain is read again. The report says, per sequence, what was applied or already done, what Apollo skipped and why, what failed, and what differs from the manifests since the plan was made.
 
-Exit codes: 0 Apollo matches; 1 error before any write (invalid input, stale or unreviewed plan, safety refusal); 3 apply ran but Apollo does not match (re-run apply: it converges from where it stopped).`
+Exit codes: 0 Apollo matches the manifests; 1 error before any write (invalid input, stale or unreviewed plan, safety refusal); 3 apply ran but Apollo does not match (re-run apply with the same plan file: it applies what is left).`
   static override examples = [
     {description: 'Apply a reviewed plan file', command: '<%= config.bin %> <%= command.id %> plan.json'},
     {
@@ -30,41 +31,69 @@ Exit codes: 0 Apollo matches; 1 error before any write (invalid input, stale or 
     },
     {description: 'Plan and apply without a prompt', command: '<%= config.bin %> <%= command.id %> --auto-approve'},
     {
+      description: 'Plan and apply one directory of manifests, one sequence of it',
+      command: '<%= config.bin %> <%= command.id %> sequences/ --sequence "Q4 Outreach"',
+    },
+    {
       description: 'Allow exactly the 120 removals the plan shows',
       command: '<%= config.bin %> <%= command.id %> plan.json --allow-removals 120',
     },
   ]
+  static override usage = ['<%= command.id %> [PLANFILE | PATH...] [FLAGS]']
+  static override strict = false
   static override args = {
     // ignoreStdin: oclif otherwise reads a piped stdin (`echo yes | seqsync apply`) as the plan file name.
-    planfile: Args.string({description: 'A plan file written by `seqsync plan --out`.', ignoreStdin: true}),
+    target: Args.string({
+      description:
+        "A plan file written by `seqsync plan --out`, or manifest files or directories (default: the config's `manifests` globs).",
+      ignoreStdin: true,
+    }),
   }
   static override flags = {
     'auto-approve': Flags.boolean({
       description: 'Apply without asking (required without a terminal when no PLANFILE is given).',
+    }),
+    'allow-adds': Flags.integer({
+      description: 'Allow a run over safety.maxAdds: must equal the number of adds planned.',
+      min: 0,
     }),
     'allow-removals': Flags.integer({
       description: 'Allow a run over the safety limits: must equal the number of removals, finishes and stops planned.',
       min: 0,
     }),
     'expect-plan-hash': Flags.string({description: 'Refuse to apply anything but the plan with this hash (sha256:…).'}),
+    sequence: Flags.string({
+      description:
+        'Only plan and apply this managed sequence (its manifest name or id); repeatable. Not with PLANFILE.',
+      multiple: true,
+    }),
     format: Flags.string({char: 'f', description: 'Report format.', options: ['text', 'json'], default: 'text'}),
-    json: Flags.boolean({description: 'Shorthand for --format json.'}),
     ...quotaWaitFlags,
   }
 
   public async run(): Promise<void> {
     const settings = await this.loadSettings()
     const json = this.flags.json || this.flags.format === 'json'
-    const confirm = confirmation(this.args.planfile === undefined && !this.flags['auto-approve'])
+    const sequenceFilter = this.flags.sequence ?? []
+    const target = await resolveApplyTarget(
+      this.positionals.filter((p) => p !== ''),
+      sequenceFilter,
+    )
+    const confirm = confirmation(target.kind === 'manifests' && !this.flags['auto-approve'])
     const maskEmails = settings.config.maskEmails
     const client = openClient(settings, this.apiKey(), (line) => this.printError(line), quotaWaitFromFlags(this.flags))
     try {
       const result = await runApply({
-        planFile: this.args.planfile,
+        target,
+        sequenceFilter,
         config: settings.config,
         apiUrl: settings.apiUrl,
         client,
-        guards: {allowRemovals: this.flags['allow-removals'], expectPlanHash: this.flags['expect-plan-hash']},
+        guards: {
+          allowRemovals: this.flags['allow-removals'],
+          allowAdds: this.flags['allow-adds'],
+          expectPlanHash: this.flags['expect-plan-hash'],
+        },
         // The plan is shown before anything is decided; with JSON on stdout only to answer the question.
         onPlan: (plan) => {
           const text = renderPlanText(plan, {color: settings.color, maskEmails})
@@ -72,7 +101,7 @@ Exit codes: 0 Apollo matches; 1 error before any write (invalid input, stale or 
           else if (confirm) this.printError(text)
         },
         confirm,
-        writeSession: interruptibleWriteSession((line) => this.printError(line)),
+        writeSession: interruptibleWriteSession((line) => this.printError(line), {quiet: settings.quiet}),
       })
       const code = this.present(result, json, {color: settings.color, maskEmails})
       if (code !== 0) this.exit(code)

@@ -1,4 +1,4 @@
-import {Args, Flags} from '@oclif/core'
+import {Args} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {openClient} from '../cli/open-client.js'
@@ -21,9 +21,6 @@ Exit codes: 0 when no check failed (warnings allowed), 1 when any failed.`
       description: "Manifest files or directories (default: the config's `manifests` globs).",
       ignoreStdin: true,
     }),
-  }
-  static override flags = {
-    json: Flags.boolean({description: 'Print the checks as JSON.'}),
   }
 
   public async run(): Promise<void> {

@@ -2,11 +2,15 @@ import {existsSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
 import {join, resolve} from 'node:path'
 
-import {Command, Flags} from '@oclif/core'
+import {Flags} from '@oclif/core'
 
+import {BaseCommand} from '../cli/base-command.js'
 import {startEmulator} from '../emulator/server.js'
-import {SeqsyncError, UsageError} from '../errors.js'
+import {UsageError} from '../errors.js'
 import type {EmulatorSeed, FaultConfig, RateLimitConfig} from '../emulator/types.js'
+
+/** The demo seed, shipped in the package (package.json `files`), relative to its root. */
+const DEMO_SEED = join('examples', 'apollo-seed.json')
 
 function parseNumberList(text: string, count: number, flag: string): (number | null)[] {
   const parts = text.split(',').map((p) => p.trim())
@@ -39,14 +43,22 @@ async function readSeed(file: string): Promise<EmulatorSeed> {
       throw new UsageError(`${file}: not an emulator seed ("${key}" must be an array)`)
     }
   }
+  if (typeof seed?.apiKeys?.[0] !== 'string') throw new UsageError(`${file}: the seed has no apiKeys to use`)
   return seed as EmulatorSeed
 }
 
-export default class EmulatorCommand extends Command {
+/** A value as one shell word (single-quoted unless it is plainly safe). */
+function shellWord(value: string): string {
+  return /^[\w.:/@%+=,-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`
+}
+
+export default class EmulatorCommand extends BaseCommand<typeof EmulatorCommand> {
   static override summary = 'Run the local Apollo emulator (an HTTP server that behaves like Apollo).'
-  static override description = `Serves Apollo's REST endpoints used by seqsync under /api/v1 on 127.0.0.1, from a seed file.
+  static override description = `Serves Apollo's REST endpoints used by seqsync under /api/v1 on 127.0.0.1, from a seed file (default: the demo seed shipped with seqsync).
 State lives in memory; with --state it is loaded from (if the file exists) and saved to that file after
-every write and on exit. Stop it with Ctrl-C. Keys: the seed's fake "apiKeys" (never a real Apollo key).`
+every write and on exit. Stop it with Ctrl-C. Keys: the seed's fake "apiKeys" (never a real Apollo key).
+
+Prints the two lines that point seqsync at it on stdout (export SEQSYNC_API_URL=… and export APOLLO_API_KEY=<the seed's first key>), or with --json {url, apiKey, seed, state}; everything else goes to stderr.`
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
@@ -57,7 +69,7 @@ every write and on exit. Stop it with Ctrl-C. Keys: the seed's fake "apiKeys" (n
 
   static override flags = {
     port: Flags.integer({description: 'Port to listen on (0 = any free port).', default: 4010, min: 0, max: 65535}),
-    seed: Flags.string({description: 'Seed JSON file (default: examples/apollo-seed.json of seqsync).'}),
+    seed: Flags.string({description: 'Seed JSON file (default: the demo seed shipped with seqsync).'}),
     state: Flags.string({
       description: 'State file: loaded instead of the seed when it exists, saved after every write and on exit.',
     }),
@@ -83,17 +95,9 @@ every write and on exit. Stop it with Ctrl-C. Keys: the seed's fake "apiKeys" (n
     }),
   }
 
-  // Expected failures (a bad flag, seed or port) end with their message and exit code, never a stack.
-  public override async catch(error: Error & {exitCode?: number}): Promise<unknown> {
-    if (error instanceof SeqsyncError) {
-      this.error(error.message, {exit: error.exitCode, ...(error.hint ? {suggestions: [error.hint]} : {})})
-    }
-    return super.catch(error)
-  }
-
   async run(): Promise<void> {
-    const {flags} = await this.parse(EmulatorCommand)
-    const seedFile = resolve(flags.seed ?? join(this.config.root, 'examples', 'apollo-seed.json'))
+    const {flags} = this
+    const seedFile = resolve(flags.seed ?? join(this.config.root, DEMO_SEED))
     const stateFile = flags.state === undefined ? undefined : resolve(flags.state)
     const source = stateFile !== undefined && existsSync(stateFile) ? stateFile : seedFile
     const seed = await readSeed(source)
@@ -135,19 +139,26 @@ every write and on exit. Stop it with Ctrl-C. Keys: the seed's fake "apiKeys" (n
       ...(stateFile === undefined ? {} : {statePath: stateFile}),
       ...(flags['display-cap'] === undefined ? {} : {displayCap: flags['display-cap']}),
     })
-    this.log(`Apollo emulator listening on ${emulator.url}`)
-    this.log(`Use one of the apiKeys in ${seedFile} (fake test keys), e.g.:`)
-    this.log(`  export SEQSYNC_API_URL=${emulator.url}`)
-    this.log("  export APOLLO_API_KEY=<one of the seed's apiKeys>")
-    if (stateFile !== undefined) this.log(`State is saved to ${stateFile}`)
-    this.log('Press Ctrl-C to stop.')
-
-    const signal = await new Promise<NodeJS.Signals>((resolveSignal) => {
+    // Listen for Ctrl-C before telling anyone the emulator is up: a script may stop it at once.
+    const stopped = new Promise<NodeJS.Signals>((resolveSignal) => {
       process.once('SIGINT', () => resolveSignal('SIGINT'))
       process.once('SIGTERM', () => resolveSignal('SIGTERM'))
     })
+    const apiKey = seed.apiKeys[0] ?? ''
+    // Written as is, not through print()'s redaction: this is the seed's fake key, printed on
+    // purpose, and APOLLO_API_KEY is often already set to it (from an earlier run).
+    process.stdout.write(
+      flags.json
+        ? `${JSON.stringify({url: emulator.url, apiKey, seed: source, state: stateFile ?? null}, null, 2)}\n`
+        : `export SEQSYNC_API_URL=${shellWord(emulator.url)}\nexport APOLLO_API_KEY=${shellWord(apiKey)}\n`,
+    )
+    this.notice(`Apollo emulator listening on ${emulator.url}, from ${source} (its keys are fake test keys).`)
+    if (stateFile !== undefined) this.notice(`State is saved to ${stateFile}`)
+    this.notice('Press Ctrl-C to stop.')
+
+    const signal = await stopped
     await emulator.close()
-    this.logToStderr(
+    this.notice(
       `Received ${signal}: emulator stopped${stateFile === undefined ? '' : `, state saved to ${stateFile}`}.`,
     )
   }

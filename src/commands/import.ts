@@ -3,11 +3,12 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
 import {openClient} from '../cli/open-client.js'
 import {quotaWaitFlags, quotaWaitFromFlags} from '../cli/quota-wait.js'
+import {flattenText} from '../render/plan-text.js'
 import {importSequences} from '../services/import.js'
 
 export default class ImportCommand extends BaseCommand<typeof ImportCommand> {
   static override summary = 'Write manifests from live Apollo state, to adopt existing sequences.'
-  static override description = `Reads each sequence's members from Apollo and writes one manifest per sequence (pinned by id, members by email where the email identifies one contact, by id otherwise; active and paused members under contacts, finished under finished, prune: none). The written manifests validate clean and the next plan is empty.`
+  static override description = `Reads each sequence's members from Apollo and writes one manifest per sequence (pinned by id, members by email where the email identifies one contact and a manifest accepts it, by id otherwise, with the email in a comment; active and paused members under contacts, finished under finished, prune: none). The written manifests validate clean and the next plan is empty.`
   static override examples = [
     {
       description: 'Adopt two sequences into sequences/',
@@ -32,8 +33,19 @@ export default class ImportCommand extends BaseCommand<typeof ImportCommand> {
         outDir: this.flags['out-dir'],
         force: this.flags.force,
       })
-      for (const f of files)
-        this.print(`wrote ${f.path}: "${f.sequence.name}" (${f.sequence.id}), ${f.members} members`)
+      if (this.flags.json) {
+        this.printJson({
+          formatVersion: 1,
+          files: files.map((f) => ({
+            path: f.path,
+            sequence: {id: f.sequence.id, name: f.sequence.name},
+            members: f.members,
+          })),
+        })
+      } else {
+        for (const f of files)
+          this.print(`wrote ${f.path}: "${flattenText(f.sequence.name)}" (${f.sequence.id}), ${f.members} members`)
+      }
     } finally {
       await client.close()
     }

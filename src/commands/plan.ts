@@ -46,7 +46,6 @@ Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 with --
   static override flags = {
     out: Flags.string({description: 'Save the plan to FILE (JSON) for `seqsync apply FILE`.'}),
     format: Flags.option({char: 'f', description: 'Output format.', options: PLAN_FORMATS, default: 'text'})(),
-    json: Flags.boolean({description: 'Shorthand for --format json.'}),
     'markdown-out': Flags.string({description: 'Also write the pull-request comment Markdown to FILE.'}),
     'detailed-exitcode': Flags.boolean({description: 'Exit 2 when there are changes, 0 when there are none.'}),
     sequence: Flags.string({
@@ -89,7 +88,7 @@ Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 with --
           if (format !== 'json') for (const line of renderReadCost(read)) this.printError(line)
         },
       })
-      const options = {color: settings.color, maskEmails: this.maskEmails, cost: result.cost}
+      const options = {color: settings.color, maskEmails: this.maskEmails, cost: result.cost, safety: result.safety}
       this.print(renderPlan(result.plan, format, options))
       const markdownOut = this.flags['markdown-out']
       if (markdownOut) await writeFile(markdownOut, renderPlan(result.plan, 'markdown', options), 'utf8')
@@ -107,7 +106,6 @@ Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 with --
       path,
       toPlanFile(result, {toolVersion, apiUrl: settings.apiUrl, batchSize: settings.config.batchSize}),
     )
-    if (format === 'text')
-      this.printError(`Saved the plan to ${path}. Apply exactly this plan with: seqsync apply ${path}`)
+    if (format === 'text') this.notice(`Saved the plan to ${path}. Apply exactly this plan with: seqsync apply ${path}`)
   }
 }

@@ -34,7 +34,6 @@ Exit codes: 0 when valid (warnings allowed), 1 when any error is found.`
       options: ['text', 'json', 'github'],
       default: 'text',
     }),
-    json: Flags.boolean({description: 'Shorthand for --format json.'}),
   }
 
   public async run(): Promise<void> {

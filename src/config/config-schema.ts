@@ -1,4 +1,7 @@
 // JSON Schema (draft 2020-12) of the seqsync config file (seqsync.config.yaml, .seqsyncrc*, package.json#seqsync).
+import type {SourceRef} from '../model/state.js'
+
+import {APOLLO_API_URLS} from '../apollo/base-url.js'
 
 export const configSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -16,7 +19,8 @@ export const configSchema = {
     },
     apiUrl: {
       title: 'Apollo API base URL',
-      description: 'Defaults to https://api.apollo.io/api/v1. Overridden by --api-url and SEQSYNC_API_URL.',
+      description:
+        "Apollo's own API only: https://api.apollo.io/api/v1 (the default) or the legacy https://api.apollo.io/v1. A file in the repository never decides where the API key goes: any other URL (the emulator, say) comes from --api-url or SEQSYNC_API_URL.",
       type: 'string',
       format: 'uri',
       pattern: '^https?://',
@@ -28,6 +32,12 @@ export const configSchema = {
       type: 'object',
       additionalProperties: false,
       properties: {
+        maxAdds: {
+          type: 'integer',
+          minimum: 0,
+          default: 500,
+          description: 'Most contacts added to sequences (each one is emailed) in one run.',
+        },
         maxRemovals: {
           type: 'integer',
           minimum: 0,
@@ -54,6 +64,7 @@ export const configSchema = {
 } as const
 
 export interface SafetyConfig {
+  readonly maxAdds: number
   readonly maxRemovals: number
   readonly maxRemovalPercent: number
   readonly minSequenceSize: number
@@ -61,6 +72,8 @@ export interface SafetyConfig {
 
 export interface ResolvedConfig {
   readonly manifests: readonly string[]
+  /** Where each `manifests` glob is written in the config file (same order); empty without one. */
+  readonly manifestSources: readonly SourceRef[]
   /** From the config file; null when not set (the command applies flags > env > config > default). */
   readonly apiUrl: string | null
   readonly batchSize: number
@@ -71,6 +84,11 @@ export interface ResolvedConfig {
   readonly baseDir: string
 }
 
-export const DEFAULT_API_URL = 'https://api.apollo.io/api/v1'
+export const DEFAULT_API_URL: string = APOLLO_API_URLS[0]
 
-export const DEFAULT_SAFETY: SafetyConfig = Object.freeze({maxRemovals: 50, maxRemovalPercent: 25, minSequenceSize: 10})
+export const DEFAULT_SAFETY: SafetyConfig = Object.freeze({
+  maxAdds: 500,
+  maxRemovals: 50,
+  maxRemovalPercent: 25,
+  minSequenceSize: 10,
+})

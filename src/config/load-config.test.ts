@@ -31,10 +31,11 @@ describe('loadConfig', () => {
     expect(file).toBeNull()
     expect(config).toEqual({
       manifests: [],
+      manifestSources: [],
       apiUrl: null,
       batchSize: 100,
       concurrency: 4,
-      safety: {maxRemovals: 50, maxRemovalPercent: 25, minSequenceSize: 10},
+      safety: {maxAdds: 500, maxRemovals: 50, maxRemovalPercent: 25, minSequenceSize: 10},
       maskEmails: false,
       baseDir: dir,
     })
@@ -48,7 +49,7 @@ describe('loadConfig', () => {
     expect(file).toBe('seqsync.config.yaml')
     expect(config.manifests).toEqual(['sequences/**/*.yaml'])
     expect(config.batchSize).toBe(10)
-    expect(config.safety).toEqual({maxRemovals: 5, maxRemovalPercent: 25, minSequenceSize: 10})
+    expect(config.safety).toEqual({maxAdds: 500, maxRemovals: 5, maxRemovalPercent: 25, minSequenceSize: 10})
   })
 
   it('reads package.json#seqsync and .seqsyncrc.json', async () => {
@@ -68,6 +69,33 @@ describe('loadConfig', () => {
     const pkg = tempDir({'package.json': '{\n  "name": "x",\n  "seqsync": {\n    "concurrency": 99\n  }\n}\n'})
     const pkgError = await configError(loadConfig({cwd: pkg}))
     expect(pkgError.issues.map((i) => `${i.file}:${i.line}:${i.col}`)).toEqual(['package.json:4:20'])
+  })
+
+  it("accepts only Apollo's own API as apiUrl, pointing at the line of any other host", async () => {
+    for (const ok of ['https://api.apollo.io/api/v1', 'https://api.apollo.io/v1/']) {
+      const dir = tempDir({'seqsync.config.yaml': `apiUrl: ${ok}\n`})
+      expect((await loadConfig({cwd: dir})).config.apiUrl).toBe(ok)
+    }
+    const hostile = tempDir({'seqsync.config.yaml': 'batchSize: 5\napiUrl: https://attacker.example/api/v1\n'})
+    const error = await configError(loadConfig({cwd: hostile}))
+    expect(error.issues.map((i) => `${i.file}:${i.line}:${i.col} ${i.code}`)).toEqual([
+      'seqsync.config.yaml:2:9 api-url-not-apollo',
+    ])
+    expect(error.issues[0]?.message).toContain('"attacker.example"')
+    expect(error.issues[0]?.message).toContain('SEQSYNC_API_URL')
+    // Credentials in the URL are a secret of their own; neither issue repeats them.
+    const withCredentials = tempDir({'.seqsyncrc.yaml': 'apiUrl: https://user:pw1234@api.apollo.io.evil/api/v1\n'})
+    const credentialsError = await configError(loadConfig({cwd: withCredentials}))
+    expect(credentialsError.issues.map((i) => i.code)).toEqual(['secret', 'api-url-not-apollo'])
+    expect(JSON.stringify(credentialsError.issues)).not.toContain('pw1234')
+    // package.json#seqsync is part of the repository too, and so is a loopback emulator URL.
+    const pkg = tempDir({
+      'package.json': '{\n  "seqsync": {\n    "apiUrl": "http://127.0.0.1:4010/api/v1"\n  }\n}\n',
+    })
+    const pkgError = await configError(loadConfig({cwd: pkg}))
+    expect(pkgError.issues.map((i) => `${i.file}:${i.line}:${i.col} ${i.code}`)).toEqual([
+      'package.json:3:15 api-url-not-apollo',
+    ])
   })
 
   it('reports YAML syntax errors with positions', async () => {

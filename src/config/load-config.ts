@@ -5,10 +5,15 @@ import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 import {cosmiconfig} from 'cosmiconfig'
 import type {Loader} from 'cosmiconfig'
+import {isSeq} from 'yaml'
+import type {Document, LineCounter, Node} from 'yaml'
+import {APOLLO_API_URLS, isApolloApiUrl} from '../apollo/base-url.js'
 import {ConfigError} from '../errors.js'
 import type {Issue} from '../errors.js'
+import type {SourceRef} from '../model/state.js'
 import {sortIssues} from '../manifest/issues.js'
 import {parseYaml} from '../manifest/parse-yaml.js'
+import {searchDirectories} from '../manifest/repository-root.js'
 import {findSecrets} from '../manifest/secrets.js'
 import {findNode, validateAgainstSchema} from '../manifest/validate-schema.js'
 import {DEFAULT_SAFETY, configSchema} from './config-schema.js'
@@ -52,10 +57,15 @@ function yamlLoader(cwd: string): Loader {
   }
 }
 
-function applyDefaults(raw: Record<string, unknown>, baseDir: string): ResolvedConfig {
+function applyDefaults(
+  raw: Record<string, unknown>,
+  baseDir: string,
+  manifestSources: readonly SourceRef[] = [],
+): ResolvedConfig {
   const safety = (raw['safety'] ?? {}) as Partial<SafetyConfig>
   return {
     manifests: (raw['manifests'] as string[] | undefined) ?? [],
+    manifestSources,
     apiUrl: (raw['apiUrl'] as string | undefined) ?? null,
     batchSize: (raw['batchSize'] as number | undefined) ?? 100,
     concurrency: (raw['concurrency'] as number | undefined) ?? 4,
@@ -65,22 +75,106 @@ function applyDefaults(raw: Record<string, unknown>, baseDir: string): ResolvedC
   }
 }
 
-/** Validates the loaded config against its schema (and for secrets), with positions from a re-parse of the file. */
-async function validateConfigFile(filepath: string, config: unknown, cwd: string): Promise<Issue[]> {
+/**
+ * The key policy at the config boundary: a config file is part of the repository (a pull request
+ * controls it), so its `apiUrl` may only name Apollo's own API. Other hosts come from --api-url or
+ * SEQSYNC_API_URL, which the person or the workflow running seqsync sets.
+ */
+function checkApiUrl(
+  config: unknown,
+  doc: Document,
+  lineCounter: LineCounter,
+  file: string,
+  prefix: readonly string[],
+): Issue[] {
+  const apiUrl = (config as {apiUrl?: unknown} | null)?.apiUrl
+  if (typeof apiUrl !== 'string' || isApolloApiUrl(apiUrl)) return []
+  // Only the host is echoed: the rest of a URL can carry credentials.
+  const named = URL.canParse(apiUrl) ? `the host ${JSON.stringify(new URL(apiUrl).host)}` : 'a malformed URL'
+  const {node} = findNode(doc, [...prefix, 'apiUrl'])
+  const pos = lineCounter.linePos(node?.range?.[0] ?? 0)
+  return [
+    {
+      severity: 'error',
+      file,
+      line: pos.line,
+      col: pos.col,
+      code: 'api-url-not-apollo',
+      message: `apiUrl may only be Apollo's own API (${APOLLO_API_URLS.join(' or ')}), not ${named}: a file in the repository must not decide where the API key is sent. Pass any other URL (the emulator, say) with --api-url or SEQSYNC_API_URL`,
+    },
+  ]
+}
+
+/**
+ * Validates the loaded config against its schema (and for secrets), with positions from a re-parse of
+ * the file; also locates each `manifests` glob, so that a glob matching nothing can be pointed at.
+ */
+async function validateConfigFile(
+  filepath: string,
+  config: unknown,
+  cwd: string,
+): Promise<{issues: Issue[]; manifestSources: SourceRef[]}> {
   const shown = display(filepath, cwd)
   const text = await readFile(filepath, 'utf8')
   const parsed = parseYaml(text, shown)
   const doc = parsed.documents[0]
-  if (!doc) return []
+  if (!doc) return {issues: [], manifestSources: []}
   const prefix = path.basename(filepath) === 'package.json' ? ['seqsync'] : []
   const root = prefix.length > 0 ? findNode(doc, prefix).node : doc.contents
   const issues = findSecrets(root, parsed.lineCounter, shown, 'config files')
   issues.push(...validateAgainstSchema(configSchema, config, doc, parsed.lineCounter, shown, {pathPrefix: prefix}))
-  return issues
+  issues.push(...checkApiUrl(config, doc, parsed.lineCounter, shown, prefix))
+  const globs = findNode(doc, [...prefix, 'manifests']).node
+  const manifestSources = (isSeq(globs) ? globs.items : []).map((item) => {
+    const {line, col} = parsed.lineCounter.linePos((item as Node).range?.[0] ?? 0)
+    return {file: shown, line, col}
+  })
+  return {issues, manifestSources}
 }
 
 /**
- * Loads the seqsync config: `configPath` when given, else the first of CONFIG_SEARCH_PLACES in `cwd`.
+ * cosmiconfig first reads a "meta config" from process.cwd(): `.config/config.*` (code loaders
+ * included) or a `cosmiconfig` key in package.json, package.yaml or `.config/config.{json,yaml,yml}`.
+ * Its `searchPlaces` would let a repository make seqsync read any file as its config, and a code
+ * meta config would run. seqsync uses none: either one is refused, pointing at it.
+ */
+async function refuseMetaConfig(): Promise<void> {
+  const here = process.cwd()
+  for (const ext of CODE_EXTENSIONS) {
+    const meta = path.join(here, '.config', `config${ext}`)
+    if (existsSync(meta)) throw refuseCode(meta)
+  }
+  const issues: Issue[] = []
+  for (const place of [
+    'package.json',
+    'package.yaml',
+    '.config/config.json',
+    '.config/config.yaml',
+    '.config/config.yml',
+  ]) {
+    const file = path.join(here, place)
+    if (!existsSync(file)) continue
+    const parsed = parseYaml(await readFile(file, 'utf8'), place)
+    const doc = parsed.documents[0]
+    const pair = doc ? findNode(doc, ['cosmiconfig']).pair : null
+    if (pair === null) continue
+    const pos = parsed.lineCounter.linePos((pair.key as Node).range?.[0] ?? 0)
+    issues.push({
+      severity: 'error',
+      file: place,
+      line: pos.line,
+      col: pos.col,
+      code: 'meta-config',
+      message:
+        'a "cosmiconfig" meta config would change where seqsync reads its config from; seqsync reads only seqsync.config.*, .seqsyncrc* and package.json#seqsync: remove this key',
+    })
+  }
+  if (issues.length > 0) throw new ConfigError('refusing a cosmiconfig meta config', issues)
+}
+
+/**
+ * Loads the seqsync config: `configPath` when given, else the first of CONFIG_SEARCH_PLACES in `cwd`
+ * or, as git finds `.git`, in its nearest parent up to the directory holding `.git`.
  * Defaults are applied; `file` is the path of the file read (relative to cwd), or null.
  * Throws ConfigError (with every issue, file:line:col) on an invalid or code config.
  */
@@ -89,11 +183,7 @@ export async function loadConfig(options: {configPath?: string | undefined; cwd:
   file: string | null
 }> {
   const {cwd} = options
-  // cosmiconfig reads a "meta config" (.config/config.*) from process.cwd() with code loaders enabled.
-  for (const ext of CODE_EXTENSIONS) {
-    const meta = path.join(process.cwd(), '.config', `config${ext}`)
-    if (existsSync(meta)) throw refuseCode(meta)
-  }
+  await refuseMetaConfig()
   const refusing: Loader = (filepath: string) => {
     throw refuseCode(filepath)
   }
@@ -114,7 +204,10 @@ export async function loadConfig(options: {configPath?: string | undefined; cwd:
     if (!existsSync(absolute)) throw new ConfigError(`config file not found: ${options.configPath}`)
     result = await explorer.load(absolute)
   } else {
-    result = await explorer.search(cwd)
+    for (const dir of searchDirectories(cwd)) {
+      result = await explorer.search(dir)
+      if (result) break
+    }
   }
   if (!result) return {config: applyDefaults({}, cwd), file: null}
   const file = display(result.filepath, cwd)
@@ -122,7 +215,7 @@ export async function loadConfig(options: {configPath?: string | undefined; cwd:
   if (result.isEmpty || result.config === null || result.config === undefined) {
     return {config: applyDefaults({}, baseDir), file}
   }
-  const issues = await validateConfigFile(result.filepath, result.config, cwd)
+  const {issues, manifestSources} = await validateConfigFile(result.filepath, result.config, cwd)
   if (issues.length > 0) throw new ConfigError(`invalid config file ${file}`, sortIssues(issues))
-  return {config: applyDefaults(result.config as Record<string, unknown>, baseDir), file}
+  return {config: applyDefaults(result.config as Record<string, unknown>, baseDir, manifestSources), file}
 }

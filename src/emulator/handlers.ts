@@ -156,7 +156,7 @@ export function handleAddContactIds(ctx: HandlerContext, pathId: string, params:
   }
   const sequence = state.sequences.get(pathId)
   if (!sequence) return unprocessable('Sequence not found')
-  // Our assumption (apollo-api.md §7: unconfirmed): an archived sequence refuses adds.
+  // Our assumption (unconfirmed, docs/emulator.md): an archived sequence refuses adds.
   if (sequence.archived) return unprocessable('Cannot add contacts to an archived sequence.')
   const mailbox = state.mailboxes.get(mailboxId)
   if (!mailbox) return unprocessable(`Email account not found: ${mailboxId}`)

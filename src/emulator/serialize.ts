@@ -1,4 +1,4 @@
-// Apollo wire shapes (see /work/shared/seeds and apollo-api.md §1.4, §1.6): contacts, sequences,
+// Apollo wire shapes (docs/emulator.md says what they rest on): contacts, sequences,
 // mailboxes. Only the page being returned is ever serialised.
 
 import type {ContactRec, EmulatorState, MailboxRec, SequenceRec} from './state.js'

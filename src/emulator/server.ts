@@ -1,5 +1,5 @@
 // The Apollo emulator: a real node:http server behaving like Apollo's REST API for the endpoints
-// seqsync uses (apollo-api.md §0-7). Started by tests, the demo, the benchmarks and `seqsync emulator`.
+// seqsync uses (docs/emulator.md). Started by tests, the demo, the benchmarks and `seqsync emulator`.
 
 import {randomBytes} from 'node:crypto'
 import {rename, writeFile} from 'node:fs/promises'
@@ -365,6 +365,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       const m = state.mailboxes.get(id)
       if (!m) throw new UsageError(`emulator: unknown mailbox ${id}`)
       Object.assign(m, patch)
+      state.bump()
+    },
+    removeMailbox(id) {
+      if (!state.mailboxes.delete(id)) throw new UsageError(`emulator: unknown mailbox ${id}`)
       state.bump()
     },
     addContact(contact: SeedContact) {

@@ -143,6 +143,8 @@ export interface RunningEmulator {
   ): void
   /** Tests: a mailbox is deactivated (or reactivated), or its access revoked (an ISO time) or restored (null). */
   updateMailbox(id: string, patch: {readonly active?: boolean; readonly revokedAt?: string | null}): void
+  /** Tests: a mailbox is disconnected from Apollo altogether (gone from `email_accounts`). */
+  removeMailbox(id: string): void
   /** Tests: a contact appears in Apollo, created after every contact there. */
   addContact(contact: SeedContact): void
   /** Tests: a contact is deleted in Apollo (with its memberships). */

@@ -27,24 +27,26 @@ describe('loadManifestFiles', () => {
       'm/notes.txt': 'x',
       'm/node_modules/x.yaml': 'bad: [',
     })
-    const loaded = await loadManifestFiles(['m'], {manifests: []}, dir)
+    const loaded = await loadManifestFiles(['m'], {manifests: [], manifestSources: []}, dir)
     expect(loaded.files).toEqual(['m/b.yml', 'm/sub/a.yaml'])
     expect(loaded.issues).toEqual([])
     expect(loaded.documents.map((d) => (d.kind === 'ContactList' ? d.name : ''))).toEqual(['b', 'a'])
   })
 
-  it('expands config globs relative to the base dir', async () => {
+  it('expands config globs relative to the base dir; a glob matching nothing is an error at its line', async () => {
     const dir = tempDir({
       'seq/x/a.yaml': LIST.replace('NAME', 'a'),
       'seq/b.yaml': LIST.replace('NAME', 'b'),
       'other/c.yaml': LIST,
     })
-    const loaded = await loadManifestFiles([], {manifests: ['seq/**/*.yaml'], baseDir: dir}, dir)
+    const at = {file: 'seqsync.config.yaml', line: 2, col: 5}
+    const loaded = await loadManifestFiles([], {manifests: ['seq/**/*.yaml'], manifestSources: [at], baseDir: dir}, dir)
     expect(loaded.files).toEqual(['seq/b.yaml', 'seq/x/a.yaml'])
-    await expect(loadManifestFiles([], {manifests: ['nothing/*.yaml'], baseDir: dir}, dir)).rejects.toBeInstanceOf(
-      UsageError,
-    )
-    await expect(loadManifestFiles([], {manifests: []}, dir)).rejects.toBeInstanceOf(UsageError)
+    const none = await loadManifestFiles([], {manifests: ['nothing/*.yaml'], manifestSources: [at], baseDir: dir}, dir)
+    expect(none.issues).toEqual([
+      {...at, severity: 'error', code: 'glob-no-match', message: 'glob "nothing/*.yaml" matches no file'},
+    ])
+    await expect(loadManifestFiles([], {manifests: [], manifestSources: []}, dir)).rejects.toBeInstanceOf(UsageError)
   })
 
   it('reports missing paths, binary, non-UTF-8, oversized and empty files clearly', async () => {
@@ -56,7 +58,7 @@ describe('loadManifestFiles', () => {
     })
     const loaded = await loadManifestFiles(
       ['bin.yaml', 'latin1.yaml', 'big.yaml', 'empty.yaml', 'gone.yaml'],
-      {manifests: []},
+      {manifests: [], manifestSources: []},
       dir,
     )
     expect(show(loaded.issues)).toEqual([
@@ -74,7 +76,7 @@ describe('loadManifestFiles', () => {
       'a.yaml': LIST.replace('NAME', 'x'),
       'b.yaml': LIST.replace('NAME', 'x') + '---\nkind: Nope\n',
     })
-    const loaded = await loadManifestFiles(['.'], {manifests: []}, dir)
+    const loaded = await loadManifestFiles(['.'], {manifests: [], manifestSources: []}, dir)
     expect(show(loaded.issues)).toEqual([
       'b.yaml:3:7 duplicate-list',
       'b.yaml:7:1 missing-key',

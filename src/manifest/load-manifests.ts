@@ -1,59 +1,26 @@
-// I/O: resolve manifest paths (CLI paths or the config's globs), read them safely, parse and validate them.
-import {open, readdir, stat} from 'node:fs/promises'
-import path from 'node:path'
+// I/O: read the manifest files (find-manifest-files.ts says which) safely, parse and validate them.
+import {open} from 'node:fs/promises'
 import type {Issue} from '../errors.js'
 import {UsageError} from '../errors.js'
-import {globToRegExp, hasMagic, staticPrefix} from './glob.js'
+import {findGlobFiles, findPathFiles} from './find-manifest-files.js'
+import type {ManifestSource} from './find-manifest-files.js'
 import {sortIssues} from './issues.js'
-import {parseManifest} from './parse-manifest.js'
+import {mayBeSeqsyncManifest, parseManifest} from './parse-manifest.js'
 import type {ManifestDocument} from './types.js'
 import {validateManifests} from './validate-manifests.js'
 
 export const MAX_MANIFEST_BYTES = 5 * 1024 * 1024
-const SKIPPED_DIRS = new Set(['node_modules', '.git'])
 const READ_CONCURRENCY = 64
 
-export interface ManifestSource {
-  /** Glob patterns (relative to baseDir) used when no path is given on the command line. */
-  readonly manifests: readonly string[]
-  /** Directory the globs are relative to (the config file's directory, or cwd). */
-  readonly baseDir?: string
-}
-
 export interface LoadedManifests {
-  /** Every file read, as displayed (relative to cwd, POSIX separators), sorted. */
+  /** Every file read as a manifest, as displayed (relative to cwd, POSIX separators), sorted. */
   readonly files: readonly string[]
-  /** Documents that passed per-file validation, in file order. */
+  /** Files found by a directory walk or a wildcard that are plainly not seqsync documents, sorted. */
+  readonly skipped: readonly string[]
+  /** Every document the cross-document rules could use, in file order (see parseManifest). */
   readonly documents: readonly ManifestDocument[]
   /** Every issue of every file plus cross-file rules, sorted. */
   readonly issues: readonly Issue[]
-}
-
-function isYamlFile(name: string): boolean {
-  return name.endsWith('.yaml') || name.endsWith('.yml')
-}
-
-function toPosix(p: string): string {
-  return p.split(path.sep).join('/')
-}
-
-async function walk(dir: string, visit: (file: string) => void): Promise<void> {
-  const pending = [dir]
-  while (pending.length > 0) {
-    const current = pending.pop()!
-    let entries
-    try {
-      entries = await readdir(current, {withFileTypes: true})
-    } catch {
-      continue
-    }
-    for (const entry of entries) {
-      const full = path.join(current, entry.name)
-      if (entry.isDirectory()) {
-        if (!SKIPPED_DIRS.has(entry.name)) pending.push(full)
-      } else if (entry.isFile()) visit(full)
-    }
-  }
 }
 
 /** Byte offset of the first invalid UTF-8 sequence, or -1. */
@@ -139,69 +106,6 @@ export async function readManifestText(absolute: string, display: string): Promi
   }
 }
 
-/** Resolves CLI paths (files, or directories searched recursively for *.yaml / *.yml). */
-async function resolvePaths(paths: readonly string[], cwd: string, issues: Issue[]): Promise<string[]> {
-  const files: string[] = []
-  for (const given of paths) {
-    const absolute = path.resolve(cwd, given)
-    let info
-    try {
-      info = await stat(absolute)
-    } catch {
-      issues.push({
-        severity: 'error',
-        file: toPosix(given),
-        line: 1,
-        col: 1,
-        code: 'file-not-found',
-        message: 'no such file or directory',
-      })
-      continue
-    }
-    if (info.isDirectory()) {
-      const before = files.length
-      await walk(absolute, (file) => {
-        if (isYamlFile(file)) files.push(file)
-      })
-      if (files.length === before) {
-        issues.push({
-          severity: 'error',
-          file: toPosix(given),
-          line: 1,
-          col: 1,
-          code: 'no-manifests',
-          message: 'directory contains no *.yaml or *.yml files',
-        })
-      }
-    } else files.push(absolute)
-  }
-  return files
-}
-
-/** Expands the config's glob patterns relative to baseDir. */
-async function resolveGlobs(patterns: readonly string[], baseDir: string): Promise<string[]> {
-  const files: string[] = []
-  for (const raw of patterns) {
-    const pattern = toPosix(raw).replace(/^\.\//, '')
-    if (!hasMagic(pattern)) {
-      const absolute = path.resolve(baseDir, pattern)
-      const info = await stat(absolute).catch(() => null)
-      if (info?.isDirectory()) {
-        await walk(absolute, (file) => {
-          if (isYamlFile(file)) files.push(file)
-        })
-      } else if (info) files.push(absolute)
-      continue
-    }
-    const matcher = globToRegExp(pattern)
-    const root = path.resolve(baseDir, staticPrefix(pattern))
-    await walk(root, (file) => {
-      if (matcher.test(toPosix(path.relative(baseDir, file)))) files.push(file)
-    })
-  }
-  return files
-}
-
 /**
  * Loads every manifest: `paths` from the command line, else `source.manifests` globs. Returns every
  * issue of every file (syntax, schema, secrets, cross-file rules), sorted; never throws for bad input.
@@ -212,40 +116,38 @@ export async function loadManifestFiles(
   source: ManifestSource,
   cwd: string = process.cwd(),
 ): Promise<LoadedManifests> {
-  const issues: Issue[] = []
-  let absolute: string[]
-  if (paths.length > 0) absolute = await resolvePaths(paths, cwd, issues)
-  else if (source.manifests.length > 0) {
-    absolute = await resolveGlobs(source.manifests, source.baseDir ?? cwd)
-    if (absolute.length === 0) {
-      throw new UsageError(`no manifest files match ${source.manifests.map((p) => JSON.stringify(p)).join(', ')}`, {
-        hint: 'Check the `manifests` globs in your seqsync config, or pass PATH arguments.',
-      })
-    }
-  } else {
+  let found
+  if (paths.length > 0) found = await findPathFiles(paths, cwd)
+  else if (source.manifests.length > 0) found = await findGlobFiles(source, cwd)
+  else {
     throw new UsageError('no manifests to read: pass PATH arguments or set `manifests` in seqsync.config.yaml', {
       hint: 'e.g. `seqsync validate manifests/` or `manifests: ["sequences/**/*.yaml"]` in seqsync.config.yaml',
     })
   }
-  const byDisplay = new Map<string, string>()
-  for (const file of absolute) byDisplay.set(toPosix(path.relative(cwd, file)) || path.basename(file), file)
-  const files = [...byDisplay.keys()].sort()
+  const issues: Issue[] = [...found.issues]
   const texts: ({text: string} | {issue: Issue})[] = []
-  for (let i = 0; i < files.length; i += READ_CONCURRENCY) {
-    const chunk = files.slice(i, i + READ_CONCURRENCY)
-    texts.push(...(await Promise.all(chunk.map((display) => readManifestText(byDisplay.get(display)!, display)))))
+  for (let i = 0; i < found.files.length; i += READ_CONCURRENCY) {
+    const chunk = found.files.slice(i, i + READ_CONCURRENCY)
+    texts.push(...(await Promise.all(chunk.map((f) => readManifestText(f.absolute, f.display)))))
   }
+  const files: string[] = []
+  const skipped: string[] = []
   const documents: ManifestDocument[] = []
-  files.forEach((display, index) => {
+  const brokenLists = new Set<string>()
+  found.files.forEach(({display, explicit}, index) => {
     const read = texts[index]!
     if ('issue' in read) {
+      files.push(display)
       issues.push(read.issue)
-      return
+    } else if (!explicit && !mayBeSeqsyncManifest(read.text)) skipped.push(display)
+    else {
+      files.push(display)
+      const parsed = parseManifest(read.text, display)
+      issues.push(...parsed.issues)
+      documents.push(...parsed.documents)
+      for (const name of parsed.brokenLists) brokenLists.add(name)
     }
-    const parsed = parseManifest(read.text, display)
-    issues.push(...parsed.issues)
-    documents.push(...parsed.documents)
   })
-  issues.push(...validateManifests(documents))
-  return {files, documents, issues: sortIssues(issues)}
+  issues.push(...validateManifests(documents, brokenLists))
+  return {files, skipped, documents, issues: sortIssues(issues)}
 }

@@ -174,6 +174,18 @@ describe('parseManifest', () => {
     expect(parseManifest(lines(...HEADER, `apiKey: ${secret}`), 'm.yaml').documents).toEqual([])
   })
 
+  it('names the ContactLists it leaves out (broken YAML, a secret), so that references to them are not unknown', () => {
+    const list = (name: string, ...rest: string[]) =>
+      lines('apiVersion: seqsync/v1', 'kind: ContactList', `name: ${name}`, ...rest)
+    const secret = 'Xy7kPq2LmN9v' + 'Rt4WzA8bC3dE'
+    const parsed = parseManifest(
+      [list('yaml-broken', 'contacts: [a@b.com'), list('with-secret', `token: ${secret}`), list('fine')].join('---\n'),
+      'm.yaml',
+    )
+    expect(parsed.brokenLists).toEqual(['with-secret', 'yaml-broken'])
+    expect(parsed.documents).toMatchObject([{kind: 'ContactList', name: 'fine'}])
+  })
+
   it('reports a nested list in a ContactList plainly', () => {
     expect(
       at(lines('apiVersion: seqsync/v1', 'kind: ContactList', 'name: x', 'contacts:', '  - a@b.com', '  - list: y')),

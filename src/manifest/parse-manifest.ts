@@ -13,17 +13,38 @@ import type {
 } from '../model/state.js'
 import {sortIssues, suggest} from './issues.js'
 import {parseYaml} from './parse-yaml.js'
-import {manifestSchema} from './schema.js'
+import {emailString, manifestSchema} from './schema.js'
 import {findSecrets, quoteValue} from './secrets.js'
 import {DESIRED_LISTS} from './types.js'
 import type {ManifestDocument, ManifestEntry} from './types.js'
-import {findNode, validateAgainstSchema} from './validate-schema.js'
+import {describeSchemaErrors, findNode, findSchemaErrors} from './validate-schema.js'
 
 export const API_VERSION = 'seqsync/v1'
 export const KINDS = ['SequenceMembership', 'ContactList'] as const
+type Kind = (typeof KINDS)[number]
+
+const SEQSYNC_API_VERSION = /^[ \t]*["']?apiVersion["']?[ \t]*:[ \t]*["']?seqsync\//m
+const SEQSYNC_KIND = /^["']?kind["']?[ \t]*:[ \t]*["']?(?:SequenceMembership|ContactList)\b/m
+
+/**
+ * False for YAML that is plainly not a seqsync document (a CI workflow, docker-compose.yml, the config
+ * file, a Kubernetes manifest): no `apiVersion: seqsync/...` and no top-level seqsync `kind` anywhere in
+ * the text. A text test, so that a seqsync manifest with a syntax error (or one typo in either line)
+ * is still recognised and reported.
+ */
+export function mayBeSeqsyncManifest(text: string): boolean {
+  return SEQSYNC_API_VERSION.test(text) || SEQSYNC_KIND.test(text)
+}
+
+/** Whether a manifest accepts `value` as an email (the schema's own check). */
+export function isManifestEmail(value: string): boolean {
+  return findSchemaErrors(emailString, value).length === 0
+}
 
 export interface ParsedManifest {
   readonly documents: readonly ManifestDocument[]
+  /** ContactLists left out of `documents` (broken YAML, a secret): a reference to one is not an unknown list. */
+  readonly brokenLists: readonly string[]
   readonly issues: readonly Issue[]
 }
 
@@ -32,11 +53,10 @@ function refAt(file: string, lineCounter: LineCounter, node: Node | null | undef
   return {file, line, col}
 }
 
-/** Checks apiVersion and kind; returns the kind when both are known. */
-function checkHeader(map: YAMLMap, lineCounter: LineCounter, file: string, issues: Issue[]): string | null {
+/** Checks apiVersion and kind (reporting both); returns the kind when it is known. */
+function checkHeader(map: YAMLMap, lineCounter: LineCounter, file: string, issues: Issue[]): Kind | null {
   const pairOf = (key: string) => map.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === key)
   const mapRef = refAt(file, lineCounter, map)
-  let ok = true
   const apiVersion = pairOf('apiVersion')
   if (!apiVersion) {
     issues.push({
@@ -45,7 +65,6 @@ function checkHeader(map: YAMLMap, lineCounter: LineCounter, file: string, issue
       code: 'missing-key',
       message: `missing required key "apiVersion" (use ${API_VERSION})`,
     })
-    ok = false
   } else {
     const value = isScalar(apiVersion.value) ? apiVersion.value.value : undefined
     if (value !== API_VERSION) {
@@ -55,11 +74,9 @@ function checkHeader(map: YAMLMap, lineCounter: LineCounter, file: string, issue
         code: 'unknown-api-version',
         message: `unknown apiVersion ${quoteValue(value ?? null)}; did you mean ${API_VERSION}?`,
       })
-      ok = false
     }
   }
   const kindPair = pairOf('kind')
-  let kind: string | null = null
   if (!kindPair) {
     issues.push({
       ...mapRef,
@@ -67,29 +84,40 @@ function checkHeader(map: YAMLMap, lineCounter: LineCounter, file: string, issue
       code: 'missing-key',
       message: `missing required key "kind" (${KINDS.join(' or ')})`,
     })
-    ok = false
-  } else {
-    const value = isScalar(kindPair.value) ? kindPair.value.value : undefined
-    if (typeof value === 'string' && (KINDS as readonly string[]).includes(value)) kind = value
-    else {
-      const hint = typeof value === 'string' ? suggest(value, KINDS) : undefined
-      issues.push({
-        ...refAt(file, lineCounter, (kindPair.value as Node | null) ?? (kindPair.key as Node)),
-        severity: 'error',
-        code: 'unknown-kind',
-        message: `unknown kind ${quoteValue(value ?? null)}; ${hint ? `did you mean ${hint}?` : `expected ${KINDS.join(' or ')}`}`,
-      })
-      ok = false
-    }
+    return null
   }
-  return ok ? kind : null
+  const value = isScalar(kindPair.value) ? kindPair.value.value : undefined
+  if (isKind(value)) return value
+  const hint = typeof value === 'string' ? suggest(value, KINDS) : undefined
+  issues.push({
+    ...refAt(file, lineCounter, (kindPair.value as Node | null) ?? (kindPair.key as Node)),
+    severity: 'error',
+    code: 'unknown-kind',
+    message: `unknown kind ${quoteValue(value ?? null)}; ${hint ? `did you mean ${hint}?` : `expected ${KINDS.join(' or ')}`}`,
+  })
+  return null
 }
 
-function toEntries(doc: Document, key: string, file: string, lineCounter: LineCounter): ManifestEntry[] {
+function isKind(value: unknown): value is Kind {
+  return typeof value === 'string' && (KINDS as readonly string[]).includes(value)
+}
+
+/** Whether a schema error lies at a JSON pointer or inside it. */
+type Broken = (pointer: string) => boolean
+
+/** The entries of a list (`contacts`, …), leaving out those with schema errors. */
+function toEntries(
+  doc: Document,
+  key: string,
+  file: string,
+  lineCounter: LineCounter,
+  broken: Broken,
+): ManifestEntry[] {
   const {node} = findNode(doc, [key])
   if (!isSeq(node)) return []
   const entries: ManifestEntry[] = []
-  for (const item of node.items) {
+  for (const [index, item] of node.items.entries()) {
+    if (broken(`/${key}/${index}`)) continue
     const source = refAt(file, lineCounter, item as Node)
     if (isScalar(item)) {
       entries.push({ref: {kind: 'email', email: String(item.value)}, source})
@@ -114,47 +142,73 @@ function toEntries(doc: Document, key: string, file: string, lineCounter: LineCo
   return entries
 }
 
+/**
+ * The document, as far as its schema errors allow: broken entries are left out and broken settings
+ * take their defaults, so that the cross-document rules still see everything else. Null when what
+ * identifies the document (the sequence, the list name) is broken.
+ */
 function toDocument(
-  kind: string,
+  kind: Kind,
   doc: Document,
   value: Record<string, unknown>,
   file: string,
   lineCounter: LineCounter,
-): ManifestDocument {
+  broken: Broken,
+): ManifestDocument | null {
   const root = doc.contents as YAMLMap
   const source = refAt(file, lineCounter, root)
+  const valid = (key: string): boolean => value[key] !== undefined && !broken(`/${key}`)
   if (kind === 'ContactList') {
+    if (!valid('name')) return null
     return {
       kind: 'ContactList',
       source,
       name: value['name'] as string,
       nameSource: refAt(file, lineCounter, findNode(doc, ['name']).node),
-      contacts: toEntries(doc, 'contacts', file, lineCounter),
+      contacts: toEntries(doc, 'contacts', file, lineCounter, broken),
     }
   }
+  if (!valid('sequence')) return null
   const sequence = value['sequence'] as {name?: string; id?: string}
-  const prunePair = findNode(doc, ['prune']).pair
+  const keyRef = (key: string): SourceRef | null => {
+    const pair = findNode(doc, [key]).pair
+    return pair ? refAt(file, lineCounter, pair.key as Node) : null
+  }
   const lists = {} as Record<DesiredList, ManifestEntry[]>
-  for (const list of DESIRED_LISTS) lists[list] = toEntries(doc, list, file, lineCounter)
+  for (const list of DESIRED_LISTS) lists[list] = toEntries(doc, list, file, lineCounter, broken)
   return {
     kind: 'SequenceMembership',
     source,
     sequence: sequence.id !== undefined ? {id: sequence.id} : {name: sequence.name ?? ''},
-    sequenceSource: refAt(file, lineCounter, findNode(doc, ['sequence']).pair?.key as Node),
-    mailbox: value['mailbox'] as string,
-    prune: (value['prune'] as PruneMode | undefined) ?? 'none',
-    pruneSource: prunePair ? refAt(file, lineCounter, prunePair.key as Node) : null,
-    missingContacts: (value['missingContacts'] as MissingContactsMode | undefined) ?? 'error',
-    enroll: {...DEFAULT_ENROLL, ...(value['enroll'] as Partial<EnrollSwitches> | undefined)},
+    sequenceSource: keyRef('sequence')!,
+    mailbox: valid('mailbox') ? (value['mailbox'] as string) : '',
+    mailboxSource: keyRef('mailbox') ?? source,
+    prune: valid('prune') ? (value['prune'] as PruneMode) : 'none',
+    pruneSource: valid('prune') ? keyRef('prune') : null,
+    missingContacts: valid('missingContacts') ? (value['missingContacts'] as MissingContactsMode) : 'error',
+    enroll: {...DEFAULT_ENROLL, ...(valid('enroll') ? (value['enroll'] as Partial<EnrollSwitches>) : {})},
     lists,
   }
 }
 
-/** Parses and validates one manifest file (syntax, schema, secrets). Cross-document rules live in validate-manifests.ts. */
+/** The name of a ContactList document with syntax errors, when it can still be read. */
+function brokenListName(doc: Document): string | null {
+  const root = doc.contents
+  if (!isMap(root) || root.get('kind') !== 'ContactList') return null
+  const name = root.get('name')
+  return typeof name === 'string' ? name : null
+}
+
+/**
+ * Parses and validates one manifest file (syntax, schema, secrets). Cross-document rules live in
+ * validate-manifests.ts: `documents` holds every document they can use, so a document with schema
+ * errors is there too (see toDocument) and only a run without errors may build a DesiredState.
+ */
 export function parseManifest(text: string, file: string): ParsedManifest {
   const parsed = parseYaml(text, file)
   const issues: Issue[] = [...parsed.issues]
   const documents: ManifestDocument[] = []
+  const brokenLists: string[] = []
   if (parsed.empty) {
     issues.push({
       severity: 'warning',
@@ -200,10 +254,16 @@ export function parseManifest(text: string, file: string): ParsedManifest {
         })
       }
     }
-    const schemaIssues = validateAgainstSchema(manifestSchema, value, doc, lineCounter, file, {skipPaths})
-    issues.push(...schemaIssues)
-    if (schemaIssues.length === 0 && skipPaths.length === 0 && secrets.length === 0)
-      documents.push(toDocument(kind, doc, value, file, lineCounter))
+    // checkHeader reported a missing or unknown apiVersion; check the rest as if it were right.
+    const errors = findSchemaErrors(manifestSchema, {...value, apiVersion: API_VERSION})
+    issues.push(...describeSchemaErrors(errors, doc, lineCounter, file, {skipPaths}))
+    const broken: Broken = (pointer) =>
+      errors.some((e) => e.instancePath === pointer || e.instancePath.startsWith(`${pointer}/`))
+    const document = toDocument(kind, doc, value, file, lineCounter, broken)
+    // A document holding a secret takes no part in other rules: their messages could echo it.
+    if (document && secrets.length === 0) documents.push(document)
+    else if (document?.kind === 'ContactList') brokenLists.push(document.name)
   }
-  return {documents, issues: sortIssues(issues)}
+  for (const name of parsed.broken.map(brokenListName)) if (name !== null) brokenLists.push(name)
+  return {documents, brokenLists, issues: sortIssues(issues)}
 }

@@ -8,8 +8,13 @@ import type {Issue} from '../errors.js'
 export const MAX_DEPTH = 32
 
 export interface ParsedYaml {
-  /** Documents without syntax-level problems and with contents (empty documents are dropped). */
+  /**
+   * Documents without syntax-level problems and with contents (empty documents are dropped). A
+   * document whose only problem is a duplicate key is kept, with the first of the duplicates.
+   */
   readonly documents: readonly Document.Parsed[]
+  /** Documents with syntax errors (reported in `issues`), for what can still be read of them. */
+  readonly broken: readonly Document.Parsed[]
   readonly lineCounter: LineCounter
   readonly issues: readonly Issue[]
   /** True when the text holds no document at all (empty, or only comments). */
@@ -52,6 +57,24 @@ function checkStructure(doc: Document.Parsed, lineCounter: LineCounter, file: st
     }
   }
   return safe
+}
+
+/** Keeps the first of duplicate keys in every map (yaml's toJS would keep the last). */
+function dropLaterDuplicateKeys(doc: Document.Parsed): void {
+  const stack: unknown[] = [doc.contents]
+  while (stack.length > 0) {
+    const node = stack.pop()
+    if (isMap(node)) {
+      const seen = new Set<unknown>()
+      node.items = node.items.filter((pair) => {
+        const key = isScalar(pair.key) ? pair.key.value : pair.key
+        if (seen.has(key)) return false
+        seen.add(key)
+        return true
+      })
+      for (const pair of node.items) stack.push(pair.value)
+    } else if (isSeq(node)) stack.push(...node.items)
+  }
 }
 
 /**
@@ -99,6 +122,7 @@ export function parseYaml(text: string, file: string): ParsedYaml {
     }
     return {
       documents: [],
+      broken: [],
       lineCounter,
       issues: [
         {
@@ -122,12 +146,14 @@ export function parseYaml(text: string, file: string): ParsedYaml {
     const message = error instanceof RangeError ? `nesting is too deep to parse` : `cannot parse YAML: ${String(error)}`
     return {
       documents: [],
+      broken: [],
       lineCounter,
       issues: [{severity: 'error', file, line: 1, col: 1, code: 'too-deep', message}],
       empty: false,
     }
   }
   const documents: Document.Parsed[] = []
+  const broken: Document.Parsed[] = []
   let sawContent = false
   for (const doc of parsed) {
     const problems = [...doc.errors, ...doc.warnings]
@@ -137,8 +163,13 @@ export function parseYaml(text: string, file: string): ParsedYaml {
     }
     const empty = doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)
     if (!empty) sawContent = true
-    if (problems.length > 0 || empty) continue
-    if (checkStructure(doc, lineCounter, file, issues)) documents.push(doc)
+    if (empty) continue
+    if (problems.some((p) => p.code !== 'DUPLICATE_KEY')) broken.push(doc)
+    else if (checkStructure(doc, lineCounter, file, issues)) {
+      // Duplicate keys are reported above; the rest of the document is still checked.
+      if (problems.length > 0) dropLaterDuplicateKeys(doc)
+      documents.push(doc)
+    }
   }
-  return {documents, lineCounter, issues, empty: !sawContent && issues.length === 0}
+  return {documents, broken, lineCounter, issues, empty: !sawContent && issues.length === 0}
 }

@@ -12,7 +12,7 @@ const contactId = {
   pattern: '^[A-Za-z0-9_-]+$',
 } as const
 
-const emailString = {
+export const emailString = {
   type: 'string',
   title: 'Email',
   description: 'An email address; compared case-insensitively and trimmed.',

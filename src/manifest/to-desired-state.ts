@@ -47,6 +47,7 @@ export function toDesiredState(documents: readonly ManifestDocument[]): DesiredS
       selector: doc.sequence,
       source: doc.sequenceSource,
       mailbox: doc.mailbox,
+      mailboxSource: doc.mailboxSource,
       prune: doc.prune,
       missingContacts: doc.missingContacts,
       enroll: doc.enroll,

@@ -27,6 +27,8 @@ export interface SequenceMembershipDocument {
   /** The `sequence:` key. */
   readonly sequenceSource: SourceRef
   readonly mailbox: string
+  /** The `mailbox:` key (the document's start when it is missing). */
+  readonly mailboxSource: SourceRef
   readonly prune: PruneMode
   /** The `prune:` key, or null when the default applies. */
   readonly pruneSource: SourceRef | null

@@ -1,10 +1,10 @@
 import {describe, expect, it} from 'vitest'
+import {lines, sequenceManifest} from '../../test/helpers/manifest-files.js'
 import {parseManifest} from './parse-manifest.js'
 import {toDesiredState} from './to-desired-state.js'
 import type {ManifestDocument} from './types.js'
 import {validateManifests} from './validate-manifests.js'
 
-const lines = (...l: string[]) => l.join('\n') + '\n'
 function docs(files: Record<string, string>): ManifestDocument[] {
   return Object.entries(files).flatMap(([file, text]) => {
     const parsed = parseManifest(text, file)
@@ -12,15 +12,7 @@ function docs(files: Record<string, string>): ManifestDocument[] {
     return parsed.documents
   })
 }
-const seq = (name: string, ...rest: string[]) =>
-  lines(
-    'apiVersion: seqsync/v1',
-    'kind: SequenceMembership',
-    'sequence:',
-    `  name: ${name}`,
-    'mailbox: sdr@acme.com',
-    ...rest,
-  )
+const seq = sequenceManifest
 const list = (name: string, ...emails: string[]) =>
   lines('apiVersion: seqsync/v1', 'kind: ContactList', `name: ${name}`, 'contacts:', ...emails.map((e) => `  - ${e}`))
 const show = (d: ManifestDocument[]) =>

@@ -141,6 +141,12 @@ function describe(error: ErrorObject, path: string): Mapped | null {
   }
 }
 
+/** Every schema error of `value` (empty when valid). */
+export function findSchemaErrors(schema: object, value: unknown): ErrorObject[] {
+  const validate = getValidator(schema)
+  return validate(value) ? [] : [...(validate.errors ?? [])]
+}
+
 /** Validates `value` (the document's JS form) and maps every error to the YAML node that caused it. */
 export function validateAgainstSchema(
   schema: object,
@@ -150,11 +156,20 @@ export function validateAgainstSchema(
   file: string,
   options: {skipPaths?: readonly string[]; pathPrefix?: readonly string[]} = {},
 ): Issue[] {
-  const validate = getValidator(schema)
-  if (validate(value)) return []
+  return describeSchemaErrors(findSchemaErrors(schema, value), doc, lineCounter, file, options)
+}
+
+/** Schema errors as issues at the YAML node that caused each (errors at `skipPaths` are left out). */
+export function describeSchemaErrors(
+  errors: readonly ErrorObject[],
+  doc: Document,
+  lineCounter: LineCounter,
+  file: string,
+  options: {skipPaths?: readonly string[]; pathPrefix?: readonly string[]} = {},
+): Issue[] {
   const issues: Issue[] = []
   const typeSeen = new Set<string>()
-  for (const error of validate.errors ?? []) {
+  for (const error of errors) {
     if (options.skipPaths?.includes(error.instancePath)) continue
     if (error.keyword === 'type') {
       if (typeSeen.has(error.instancePath)) continue // one type error per node (if/else branches repeat it)

@@ -134,6 +134,7 @@ export type ProblemCode = PlanProblem['code']
 
 /** A safety limit a plan exceeds (planner/assess-safety.ts); render/reasons.ts words it. */
 export type SafetyViolation =
+  | {readonly code: 'too-many-adds'; readonly planned: number; readonly maxAdds: number}
   | {readonly code: 'too-many-removals'; readonly planned: number; readonly maxRemovals: number}
   | {
       readonly code: 'removal-percent'
@@ -143,6 +144,18 @@ export type SafetyViolation =
       readonly liveMembers: number
       readonly maxRemovalPercent: number
     }
+
+/** The plan against the safety limits of the config (planner/assess-safety.ts). */
+export interface SafetyAssessment {
+  /** Adds in the whole plan (what `--allow-adds N` must equal). */
+  readonly adds: number
+  /** remove + finish + stop in the whole plan (what `--allow-removals N` must equal). */
+  readonly removals: number
+  /** Empty = safe. Adds first, then the removal total, then per sequence in plan order. */
+  readonly violations: readonly SafetyViolation[]
+  /** The exact overrides apply will need (`--allow-adds N`, `--allow-removals N`); null where no brake is exceeded. */
+  readonly required: {readonly allowAdds: number | null; readonly allowRemovals: number | null}
+}
 
 export interface UnmanagedMember {
   readonly contactId: string

@@ -73,6 +73,8 @@ export interface DesiredSequence {
   readonly source: SourceRef
   /** Email of an Apollo email account, or its id, as written. */
   readonly mailbox: string
+  /** Location of the `mailbox:` key. */
+  readonly mailboxSource: SourceRef
   readonly prune: PruneMode
   readonly missingContacts: MissingContactsMode
   readonly enroll: EnrollSwitches

@@ -23,8 +23,8 @@ export interface AddContactsRequest {
 }
 
 export interface AddContactsResult {
-  /** Ids Apollo reports as added (`contacts[]`). */
-  readonly added: readonly string[]
+  /** The requested contacts Apollo reports as added (`contacts[]`), as Apollo has them after the call. */
+  readonly added: readonly LiveContact[]
   /** `skipped_contact_ids`: id -> reason code. */
   readonly skipped: Readonly<Record<string, string>>
 }
@@ -36,11 +36,16 @@ export interface RemoveContactsRequest {
   readonly mode: RemoveMode
 }
 
+export interface RemoveContactsResult {
+  /** The requested contacts Apollo's answer lists (`contacts[]`), as Apollo has them after the call. */
+  readonly contacts: readonly LiveContact[]
+}
+
 export interface SequencePort {
   /** `POST /contacts/bulk_create` with `run_dedupe: true`, at most 100 contacts. */
   bulkCreateContacts(contacts: readonly NewContact[]): Promise<CreateContactsResult>
   /** `POST /emailer_campaigns/{id}/add_contact_ids` with `emailer_campaign_id` in the body and every switch explicit. */
   addContactIds(request: AddContactsRequest): Promise<AddContactsResult>
   /** `POST /emailer_campaigns/remove_or_stop_contact_ids` for exactly one sequence. */
-  removeOrStopContactIds(request: RemoveContactsRequest): Promise<void>
+  removeOrStopContactIds(request: RemoveContactsRequest): Promise<RemoveContactsResult>
 }

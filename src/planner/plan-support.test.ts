@@ -97,39 +97,48 @@ describe('hashDesiredState', () => {
 })
 
 describe('assessSafety', () => {
-  const limits = {maxRemovals: 5, maxRemovalPercent: 25, minSequenceSize: 10}
+  const limits = {maxAdds: 3, maxRemovals: 5, maxRemovalPercent: 25, minSequenceSize: 10}
   const removals = (n: number, kind: ChangeKind = 'remove') =>
     Array.from({length: n}, (_, i) => change(kind, `r${i}`, {liveStatus: 'active'}))
+  const adds = (n: number) => Array.from({length: n}, (_, i) => change('add', `a${i}`))
   it.each([
-    ['within limits', [seqPlan('s1', removals(2), 10)], 2, []],
-    ['exactly 25%', [seqPlan('s1', removals(5), 20)], 5, []],
+    ['within limits', [seqPlan('s1', removals(2), 10)], 0, 2, []],
+    ['exactly 25%', [seqPlan('s1', removals(5), 20)], 0, 5, []],
     [
       'over the percentage',
       [seqPlan('s1', removals(3), 10)],
+      0,
       3,
       [
         'would remove/finish/stop 3 of 10 live members (30%) of sequence "Seq s1" (s1), more than safety.maxRemovalPercent (25%)',
       ],
     ],
-    ['small sequences are exempt from the percentage', [seqPlan('s1', removals(3), 9)], 3, []],
+    ['small sequences are exempt from the percentage', [seqPlan('s1', removals(3), 9)], 0, 3, []],
     [
       'over the total (finish and stop count)',
       [seqPlan('s1', [...removals(2), ...removals(2, 'finish')], 100), seqPlan('s2', removals(2, 'stop'), 100)],
+      0,
       6,
       ['would remove/finish/stop 6 contacts in total, more than safety.maxRemovals (5)'],
     ],
+    ['adds up to maxAdds, creates not counted', [seqPlan('s1', [...adds(3), change('create', null)], 10)], 3, 0, []],
     [
-      'adds do not count',
-      [seqPlan('s1', [change('add', 'a1'), change('add', 'a2'), change('create', null)], 10)],
-      0,
-      [],
+      'adds over maxAdds, across sequences; listed before the removal brakes',
+      [seqPlan('s1', [...adds(2), ...removals(6)], 100), seqPlan('s2', adds(2), 10)],
+      4,
+      6,
+      [
+        'would add 4 contacts to sequences (each is emailed), more than safety.maxAdds (3)',
+        'would remove/finish/stop 6 contacts in total, more than safety.maxRemovals (5)',
+      ],
     ],
-  ] as const)('%s', (_what, sequences, planned, violations) => {
+  ] as const)('%s', (_what, sequences, addCount, removalCount, violations) => {
     const assessment = assessSafety(planOf(...sequences), limits)
-    expect({planned: assessment.planned, violations: assessment.violations.map(describeSafetyViolation)}).toEqual({
-      planned,
-      violations,
-    })
+    expect({
+      adds: assessment.adds,
+      removals: assessment.removals,
+      violations: assessment.violations.map(describeSafetyViolation),
+    }).toEqual({adds: addCount, removals: removalCount, violations})
   })
 })
 

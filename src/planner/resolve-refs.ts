@@ -35,7 +35,7 @@ export function resolveMailboxId(
   const byEmail = sorted.filter((m) => normalizeEmail(m.email) === wanted)
   const mailbox = sorted.find((m) => m.id === desired.mailbox.trim()) ?? byEmail.find((m) => m.active) ?? byEmail[0]
   if (mailbox === undefined) {
-    problems.push({code: 'mailbox-not-found', mailbox: desired.mailbox, source: desired.source})
+    problems.push({code: 'mailbox-not-found', mailbox: desired.mailbox, source: desired.mailboxSource})
     return undefined
   }
   if (!mailbox.active) {
@@ -43,7 +43,7 @@ export function resolveMailboxId(
       code: 'mailbox-inactive',
       mailboxId: mailbox.id,
       mailboxEmail: mailbox.email,
-      source: desired.source,
+      source: desired.mailboxSource,
     })
     return undefined
   }

@@ -1,11 +1,13 @@
 // `apply --format json`: PRODUCT.md §5's report, validated by schemas/apply-report.schema.json. Pure.
 
-import type {ApplyReport} from '../model/apply-report.js'
-import {maskEmail} from './mask-email.js'
-import {describeSkipReason} from './reasons.js'
+import type {AppliedItem, ApplyReport} from '../model/apply-report.js'
+import {maskEmail, maskEmailsInText} from './mask-email.js'
+import {describePlanProblem, describeSkipReason} from './reasons.js'
 
 export function renderApplyReportJson(report: ApplyReport, options: {readonly maskEmails?: boolean} = {}): object {
   const email = (e: string | null): string | null => (e !== null && options.maskEmails ? maskEmail(e) : e)
+  const item = (i: AppliedItem) => ({kind: i.kind, contactId: i.contactId, email: email(i.email)})
+  const text = (t: string): string => (options.maskEmails ? maskEmailsInText(t) : t)
   return {
     formatVersion: 1,
     planHash: report.planHash,
@@ -17,7 +19,8 @@ export function renderApplyReportJson(report: ApplyReport, options: {readonly ma
       name: s.name,
       converged: s.converged,
       remaining: s.remaining,
-      applied: s.applied.map((a) => ({kind: a.kind, contactId: a.contactId, email: email(a.email)})),
+      applied: s.applied.map(item),
+      alreadyDone: s.alreadyDone.map(item),
       skipped: s.skipped.map((k) => ({
         kind: k.kind,
         contactId: k.contactId,
@@ -26,7 +29,10 @@ export function renderApplyReportJson(report: ApplyReport, options: {readonly ma
         message: describeSkipReason(k.reason),
       })),
       failed: s.failed.map((f) => ({kind: f.kind, contactId: f.contactId, email: email(f.email), error: f.error})),
+      differences: s.differences.map(item),
     })),
+    problems: report.problems.map((p) => ({code: p.code, message: text(describePlanProblem(p))})),
+    manifestsChanged: report.manifestsChanged,
     calls: {...report.calls},
   }
 }

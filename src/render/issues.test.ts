@@ -6,6 +6,7 @@ import {
   renderIssuesGithub,
   renderIssuesJson,
   renderIssuesText,
+  renderSkippedLine,
   renderSummaryLine,
 } from './issues.js'
 
@@ -24,6 +25,7 @@ describe('issue renderers', () => {
     expect(
       renderIssuesText({
         files: ['a.yaml', 'b.yaml', 'c.yaml'],
+        skipped: [],
         issues: [err(2), err(4), warn],
         sequences: 0,
         contacts: 0,
@@ -31,20 +33,39 @@ describe('issue renderers', () => {
     ).toBe(
       'a.yaml:2:3: error: bad\na.yaml:4:3: error: bad\nb.yaml:1:1: warning: careful\n2 errors, 1 warning in 3 files\n',
     )
-    expect(renderSummaryLine({files: ['a', 'b', 'c'], issues: [], sequences: 4, contacts: 120})).toBe(
+    expect(renderSummaryLine({files: ['a', 'b', 'c'], skipped: [], issues: [], sequences: 4, contacts: 120})).toBe(
       'OK: 3 files, 4 sequences, 120 contacts',
     )
-    expect(renderSummaryLine({files: ['a'], issues: [warn], sequences: 1, contacts: 1})).toBe(
+    expect(renderSummaryLine({files: ['a'], skipped: [], issues: [warn], sequences: 1, contacts: 1})).toBe(
       'OK: 1 file, 1 sequence, 1 contact (1 warning)',
     )
   })
 
+  it('names the skipped files in one line, at most five', () => {
+    const skipped = ['.github/workflows/ci.yml', 'a.yml', 'b.yml', 'c.yml', 'd.yml', 'e\u001b[2Jx.yml', 'f.yml']
+    expect(
+      renderIssuesText({files: ['m.yaml'], skipped: skipped.slice(0, 1), issues: [], sequences: 1, contacts: 2}),
+    ).toBe(
+      'skipped 1 YAML file that is not a seqsync manifest: .github/workflows/ci.yml\nOK: 1 file, 1 sequence, 2 contacts\n',
+    )
+    expect(renderSkippedLine(skipped)).toBe(
+      'skipped 7 YAML files that are not seqsync manifests: .github/workflows/ci.yml, a.yml, b.yml, c.yml, d.yml and 2 more',
+    )
+    expect(renderSkippedLine(['e\u001b[2Jx.yml'])).toBe(
+      'skipped 1 YAML file that is not a seqsync manifest: e [2Jx.yml',
+    )
+    expect(renderSkippedLine([])).toBeNull()
+  })
+
   it('renders the stable JSON document', () => {
-    const doc = JSON.parse(renderIssuesJson({files: ['a.yaml'], issues: [err(2)], sequences: 0, contacts: 0}))
+    const doc = JSON.parse(
+      renderIssuesJson({files: ['a.yaml'], skipped: ['ci.yml'], issues: [err(2)], sequences: 0, contacts: 0}),
+    )
     expect(doc).toEqual({
       formatVersion: 1,
       valid: false,
       files: ['a.yaml'],
+      skipped: ['ci.yml'],
       summary: {errors: 1, warnings: 0, files: 1, sequences: 0, contacts: 0},
       issues: [{severity: 'error', file: 'a.yaml', line: 2, col: 3, code: 'schema', message: 'bad', related: []}],
     })
@@ -55,6 +76,7 @@ describe('issue renderers', () => {
     expect(escapeGithubProperty('dir,x/a:b%.yaml')).toBe('dir%2Cx/a%3Ab%25.yaml')
     const out = renderIssuesGithub({
       files: ['a,b.yaml'],
+      skipped: [],
       issues: [{...err(1, 'line1\nline2 50%'), file: 'a,b.yaml'}],
       sequences: 0,
       contacts: 0,
@@ -64,7 +86,7 @@ describe('issue renderers', () => {
 
   it('caps annotations at 10 per severity with a notice for the rest, then the text', () => {
     const issues = [...Array.from({length: 13}, (_, i) => err(i + 1)), warn]
-    const lines = renderIssuesGithub({files: ['a.yaml', 'b.yaml'], issues, sequences: 0, contacts: 0})
+    const lines = renderIssuesGithub({files: ['a.yaml', 'b.yaml'], skipped: [], issues, sequences: 0, contacts: 0})
       .trimEnd()
       .split('\n')
     expect(lines.filter((l) => l.startsWith('::error '))).toHaveLength(10)

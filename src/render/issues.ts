@@ -1,9 +1,12 @@
 // Pure renderers for validation issues: text (FILE:LINE:COL: severity: message), JSON and GitHub annotations.
 import type {Issue} from '../errors.js'
 import {formatSourceRef} from '../model/state.js'
+import {flattenText} from './plan-text.js'
 
 export interface ValidationSummary {
   readonly files: readonly string[]
+  /** YAML files a directory walk or a wildcard found that are plainly not seqsync documents. */
+  readonly skipped: readonly string[]
   /** Sorted issues. */
   readonly issues: readonly Issue[]
   /** Managed sequences and distinct contacts (meaningful when there are no errors). */
@@ -30,9 +33,27 @@ export function renderSummaryLine(summary: ValidationSummary): string {
   return warnings > 0 ? `${ok} (${plural(warnings, 'warning')})` : ok
 }
 
-/** One line per issue, then the summary line. Ends with a newline. */
+/** How many skipped files are named before "and N more". */
+export const SKIPPED_LISTED = 5
+
+/** `skipped 3 YAML files that are not seqsync manifests: a.yml, b.yml, c.yml`, or null when none was. */
+export function renderSkippedLine(skipped: readonly string[]): string | null {
+  if (skipped.length === 0) return null
+  const named = skipped.slice(0, SKIPPED_LISTED).map(flattenText).join(', ')
+  const more = skipped.length > SKIPPED_LISTED ? ` and ${skipped.length - SKIPPED_LISTED} more` : ''
+  const what =
+    skipped.length === 1 ? 'YAML file that is not a seqsync manifest' : 'YAML files that are not seqsync manifests'
+  return `skipped ${skipped.length} ${what}: ${named}${more}`
+}
+
+/** One line per issue, the skipped files, then the summary line. Ends with a newline. */
 export function renderIssuesText(summary: ValidationSummary): string {
-  return [...summary.issues.map(formatIssue), renderSummaryLine(summary)].join('\n') + '\n'
+  const skipped = renderSkippedLine(summary.skipped)
+  return (
+    [...summary.issues.map(formatIssue), ...(skipped === null ? [] : [skipped]), renderSummaryLine(summary)].join(
+      '\n',
+    ) + '\n'
+  )
 }
 
 /** The stable `validate --format json` document (formatVersion 1). */
@@ -42,6 +63,7 @@ export function renderIssuesJson(summary: ValidationSummary): string {
     formatVersion: 1,
     valid: errors === 0,
     files: summary.files,
+    skipped: summary.skipped,
     summary: {
       errors,
       warnings: summary.issues.length - errors,

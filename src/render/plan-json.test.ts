@@ -81,7 +81,7 @@ const REPORT: ApplyReport = {
   planHash: `sha256:${'a'.repeat(64)}`,
   converged: false,
   interrupted: false,
-  summary: {applied: 3, skipped: 1, failed: 1},
+  summary: {applied: 3, alreadyDone: 1, skipped: 1, failed: 1, differences: 1},
   sequences: [
     {
       id: 's1',
@@ -91,32 +91,56 @@ const REPORT: ApplyReport = {
         {kind: 'add', contactId: 'c6', email: 'ana@umbrella.com'},
         {kind: 'remove', contactId: 'c3', email: 'eve@hooli.com'},
       ],
+      alreadyDone: [{kind: 'add', contactId: 'c9', email: 'ray@acme.com'}],
       skipped: [{kind: 'add', contactId: 'c2', email: 'bo@stark.com', reason: 'contacts_active_in_other_campaigns'}],
       failed: [{kind: 'finish', contactId: 'c4', email: null, error: 'HTTP 500: Internal error'}],
+      differences: [{kind: 'remove', contactId: 'c7', email: 'new@acme.com'}],
       converged: false,
-      remaining: 2,
+      remaining: 3,
     },
-    {id: 's2', name: 'Nurture', applied: [], skipped: [], failed: [], converged: true, remaining: 0},
+    {
+      id: 's2',
+      name: 'Nurture',
+      applied: [],
+      alreadyDone: [],
+      skipped: [],
+      failed: [],
+      differences: [],
+      converged: true,
+      remaining: 0,
+    },
   ],
+  problems: [],
+  manifestsChanged: true,
   calls: {'emailer_campaigns/add_contact_ids': 1, 'contacts/search': 2},
 }
 
 describe('apply report renderers', () => {
   it('renders text with reasons and the closing lines', () => {
     expect(renderApplyReportText(REPORT, {color: false, maskEmails: true})).toMatchInlineSnapshot(`
-      "Sequence "Q4" (s1): not converged (2 changes remaining)
+      "Sequence "Q4" (s1): not converged (3 changes remaining)
         applied: 3 (2 add, 1 remove)
+        already done: 1 (1 add)
         skipped b***@stark.com (add): active in another sequence (enroll.activeInOtherSequences is off) [contacts_active_in_other_campaigns]
         failed id c4 (finish): HTTP 500: Internal error
+        differs n***@acme.com: a plan now would remove it (not in the applied plan)
 
       Sequence "Nurture" (s2): converged
         applied: 0
 
-      Apply complete: 3 applied, 1 skipped, 1 failed.
-      Apollo does not match the manifests: 1 skipped by Apollo, 1 failed, 2 changes still needed in 1 sequence.
+      Apply complete: 3 applied, 1 already done, 1 skipped, 1 failed.
+      Apollo does not match the manifests: 1 skipped by Apollo, 1 failed.
+      Also, 1 difference appeared since it was made: run plan.
+      The manifests on this branch changed since the plan was made: run plan.
       "
     `)
-    const ok = {...REPORT, converged: true, summary: {applied: 0, skipped: 0, failed: 0}, sequences: []}
+    const ok = {
+      ...REPORT,
+      converged: true,
+      summary: {applied: 0, alreadyDone: 0, skipped: 0, failed: 0, differences: 0},
+      sequences: [],
+      manifestsChanged: false,
+    }
     expect(renderApplyReportText(ok, {color: false, maskEmails: false})).toBe(
       'Apply complete: 0 applied, 0 skipped, 0 failed.\nApollo matches the manifests.\n',
     )
@@ -126,7 +150,13 @@ describe('apply report renderers', () => {
     const validate = validator('apply-report.schema.json')
     const doc = JSON.parse(JSON.stringify(renderApplyReportJson(REPORT))) as Record<string, any>
     expect(validate(doc), JSON.stringify(validate.errors)).toBe(true)
-    expect(doc).toMatchObject({formatVersion: 1, converged: false, summary: {applied: 3, skipped: 1, failed: 1}})
+    expect(doc).toMatchObject({
+      formatVersion: 1,
+      converged: false,
+      summary: {applied: 3, alreadyDone: 1, skipped: 1, failed: 1, differences: 1},
+      manifestsChanged: true,
+    })
+    expect(doc.sequences[0].differences).toEqual([{kind: 'remove', contactId: 'c7', email: 'new@acme.com'}])
     expect(doc.sequences[0].skipped).toEqual([
       {
         kind: 'add',

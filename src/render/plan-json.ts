@@ -1,15 +1,16 @@
 // `plan --format json`: the stable, versioned document of PRODUCT.md §4, validated by
 // schemas/plan.schema.json. Pure: returns a JSON-ready object.
 
-import type {ApiCost, Change, Plan, ReadCost} from '../model/plan.js'
+import type {ApiCost, Change, Plan, ReadCost, SafetyAssessment} from '../model/plan.js'
 import type {SourceRef} from '../model/state.js'
 import {maskEmail, maskEmailsInText} from './mask-email.js'
 import {describeQuotaShortfall} from './read-cost.js'
-import {describePlanProblem, describeWarning} from './reasons.js'
+import {describePlanProblem, describeSafetyViolation, describeWarning} from './reasons.js'
 
 export interface PlanJsonOptions {
   readonly maskEmails: boolean
   readonly cost?: ApiCost
+  readonly safety?: SafetyAssessment
 }
 
 type JsonSource = {file: string; line: number; col: number} | null
@@ -83,6 +84,16 @@ export function renderPlanJson(plan: Plan, options: PlanJsonOptions): object {
       })),
     })),
     errors: plan.errors.map((e) => ({code: e.code, message: text(describePlanProblem(e)), source: source(e.source)})),
+    ...(options.safety
+      ? {
+          safety: {
+            adds: options.safety.adds,
+            removals: options.safety.removals,
+            violations: options.safety.violations.map((v) => ({code: v.code, message: describeSafetyViolation(v)})),
+            required: {...options.safety.required},
+          },
+        }
+      : {}),
     ...(options.cost
       ? {
           cost: {

@@ -2,7 +2,7 @@
 // escaped (no raw HTML, no broken fences, no @mention pings, no broken tables), and the result never
 // exceeds `maxChars`: per-sequence detail is cut with a visible note while every count stays exact.
 
-import type {ApiCost, Change, Plan, PlanWarning, SequencePlan} from '../model/plan.js'
+import type {ApiCost, Change, Plan, PlanWarning, SafetyAssessment, SequencePlan} from '../model/plan.js'
 import {formatSourceRef} from '../model/state.js'
 import {maskEmailsInText} from './mask-email.js'
 import {
@@ -11,6 +11,7 @@ import {
   flattenText,
   renderClosingLine,
   renderCostTable,
+  renderSafetyLines,
   warningSubject,
 } from './plan-text.js'
 import {describeForecastSkip, describePlanProblem, describeWarning} from './reasons.js'
@@ -20,6 +21,7 @@ export interface PlanMarkdownOptions {
   /** Hard cap on the output length (default 60,000; GitHub's comment limit is 65,536). */
   readonly maxChars?: number
   readonly cost?: ApiCost
+  readonly safety?: SafetyAssessment
 }
 
 export const PLAN_MARKER = '<!-- seqsync:plan -->'
@@ -147,6 +149,8 @@ export function renderPlanMarkdown(plan: Plan, options: PlanMarkdownOptions): st
     head.push('**No changes.** Apollo matches the manifests.', '')
   if (plan.summary.create > 0) head.push(`Contacts: ${plan.summary.create} to create.`, '')
   head.push(`**${renderClosingLine(plan.summary)}**`, '')
+  const safety = renderSafetyLines(options.safety)
+  if (safety.length > 0) head.push(...safety.map((l) => `- **${escapeMarkdownInline(l)}**`), '')
   const headText = `${head.join('\n')}\n`
   if (headText.length + tail.length > max) return `${headText}${tail}`.slice(0, Math.max(0, max))
   b.push(headText)

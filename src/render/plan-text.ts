@@ -1,14 +1,31 @@
 // Terraform-like text rendering of a Plan for terminals and CI logs. Pure: string out.
 
-import type {ApiCost, Change, Plan, PlanProblem, PlanSummary, PlanWarning, SequencePlan} from '../model/plan.js'
+import type {
+  ApiCost,
+  Change,
+  Plan,
+  PlanProblem,
+  PlanSummary,
+  PlanWarning,
+  SafetyAssessment,
+  SequencePlan,
+} from '../model/plan.js'
 import {formatSourceRef} from '../model/state.js'
 import {maskEmail, maskEmailsInText} from './mask-email.js'
-import {describeForecastSkip, describePlanProblem, describeWarning} from './reasons.js'
+import {
+  describeForecastSkip,
+  describePlanProblem,
+  describeRequiredOverrides,
+  describeSafetyViolation,
+  describeWarning,
+} from './reasons.js'
 
 export interface PlanTextOptions {
   readonly color: boolean
   readonly maskEmails: boolean
   readonly cost?: ApiCost
+  /** The plan against the safety brakes: shown when it exceeds one. */
+  readonly safety?: SafetyAssessment
 }
 
 /** How many unmanaged members are listed by name before "and N more". */
@@ -136,6 +153,13 @@ export function renderCostTable(cost: ApiCost): string[] {
   return lines
 }
 
+/** `Safety: …` lines for a plan over a brake, ending with the flags apply will need; none when within. */
+export function renderSafetyLines(safety: SafetyAssessment | undefined): string[] {
+  const needs = safety === undefined ? null : describeRequiredOverrides(safety)
+  if (safety === undefined || needs === null) return []
+  return [...safety.violations.map((v) => `Safety: ${flattenText(describeSafetyViolation(v))}.`), `Safety: ${needs}.`]
+}
+
 export function renderPlanText(plan: Plan, options: PlanTextOptions): string {
   const lines: string[] = []
   for (const s of plan.sequences) {
@@ -150,5 +174,7 @@ export function renderPlanText(plan: Plan, options: PlanTextOptions): string {
   if (countChanges(plan) === 0 && plan.errors.length === 0) lines.push('No changes. Apollo matches the manifests.')
   if (plan.summary.create > 0) lines.push(`Contacts: ${plan.summary.create} to create.`)
   lines.push(renderClosingLine(plan.summary))
+  const safety = renderSafetyLines(options.safety)
+  if (safety.length > 0) lines.push(...safety.map((l) => paint(options.color, 'yellow', l)))
   return `${lines.join('\n')}\n`
 }

@@ -96,6 +96,10 @@ describe('describeWarning', () => {
 describe('describeSafetyViolation', () => {
   it.each<[SafetyViolation, string]>([
     [
+      {code: 'too-many-adds', planned: 600, maxAdds: 500},
+      'would add 600 contacts to sequences (each is emailed), more than safety.maxAdds (500)',
+    ],
+    [
       {code: 'too-many-removals', planned: 60, maxRemovals: 50},
       'would remove/finish/stop 60 contacts in total, more than safety.maxRemovals (50)',
     ],

@@ -2,7 +2,7 @@
 // warnings, plan problems and safety violations. The core emits codes and data; only this module
 // turns them into sentences. Pure.
 
-import type {PlanProblem, PlanWarning, SafetyViolation, SkipReason} from '../model/plan.js'
+import type {PlanProblem, PlanWarning, SafetyAssessment, SafetyViolation, SkipReason} from '../model/plan.js'
 import type {SequenceSelector} from '../model/state.js'
 import {formatSourceRef} from '../model/state.js'
 
@@ -96,6 +96,8 @@ export function describePlanProblem(p: PlanProblem): string {
 /** The sentence of a safety violation. */
 export function describeSafetyViolation(v: SafetyViolation): string {
   switch (v.code) {
+    case 'too-many-adds':
+      return `would add ${v.planned} contacts to sequences (each is emailed), more than safety.maxAdds (${v.maxAdds})`
     case 'too-many-removals':
       return `would remove/finish/stop ${v.planned} contacts in total, more than safety.maxRemovals (${v.maxRemovals})`
     case 'removal-percent': {
@@ -103,4 +105,14 @@ export function describeSafetyViolation(v: SafetyViolation): string {
       return `would remove/finish/stop ${v.removals} of ${v.liveMembers} live members (${pct}%) of sequence "${v.sequenceName}" (${v.sequenceId}), more than safety.maxRemovalPercent (${v.maxRemovalPercent}%)`
     }
   }
+}
+
+/** What apply will need for a plan over a brake (`apply will refuse it unless given --allow-adds 600`), or null. */
+export function describeRequiredOverrides(safety: SafetyAssessment): string | null {
+  const {allowAdds, allowRemovals} = safety.required
+  const flags = [
+    ...(allowAdds === null ? [] : [`--allow-adds ${allowAdds}`]),
+    ...(allowRemovals === null ? [] : [`--allow-removals ${allowRemovals}`]),
+  ]
+  return flags.length === 0 ? null : `apply will refuse this plan unless given ${flags.join(' ')}`
 }

@@ -1,31 +1,46 @@
-// Orchestrates `seqsync apply`: the plan, safety checks, stale check, writes, re-read, report. No printing.
+// Orchestrates `seqsync apply`: the plan (a saved file, or planned now from manifests), the guards,
+// the stale check of a saved plan, the writes, the re-read of what their answers left uncertain,
+// and the verdict. No printing.
 
 import {BULK_CREATE_LIMIT} from '../apollo/limits.js'
-import {sweepSequenceMembers} from '../apollo/read-live-state.js'
+import {readLiveState} from '../apollo/read-live-state.js'
 import type {ApolloClient} from '../apollo/types.js'
 import type {ApplyProgress} from '../applier/apply-plan.js'
 import {applyPlan} from '../applier/apply-plan.js'
-import {findStaleChanges} from '../applier/find-stale-changes.js'
+import {checkBasis} from '../applier/check-basis.js'
+import {ObservedState} from '../applier/observed-state.js'
 import {buildApplyReport} from '../applier/verify-outcomes.js'
 import type {ResolvedConfig} from '../config/config-schema.js'
 import {NotConfirmedError, PlanMismatchError, SeqsyncError, StalePlanError, UnsafePlanError} from '../errors.js'
 import type {ApplyReport} from '../model/apply-report.js'
-import type {Plan} from '../model/plan.js'
+import type {ManagedSequence} from '../model/plan-basis.js'
+import type {Change, Plan} from '../model/plan.js'
+import type {LiveState} from '../model/state.js'
 import {assessSafety} from '../planner/assess-safety.js'
+import {hashDesiredState} from '../planner/plan-hash.js'
 import {describeSafetyViolation} from '../render/reasons.js'
-import {createPlan, hasChanges} from './plan.js'
+import {describeStaleItem} from '../render/stale-items.js'
+import type {ApplyTarget} from './apply-target.js'
+import {reducedDesiredState, rereadUncertain} from './apply-verify.js'
+import {loadDesiredState} from './load-desired-state.js'
+import {pairManagedSequences} from './plan-basis.js'
+import type {PlanFile} from './plan-file.js'
 import {assertSameApiHost, readPlanFile} from './plan-file.js'
+import {createPlan, filterSequences, hasChanges} from './plan.js'
 
 export interface ApplyGuards {
   /** `--allow-removals N`: must equal the planned number of removals/finishes/stops exactly. */
   readonly allowRemovals: number | undefined
+  /** `--allow-adds N`: must equal the planned number of adds exactly. */
+  readonly allowAdds: number | undefined
   /** `--expect-plan-hash`: refuse anything but the reviewed plan. */
   readonly expectPlanHash: string | undefined
 }
 
 /**
- * Refuse before anything is written: a plan other than the reviewed one, or one that removes more
- * than the safety limits allow without an exact `--allow-removals`.
+ * Refuse before anything is read or written: a plan other than the reviewed one, or one over a
+ * safety brake (adds, removals) without the exact `--allow-adds` / `--allow-removals`. The counts
+ * are the whole plan's, so re-applying the same plan after an interruption needs the same flags.
  */
 function checkGuards(plan: Plan, config: ResolvedConfig, guards: ApplyGuards): void {
   if (guards.expectPlanHash !== undefined && guards.expectPlanHash !== plan.planHash) {
@@ -34,34 +49,48 @@ function checkGuards(plan: Plan, config: ResolvedConfig, guards: ApplyGuards): v
       {hint: 'Apollo or the manifests changed since the review. Run plan again and have the new plan reviewed.'},
     )
   }
-  const {planned, violations: found} = assessSafety(plan, config.safety)
-  const violations = found.map(describeSafetyViolation)
-  if (guards.allowRemovals !== undefined && guards.allowRemovals !== planned) {
-    throw new UnsafePlanError(
-      [`--allow-removals ${guards.allowRemovals} does not match the ${planned} removals, finishes and stops planned`],
-      planned,
-      {hint: `Review the plan; if the ${planned} are intended, pass --allow-removals ${planned}.`},
+  const safety = assessSafety(plan, config.safety)
+  const refusals: string[] = []
+  if (guards.allowAdds !== undefined && guards.allowAdds !== safety.adds) {
+    refusals.push(`--allow-adds ${guards.allowAdds} does not match the ${safety.adds} adds planned`)
+  }
+  if (guards.allowRemovals !== undefined && guards.allowRemovals !== safety.removals) {
+    refusals.push(
+      `--allow-removals ${guards.allowRemovals} does not match the ${safety.removals} removals, finishes and stops planned`,
     )
   }
-  if (violations.length > 0 && guards.allowRemovals !== planned) {
-    throw new UnsafePlanError(violations, planned, {
-      hint: `Nothing was written. If these ${planned} removals, finishes and stops are intended, re-run with --allow-removals ${planned}.`,
-    })
+  for (const v of safety.violations) {
+    const allowed =
+      v.code === 'too-many-adds' ? guards.allowAdds === safety.adds : guards.allowRemovals === safety.removals
+    if (!allowed) refusals.push(describeSafetyViolation(v))
   }
+  if (refusals.length === 0) return
+  const flags = [
+    ...(safety.required.allowAdds !== null || guards.allowAdds !== undefined ? [`--allow-adds ${safety.adds}`] : []),
+    ...(safety.required.allowRemovals !== null || guards.allowRemovals !== undefined
+      ? [`--allow-removals ${safety.removals}`]
+      : []),
+  ]
+  throw new UnsafePlanError(refusals, safety.removals, {
+    hint: `Nothing was written. Review the plan; if it is intended, re-run with ${flags.join(' ')}.`,
+  })
 }
 
-/** The sequences a plan writes to, in plan order. */
-function affectedSequenceIds(plan: Plan): string[] {
-  return plan.sequences.filter((s) => s.changes.length > 0).map((s) => s.id)
+/** What the writes start from: the read made just before them, and what of the plan is already done. */
+interface WriteStart {
+  readonly base: LiveState
+  readonly done: ReadonlySet<Change>
+  readonly knownIds: ReadonlyMap<string, string>
 }
 
-/** Apply a saved plan: refuse it if any live precondition moved since it was made. */
-async function assertNotStale(plan: Plan, client: ApolloClient): Promise<void> {
-  const ids = affectedSequenceIds(plan)
-  if (ids.length === 0) return
-  const sweep = await sweepSequenceMembers(client, ids)
-  const stale = findStaleChanges(plan, sweep)
-  if (stale.length > 0) throw new StalePlanError(stale)
+/** A plan to apply and how to start writing it. */
+interface ApplySource {
+  readonly plan: Plan
+  /** The manifests of the sequences it changes (the verdict re-plans them). */
+  readonly managed: readonly ManagedSequence[]
+  readonly manifestsChanged: boolean | null
+  /** Reads what the writes need; a saved plan is refused here (StalePlanError) when Apollo moved. */
+  readonly prepare: () => Promise<WriteStart>
 }
 
 /** What the write phase reports and can be stopped by. */
@@ -74,8 +103,10 @@ export interface WriteControl {
 export type WriteSession = (writes: (control: WriteControl) => Promise<ApplyReport>) => Promise<ApplyReport>
 
 export interface RunApplyInput {
-  /** A plan file (`plan --out`) to apply exactly; undefined = plan the config's manifests first. */
-  readonly planFile: string | undefined
+  /** A plan file to apply exactly, or manifests to plan first (services/apply-target.ts). */
+  readonly target: ApplyTarget
+  /** `--sequence NAME_OR_ID` when planning from manifests. Empty = all. */
+  readonly sequenceFilter: readonly string[]
   readonly config: ResolvedConfig
   readonly apiUrl: string
   readonly client: ApolloClient
@@ -88,29 +119,51 @@ export interface RunApplyInput {
 }
 
 export type ApplyResult =
-  /** The plan has no changes: nothing was checked or written; the report is empty. */
+  /** The plan has no changes: nothing was checked or written. */
   | {readonly kind: 'nothing-to-do'; readonly report: ApplyReport}
-  /** Writes were made and read back: the report says what converged. */
+  /** Writes were made and decided from Apollo's answers: the report says what converged. */
   | {readonly kind: 'applied'; readonly report: ApplyReport}
-  /** Writes were sent but an error stopped the read-back: Apollo may not match the manifests. */
+  /** Writes were sent but an error stopped the re-read of what was uncertain: Apollo may not match the manifests. */
   | {readonly kind: 'unverified'; readonly error: SeqsyncError}
 
 /**
- * `seqsync apply`: get the plan (from the file, refused if made against another host, or planned
- * now), refuse it when unreviewed, unsafe or stale, confirm, write, read back. Throws (nothing
- * written) on every refusal; once writes were sent, an error becomes an `unverified` result.
+ * `seqsync apply`: get the plan, refuse it when unreviewed, unsafe or stale, confirm, write, judge.
+ * Throws (nothing written) on every refusal; once writes were sent, an error becomes `unverified`.
  */
 export async function runApply(input: RunApplyInput): Promise<ApplyResult> {
   const {config, client} = input
-  const plan = await loadPlan(input)
+  const source = input.target.kind === 'plan-file' ? await fromPlanFile(input.target.path, input) : await planNow(input)
+  const {plan} = source
   input.onPlan(plan)
-  if (!hasChanges(plan)) return {kind: 'nothing-to-do', report: emptyReport(plan)}
+  if (!hasChanges(plan)) return {kind: 'nothing-to-do', report: emptyReport(plan, source.manifestsChanged)}
   checkGuards(plan, config, input.guards)
-  if (input.planFile !== undefined) await assertNotStale(plan, client)
+  const before = client.callCounts()
+  const start = await source.prepare()
   if (input.confirm && !(await input.confirm())) throw new NotConfirmedError('Apply cancelled: nothing was written.')
   const session: WriteSession = input.writeSession ?? ((writes) => writes({}))
   try {
-    return {kind: 'applied', report: await session((control) => executePlan({plan, client, config, ...control}))}
+    const report = await session(async (control) => {
+      const outcome = await applyPlan(withoutDone(plan, start.done), client, {
+        batchSize: config.batchSize,
+        bulkCreate: BULK_CREATE_LIMIT,
+        concurrency: config.concurrency,
+        knownIds: start.knownIds,
+        ...(control.signal ? {signal: control.signal} : {}),
+        ...(control.onProgress ? {onProgress: control.onProgress} : {}),
+      })
+      const observed = new ObservedState(start.base, plan, outcome.answers)
+      await rereadUncertain(client, outcome, observed)
+      return buildApplyReport({
+        plan,
+        managed: source.managed,
+        observed,
+        done: start.done,
+        outcome,
+        manifestsChanged: source.manifestsChanged,
+        calls: callsSince(before, client.callCounts()),
+      })
+    })
+    return {kind: 'applied', report}
   } catch (error) {
     // The applier continues on per-batch errors, so an error here (a quota running out on the
     // re-read, say) came after writes were sent: Apollo is unverified, never "nothing written".
@@ -119,48 +172,79 @@ export async function runApply(input: RunApplyInput): Promise<ApplyResult> {
   }
 }
 
-async function loadPlan(input: RunApplyInput): Promise<Plan> {
-  if (input.planFile === undefined) {
-    return (await createPlan({paths: [], config: input.config, client: input.client, sequenceFilter: []})).plan
-  }
-  const file = await readPlanFile(input.planFile)
+/**
+ * A saved plan, applied exactly: refused if made against another host; before writing, the
+ * sequences it changes are read again and checked against its basis.
+ */
+async function fromPlanFile(path: string, input: RunApplyInput): Promise<ApplySource> {
+  const file = await readPlanFile(path)
   assertSameApiHost(file, input.apiUrl)
-  return file.plan
+  return {
+    plan: file.plan,
+    managed: file.basis,
+    manifestsChanged: await manifestsChangedSince(file, input.config),
+    prepare: async () => {
+      const fresh = await readLiveState(input.client, reducedDesiredState(file.basis.map((b) => b.sequenceId)))
+      const check = checkBasis(file.plan, file.basis, fresh)
+      if (check.stale.length > 0) {
+        throw new StalePlanError(check.stale.map((item) => describeStaleItem(item, input.config.maskEmails)))
+      }
+      return {base: fresh, done: check.done, knownIds: check.knownIds}
+    },
+  }
 }
 
-/** The report of an apply with nothing to do: converged, no calls. */
-function emptyReport(plan: Plan): ApplyReport {
+/** The manifests (PATHs, else the config's globs) planned now: the plan's own read is the start. */
+async function planNow(input: RunApplyInput): Promise<ApplySource> {
+  const paths = input.target.kind === 'manifests' ? input.target.paths : []
+  const result = await createPlan({
+    paths,
+    config: input.config,
+    client: input.client,
+    sequenceFilter: input.sequenceFilter,
+  })
+  return {
+    plan: result.plan,
+    managed: pairManagedSequences(result.plan, result.desired, result.live),
+    manifestsChanged: null,
+    prepare: () => Promise.resolve({base: result.live, done: new Set(), knownIds: new Map()}),
+  }
+}
+
+/**
+ * Whether the manifests of this checkout (the config's globs) differ from those the saved plan was
+ * made from; null when the config names none. Manifests that no longer load count as changed.
+ */
+async function manifestsChangedSince(file: PlanFile, config: ResolvedConfig): Promise<boolean | null> {
+  if (config.manifests.length === 0) return null
+  try {
+    const {desired} = await loadDesiredState([], config)
+    return hashDesiredState(filterSequences(desired, file.sequenceFilter)) !== file.desiredHash
+  } catch (error) {
+    if (error instanceof SeqsyncError) return true
+    throw error
+  }
+}
+
+/** The plan without the changes already done: what this run writes. */
+function withoutDone(plan: Plan, done: ReadonlySet<Change>): Plan {
+  if (done.size === 0) return plan
+  return {...plan, sequences: plan.sequences.map((s) => ({...s, changes: s.changes.filter((c) => !done.has(c))}))}
+}
+
+/** The report of an apply with nothing to do: converged unless the manifests changed since the plan, no calls. */
+function emptyReport(plan: Plan, manifestsChanged: boolean | null): ApplyReport {
   return {
     formatVersion: 1,
     planHash: plan.planHash,
-    converged: true,
+    converged: manifestsChanged !== true,
     interrupted: false,
-    summary: {applied: 0, skipped: 0, failed: 0},
+    summary: {applied: 0, alreadyDone: 0, skipped: 0, failed: 0, differences: 0},
     sequences: [],
+    problems: [],
+    manifestsChanged,
     calls: {},
   }
-}
-
-interface ExecuteInput extends WriteControl {
-  readonly plan: Plan
-  readonly client: ApolloClient
-  readonly config: ResolvedConfig
-}
-
-/** Writes, then re-reads the affected sequences and reports what converged. */
-async function executePlan(input: ExecuteInput): Promise<ApplyReport> {
-  const {plan, client, config} = input
-  const before = client.callCounts()
-  const outcome = await applyPlan(plan, client, {
-    batchSize: config.batchSize,
-    bulkCreate: BULK_CREATE_LIMIT,
-    concurrency: config.concurrency,
-    ...(input.signal ? {signal: input.signal} : {}),
-    ...(input.onProgress ? {onProgress: input.onProgress} : {}),
-  })
-  const ids = affectedSequenceIds(plan)
-  const after = ids.length === 0 ? {contacts: new Map(), members: new Map()} : await sweepSequenceMembers(client, ids)
-  return buildApplyReport(plan, outcome, after, callsSince(before, client.callCounts()))
 }
 
 /** Calls per endpoint made between two snapshots of the client's counters. */

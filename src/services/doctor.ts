@@ -224,7 +224,10 @@ function sortCheck(oldest: ContactPage, newest: ContactPage): DoctorCheck {
 /** The managed sequences (with manifests), else the first sequence Apollo lists. */
 async function sequenceIdsToProbe(client: ApolloClient, desired: DesiredState | null): Promise<string[]> {
   if (desired !== null) {
-    const resolved = await resolveSequences(client, desired)
+    const resolved = await resolveSequences(
+      client,
+      desired.sequences.map((s) => s.selector),
+    )
     return [
       ...new Set(
         desired.sequences.flatMap((s) =>

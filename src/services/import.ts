@@ -5,11 +5,13 @@ import {mkdir, writeFile, access} from 'node:fs/promises'
 import {join} from 'node:path'
 import {Document} from 'yaml'
 
-import {findSequencesByName, sweepSequenceMembers} from '../apollo/read-live-state.js'
+import {resolveSequences, sweepSequenceMembers} from '../apollo/read-live-state.js'
 import type {ApolloClient} from '../apollo/types.js'
 import {PlanError, UsageError} from '../errors.js'
-import type {LiveContact, LiveMailbox, LiveSequence, MemberStatus} from '../model/state.js'
-import {APOLLO_ID_PATTERN, normalizeEmail} from '../model/state.js'
+import {isManifestEmail} from '../manifest/parse-manifest.js'
+import type {LiveContact, LiveMailbox, LiveSequence, MemberStatus, SequenceSelector} from '../model/state.js'
+import {APOLLO_ID_PATTERN, normalizeEmail, selectorKey} from '../model/state.js'
+import {flattenText} from '../render/plan-text.js'
 
 export interface ImportInput {
   readonly client: ApolloClient
@@ -26,12 +28,12 @@ export interface ImportedFile {
 }
 
 export async function importSequences(input: ImportInput): Promise<ImportedFile[]> {
-  const sequences = await resolveSequences(input.client, input.sequences)
+  const sequences = await findSequences(input.client, input.sequences)
   // seqsync cannot manage an archived sequence (plan refuses it), so its manifest would never plan clean.
   const archived = sequences.filter((s) => s.archived)
   if (archived.length > 0) {
     throw new PlanError(
-      `Archived in Apollo, so seqsync cannot manage ${archived.length === 1 ? 'it' : 'them'}: ${archived.map((s) => `"${oneLine(s.name)}" (${s.id})`).join(', ')}`,
+      `Archived in Apollo, so seqsync cannot manage ${archived.length === 1 ? 'it' : 'them'}: ${archived.map((s) => `"${flattenText(s.name)}" (${s.id})`).join(', ')}`,
       [],
       {hint: 'Nothing was written. Unarchive the sequence in Apollo first, or leave it out.'},
     )
@@ -68,31 +70,27 @@ export async function importSequences(input: ImportInput): Promise<ImportedFile[
   return files.map(({text: _text, ...f}) => f)
 }
 
-async function resolveSequences(client: ApolloClient, wanted: readonly string[]): Promise<LiveSequence[]> {
-  const result: LiveSequence[] = []
-  for (const key of wanted) {
-    const byId = APOLLO_ID_PATTERN.test(key) ? await client.getSequence(key) : null
-    if (byId) {
-      result.push(byId)
-      continue
-    }
-    const matches = await findSequencesByName(client, key)
+/** Each NAME_OR_ID as one sequence (an Apollo id by id, anything else by exact name), in the order given. */
+async function findSequences(client: ApolloClient, wanted: readonly string[]): Promise<LiveSequence[]> {
+  const selectors = wanted.map((key): SequenceSelector => (APOLLO_ID_PATTERN.test(key) ? {id: key} : {name: key}))
+  const found = await resolveSequences(client, selectors)
+  const result = new Map<string, LiveSequence>()
+  selectors.forEach((selector, i) => {
+    const key = JSON.stringify(wanted[i])
+    const matches = found.get(selectorKey(selector)) ?? []
     if (matches.length === 0) {
-      throw new PlanError(`No sequence named or with id ${JSON.stringify(key)} in Apollo`, [], {
+      throw new PlanError(`No sequence ${'id' in selector ? 'with id' : 'named'} ${key} in Apollo`, [], {
         hint: 'Names must match exactly. Archived sequences are not returned by Apollo search: import them by id.',
       })
     }
     if (matches.length > 1) {
-      throw new PlanError(
-        `Several sequences are named ${JSON.stringify(key)}: ${matches.map((m) => m.id).join(', ')}`,
-        [],
-        {hint: 'Import by id instead.'},
-      )
+      throw new PlanError(`Several sequences are named ${key}: ${matches.map((m) => m.id).join(', ')}`, [], {
+        hint: 'Import by id instead.',
+      })
     }
-    result.push(matches[0]!)
-  }
-  const seen = new Set<string>()
-  return result.filter((s) => (seen.has(s.id) ? false : (seen.add(s.id), true)))
+    result.set(matches[0]!.id, matches[0]!)
+  })
+  return [...result.values()]
 }
 
 /** Which list a live status belongs in so that the next plan is empty. */
@@ -111,11 +109,14 @@ function renderManifest(
   mailboxes: readonly LiveMailbox[],
   everyone: ReadonlyMap<string, LiveContact>,
 ): string {
-  // An email identifies a contact only when no other contact read carries it; otherwise pin the id.
-  const emailOwners = new Map<string, number>()
+  // An email identifies a contact only when a manifest accepts it and no other contact read carries
+  // it; otherwise the contact is pinned by id, with its email in a comment.
+  const emailOwners = new Map<string, Set<string>>()
   for (const c of everyone.values()) {
     for (const e of [c.email, ...c.otherEmails]) {
-      if (e) emailOwners.set(normalizeEmail(e), (emailOwners.get(normalizeEmail(e)) ?? 0) + 1)
+      if (!e) continue
+      const owners = emailOwners.get(normalizeEmail(e)) ?? new Set<string>()
+      emailOwners.set(normalizeEmail(e), owners.add(c.id))
     }
   }
   const lists: Record<'contacts' | 'finished', {key: string; value: string | {id: string}; comment?: string}[]> = {
@@ -129,16 +130,19 @@ function renderManifest(
     if (membership.mailboxId && (membership.status === 'active' || membership.status === 'paused')) {
       mailboxCounts.set(membership.mailboxId, (mailboxCounts.get(membership.mailboxId) ?? 0) + 1)
     }
-    const email = contact.email ? normalizeEmail(contact.email) : null
-    const byEmail = email !== null && emailOwners.get(email) === 1
+    const email = contact.email?.trim() || null
+    const shared = email !== null && emailOwners.get(normalizeEmail(email))!.size > 1
+    const byEmail = email !== null && !shared && isManifestEmail(email)
+    const notes = [
+      membership.status === 'failed' ? `failed${membership.failureReason ? `: ${membership.failureReason}` : ''}` : '',
+      !byEmail && email !== null
+        ? `${email} (${shared ? 'shared by several Apollo contacts' : 'not an email a manifest accepts'})`
+        : '',
+    ].filter((note) => note !== '')
     const entry = {
-      key: byEmail ? email : `~${contact.id}`,
-      value: byEmail ? contact.email!.trim() : {id: contact.id},
-      ...(membership.status === 'failed'
-        ? {comment: ` failed${membership.failureReason ? `: ${membership.failureReason}` : ''}`}
-        : !byEmail && contact.email
-          ? {comment: ` ${contact.email} (shared by several Apollo contacts)`}
-          : {}),
+      key: byEmail ? normalizeEmail(email) : `~${contact.id}`,
+      value: byEmail ? email : {id: contact.id},
+      ...(notes.length === 0 ? {} : {comment: ` ${flattenText(notes.join('; '))}`}),
     }
     lists[LIST_FOR_STATUS[membership.status]].push(entry)
   }
@@ -156,14 +160,16 @@ function renderManifest(
     ...(lists.finished.length > 0 ? {finished: lists.finished.map((e) => e.value)} : {}),
   })
   doc.commentBefore =
-    ` Imported by seqsync from Apollo sequence "${oneLine(sequence.name)}"` +
+    ` Imported by seqsync from Apollo sequence "${flattenText(sequence.name)}"` +
     `${sequence.active ? '' : ' (inactive)'}.\n prune: none leaves members added outside git alone; set remove|finish|stop to enforce.`
   const seqNode = doc.getIn(['sequence', 'id'], true) as {comment?: string} | undefined
-  if (seqNode) seqNode.comment = ` ${oneLine(sequence.name)}`
+  if (seqNode) seqNode.comment = ` ${flattenText(sequence.name)}`
   for (const listName of ['contacts', 'finished'] as const) {
     lists[listName].forEach((entry, i) => {
       if (!entry.comment) return
-      const node = doc.getIn([listName, i], true) as {comment?: string} | undefined
+      // On the email, or on the id of `{id: …}`: either way, at the end of the entry's line.
+      const path = typeof entry.value === 'string' ? [listName, i] : [listName, i, 'id']
+      const node = doc.getIn(path, true) as {comment?: string} | undefined
       if (node) node.comment = entry.comment
     })
   }
@@ -177,7 +183,9 @@ function pickMailbox(counts: ReadonlyMap<string, number>, mailboxes: readonly Li
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
   const chosen = ranked.length > 0 ? active.find((m) => m.id === ranked[0]![0]) : active[0]
   if (!chosen) throw new PlanError('Apollo has no active email account to name as the mailbox', [])
-  return chosen.email
+  // By email, unless another email account has the same one (the id names exactly this one).
+  const sameEmail = mailboxes.filter((m) => normalizeEmail(m.email) === normalizeEmail(chosen.email))
+  return sameEmail.length === 1 ? chosen.email : chosen.id
 }
 
 function uniqueFileName(sequence: LiveSequence, used: Set<string>): string {
@@ -191,10 +199,6 @@ function uniqueFileName(sequence: LiveSequence, used: Set<string>): string {
   if (used.has(name)) name = `${slug}-${sequence.id}.yaml`
   used.add(name)
   return name
-}
-
-function oneLine(text: string): string {
-  return text.replace(/[\r\n]+/g, ' ')
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -12,7 +12,7 @@ import type {DesiredState} from '../model/state.js'
  */
 export async function loadDesiredState(
   paths: readonly string[],
-  config: Pick<ResolvedConfig, 'manifests' | 'baseDir'>,
+  config: Pick<ResolvedConfig, 'manifests' | 'manifestSources' | 'baseDir'>,
   cwd: string = process.cwd(),
 ): Promise<{desired: DesiredState; issues: Issue[]; files: readonly string[]}> {
   const loaded = await loadManifestFiles(paths, config, cwd)

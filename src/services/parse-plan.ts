@@ -25,7 +25,7 @@ const CHANGE_REASONS: readonly ChangeReason[] = [
   'pruned',
   'missing-contact',
 ]
-const MEMBER_STATUSES: readonly MemberStatus[] = ['active', 'paused', 'finished', 'failed']
+export const MEMBER_STATUSES: readonly MemberStatus[] = ['active', 'paused', 'finished', 'failed']
 const LIVE_STATUSES: readonly LiveStatus[] = ['absent', ...MEMBER_STATUSES]
 const WARNING_CODES: readonly WarningCode[] = [
   'skip-forecast',
@@ -44,7 +44,7 @@ const DETAIL_KEYS = [
 ] as const satisfies readonly (keyof ContactDetails)[]
 
 /** Reads the fields of one untrusted JSON object; every failure names the field's path. */
-class Fields {
+export class Fields {
   private constructor(
     private readonly value: Record<string, unknown>,
     readonly where: string,
@@ -58,6 +58,10 @@ class Fields {
 
   has(key: string): boolean {
     return this.value[key] !== undefined
+  }
+
+  keys(): string[] {
+    return Object.keys(this.value)
   }
 
   raw(key: string): unknown {
@@ -146,7 +150,7 @@ function parseSequence(value: unknown, where: string, fail: Fail): SequencePlan 
     name: s.string('name'),
     active: s.boolean('active'),
     source: s.source('source') ?? fail(`${where}.source must be an object`),
-    // The safety percent rule reads liveMembers, which the plan hash does not cover.
+    // The safety percent rule reads it: plan-file.ts checks it against the basis, which apply re-reads.
     liveMembers: s.count('liveMembers'),
     unmanaged: s.array('unmanaged').map((m, i) => parseUnmanaged(Fields.of(m, `${where}.unmanaged[${i}]`, fail))),
     changes: s.array('changes').map((c, i) => parseChange(Fields.of(c, `${where}.changes[${i}]`, fail), id, fail)),
@@ -183,15 +187,7 @@ function parseChange(c: Fields, sequenceId: string, fail: Fail): Change {
     }
     case 'add': {
       const mailboxId = c.string('mailboxId')
-      const e = c.object('enroll')
-      const enroll: EnrollSwitches = {
-        noEmail: e.boolean('noEmail'),
-        unverifiedEmail: e.boolean('unverifiedEmail'),
-        jobChange: e.boolean('jobChange'),
-        activeInOtherSequences: e.boolean('activeInOtherSequences'),
-        finishedInOtherSequences: e.boolean('finishedInOtherSequences'),
-        sameCompany: e.boolean('sameCompany'),
-      }
+      const enroll = parseEnroll(c.object('enroll'))
       const forecast = c.has('forecastSkip') ? {forecastSkip: c.string('forecastSkip')} : {}
       if (contactId !== null) return {kind, ...base, contactId, email, mailboxId, enroll, ...forecast}
       if (email === null) return fail(`${c.where}.email is required for an add without a contact id`)
@@ -205,7 +201,18 @@ function parseChange(c: Fields, sequenceId: string, fail: Fail): Change {
   }
 }
 
-function parseDetails(d: Fields): ContactDetails {
+export function parseEnroll(e: Fields): EnrollSwitches {
+  return {
+    noEmail: e.boolean('noEmail'),
+    unverifiedEmail: e.boolean('unverifiedEmail'),
+    jobChange: e.boolean('jobChange'),
+    activeInOtherSequences: e.boolean('activeInOtherSequences'),
+    finishedInOtherSequences: e.boolean('finishedInOtherSequences'),
+    sameCompany: e.boolean('sameCompany'),
+  }
+}
+
+export function parseDetails(d: Fields): ContactDetails {
   const details: {-readonly [K in keyof ContactDetails]: string} = {}
   for (const key of DETAIL_KEYS) if (d.has(key)) details[key] = d.string(key)
   return details

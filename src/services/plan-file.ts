@@ -1,22 +1,26 @@
 // The saved plan file (`seqsync plan --out FILE`, `seqsync apply FILE`). JSON, versioned, written
 // atomically with mode 0600. It never holds a secret: the type has no field for one and the API
-// location is reduced to its host.
+// location is reduced to its host, which apply only compares (it talks to the API URL of its own
+// flags and environment). Any edit to its content is refused: `fileHash` covers every other field.
+// Compact JSON: at 100,000 memberships the file is tens of megabytes, and nobody edits it.
 
-import {randomBytes} from 'node:crypto'
+import {createHash, randomBytes} from 'node:crypto'
 import {open, readFile, rename, rm} from 'node:fs/promises'
 import {basename, dirname, join} from 'node:path'
 import {PlanError} from '../errors.js'
 import {isRecord} from '../model/guards.js'
+import type {SequenceBasis} from '../model/plan-basis.js'
 import type {Plan} from '../model/plan.js'
 import {hashPlanChanges} from '../planner/plan-hash.js'
 import {parsePlan} from './parse-plan.js'
+import {basisToJson, parseBasis, recordPlanBasis} from './plan-basis.js'
 import type {PlanResult} from './plan.js'
 
 export const PLAN_FILE_KIND = 'seqsync-plan' as const
-export const PLAN_FILE_FORMAT_VERSION = 1 as const
+export const PLAN_FILE_FORMAT_VERSION = 2 as const
 
 export interface PlanFile {
-  readonly formatVersion: 1
+  readonly formatVersion: 2
   readonly kind: 'seqsync-plan'
   /** seqsync version that made the plan. */
   readonly toolVersion: string
@@ -24,13 +28,17 @@ export interface PlanFile {
   readonly apiHost: string
   /** ISO 8601 time the plan was made. */
   readonly createdAt: string
-  /** `hashDesiredState` of the manifests the plan was made from. */
+  /** `hashDesiredState` of the manifests the plan was made from (after `--sequence`). */
   readonly desiredHash: string
-  /** Same as `plan.planHash`; checked against the changes on read. */
+  /** The `--sequence` filter the plan was made with, as the manifests declare them; empty = every managed sequence. */
+  readonly sequenceFilter: readonly string[]
+  /** Same as `plan.planHash` (the reviewed identity of the changes); checked against the changes on read. */
   readonly planHash: string
   readonly batchSize: number
   /** Every change with its contact ids and the live status it was based on (`liveStatus`). */
   readonly plan: Plan
+  /** Per sequence with changes: what the plan was computed from (re-read by apply before writing). */
+  readonly basis: readonly SequenceBasis[]
 }
 
 /** The host part of an API URL (`https://api.apollo.io/api/v1` -> `api.apollo.io`); drops credentials, path and query. */
@@ -55,7 +63,7 @@ export interface PlanOrigin {
 
 /** The plan file for a computed plan (`plan --out`). */
 export function toPlanFile(
-  result: Pick<PlanResult, 'plan' | 'desiredHash'>,
+  result: Pick<PlanResult, 'plan' | 'desired' | 'desiredHash' | 'live' | 'sequenceFilter'>,
   origin: PlanOrigin,
   now: Date = new Date(),
 ): PlanFile {
@@ -66,10 +74,46 @@ export function toPlanFile(
     apiHost: extractApiHost(origin.apiUrl),
     createdAt: now.toISOString(),
     desiredHash: result.desiredHash,
+    sequenceFilter: [...result.sequenceFilter],
     planHash: result.plan.planHash,
     batchSize: origin.batchSize,
     plan: result.plan,
+    basis: recordPlanBasis(result.plan, result.desired, result.live),
   }
+}
+
+/**
+ * `sha256:<hex>` of a plan file's fields other than `fileHash`, as compact JSON in the order they
+ * have in the file: whitespace does not count, any other edit does.
+ */
+export function hashFileContent(body: Readonly<Record<string, unknown>>): string {
+  const {fileHash: _ignored, ...rest} = body
+  return sha256(JSON.stringify(rest))
+}
+
+function sha256(text: string): string {
+  return `sha256:${createHash('sha256').update(text).digest('hex')}`
+}
+
+/**
+ * The text of a plan file: only the declared fields, in a fixed order (nothing else can ride along
+ * into the file), as compact JSON, then `fileHash` over them. One serialisation, hashed as written.
+ */
+export function serializePlanFile(data: PlanFile): string {
+  const body = JSON.stringify({
+    formatVersion: data.formatVersion,
+    kind: data.kind,
+    toolVersion: data.toolVersion,
+    apiHost: data.apiHost,
+    createdAt: data.createdAt,
+    desiredHash: data.desiredHash,
+    sequenceFilter: data.sequenceFilter,
+    planHash: data.planHash,
+    batchSize: data.batchSize,
+    plan: data.plan,
+    basis: basisToJson(data.basis),
+  })
+  return `${body.slice(0, -1)},"fileHash":${JSON.stringify(sha256(body))}}\n`
 }
 
 /** Writes the plan file atomically (temp file in the same directory, then rename), mode 0600. */
@@ -77,7 +121,7 @@ export async function writePlanFile(path: string, data: PlanFile): Promise<void>
   if (!/^(?:[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::\d+)?$/i.test(data.apiHost)) {
     throw new PlanError('The plan file apiHost must be a bare host[:port] (use extractApiHost)')
   }
-  const text = `${JSON.stringify(toPlanFileJson(data), null, 2)}\n`
+  const text = serializePlanFile(data)
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`)
   const handle = await open(temp, 'wx', 0o600)
   try {
@@ -95,8 +139,9 @@ export async function writePlanFile(path: string, data: PlanFile): Promise<void>
 }
 
 /**
- * Reads and checks a plan file: JSON, kind, format version, shape, and that the plan hash matches
- * its changes (a hand-edited plan is refused). Every problem is a PlanError.
+ * Reads and checks a plan file: JSON, kind, format version, that no byte of its content was edited
+ * (`fileHash`), its shape, that the plan hash matches its changes and the basis the plan. Every
+ * problem is a PlanError.
  */
 export async function readPlanFile(path: string): Promise<PlanFile> {
   let text: string
@@ -128,10 +173,19 @@ export function parsePlanFile(value: unknown, path = 'plan file'): PlanFile {
   if (value['kind'] !== PLAN_FILE_KIND) {
     return fail(`not a seqsync plan file (kind is ${JSON.stringify(value['kind'])}, expected "${PLAN_FILE_KIND}")`)
   }
-  if (value['formatVersion'] !== PLAN_FILE_FORMAT_VERSION) {
+  const version = value['formatVersion']
+  if (typeof version === 'number' && version < PLAN_FILE_FORMAT_VERSION) {
     return fail(
-      `unsupported plan file formatVersion ${JSON.stringify(value['formatVersion'])}; this seqsync reads formatVersion ${PLAN_FILE_FORMAT_VERSION}`,
+      `made by an older seqsync (plan file formatVersion ${version}; this seqsync reads ${PLAN_FILE_FORMAT_VERSION}): run plan again`,
     )
+  }
+  if (version !== PLAN_FILE_FORMAT_VERSION) {
+    return fail(
+      `unsupported plan file formatVersion ${JSON.stringify(version)}; this seqsync reads formatVersion ${PLAN_FILE_FORMAT_VERSION}`,
+    )
+  }
+  if (typeof value['fileHash'] !== 'string' || value['fileHash'] !== hashFileContent(value)) {
+    return fail('its content was edited after it was made (fileHash mismatch): plan files must not be edited')
   }
   const text = (key: string): string => {
     const v = value[key]
@@ -142,20 +196,34 @@ export function parsePlanFile(value: unknown, path = 'plan file'): PlanFile {
     apiHost: text('apiHost'),
     createdAt: text('createdAt'),
     desiredHash: text('desiredHash'),
-    planHash: text('planHash'),
   }
+  const filter = value['sequenceFilter']
+  if (!Array.isArray(filter) || !filter.every((f) => typeof f === 'string')) {
+    return fail('"sequenceFilter" must be an array of strings')
+  }
+  const planHash = text('planHash')
   const batchSize = value['batchSize']
   if (typeof batchSize !== 'number' || !Number.isInteger(batchSize) || batchSize < 1) {
     return fail('"batchSize" must be a positive integer')
   }
   const plan = parsePlan(value['plan'], fail)
   const recomputed = hashPlanChanges(plan.sequences)
-  if (recomputed !== header.planHash || recomputed !== plan.planHash) {
+  if (recomputed !== planHash || recomputed !== plan.planHash) {
     fail(
-      `the plan hash does not match its changes (file says ${header.planHash}, changes hash to ${recomputed}); the file was modified after it was made`,
+      `the plan hash does not match its changes (file says ${planHash}, changes hash to ${recomputed}); the file was modified after it was made`,
     )
   }
-  return {formatVersion: 1, kind: PLAN_FILE_KIND, ...header, batchSize, plan}
+  const basis = parseBasis(value['basis'], plan, fail)
+  return {
+    formatVersion: PLAN_FILE_FORMAT_VERSION,
+    kind: PLAN_FILE_KIND,
+    ...header,
+    sequenceFilter: filter,
+    planHash,
+    batchSize,
+    plan,
+    basis,
+  }
 }
 
 /** Refuses a plan made against another Apollo host than the one this run talks to. */
@@ -165,21 +233,6 @@ export function assertSameApiHost(file: PlanFile, apiUrl: string): void {
     throw new PlanError(`The plan was made against ${file.apiHost}, but this run talks to ${host}`, [], {
       hint: 'Apply a plan with the same --api-url / SEQSYNC_API_URL it was made with, or make a new plan.',
     })
-  }
-}
-
-/** Only the declared fields, in a fixed order: nothing else can ride along into the file. */
-function toPlanFileJson(data: PlanFile): PlanFile {
-  return {
-    formatVersion: data.formatVersion,
-    kind: data.kind,
-    toolVersion: data.toolVersion,
-    apiHost: data.apiHost,
-    createdAt: data.createdAt,
-    desiredHash: data.desiredHash,
-    planHash: data.planHash,
-    batchSize: data.batchSize,
-    plan: data.plan,
   }
 }
 

@@ -6,9 +6,10 @@ import {findSequencesByName, readLiveState} from '../apollo/read-live-state.js'
 import type {ResolvedConfig} from '../config/config-schema.js'
 import type {Issue} from '../errors.js'
 import {PlanError, UsageError} from '../errors.js'
-import type {ApiCost, Plan, ReadCost} from '../model/plan.js'
-import type {DesiredState} from '../model/state.js'
+import type {ApiCost, Plan, ReadCost, SafetyAssessment} from '../model/plan.js'
+import type {DesiredState, LiveState} from '../model/state.js'
 import {APOLLO_ID_PATTERN, formatSourceRef, selectorValue} from '../model/state.js'
+import {assessSafety} from '../planner/assess-safety.js'
 import {computePlan} from '../planner/compute-plan.js'
 import {estimateApplyCalls} from '../planner/estimate-apply-calls.js'
 import {hashDesiredState} from '../planner/plan-hash.js'
@@ -30,15 +31,23 @@ export interface PlanInput {
 
 export interface PlanResult {
   readonly plan: Plan
+  /** The manifests planned (after `--sequence`). */
   readonly desired: DesiredState
   readonly desiredHash: string
+  /** `--sequence` as the manifests declare the sequences (empty = all). */
+  readonly sequenceFilter: readonly string[]
+  /** What the plan was computed from. */
+  readonly live: LiveState
   readonly cost: ApiCost
+  /** The plan against the config's safety limits: what apply will refuse without --allow-adds / --allow-removals. */
+  readonly safety: SafetyAssessment
 }
 
 export async function createPlan(input: PlanInput): Promise<PlanResult> {
   const {desired: all, issues} = await loadDesiredState(input.paths, input.config)
   input.onWarnings?.(issues)
-  const desired = filterSequences(all, await resolveSequenceFilter(all, input.sequenceFilter, input.client))
+  const sequenceFilter = await resolveSequenceFilter(all, input.sequenceFilter, input.client)
+  const desired = filterSequences(all, sequenceFilter)
   const read: ReadCost[] = []
   const live = await readLiveState(input.client, desired, {
     onReadPlan: async (readPlan) => {
@@ -57,7 +66,8 @@ export async function createPlan(input: PlanInput): Promise<PlanResult> {
     )
   }
   const cost = {...estimateCost(plan, input.client, input.config.batchSize), ...(read.length === 0 ? {} : {read})}
-  return {plan, desired, desiredHash: hashDesiredState(desired), cost}
+  const safety = assessSafety(plan, input.config.safety)
+  return {plan, desired, desiredHash: hashDesiredState(desired), sequenceFilter, live, cost, safety}
 }
 
 /** Keep the managed sequences named by `--sequence` (matched against the manifest's name or id). */
@@ -108,15 +118,15 @@ export async function resolveSequenceFilter(
 }
 
 /**
- * Calls this plan made, calls apply will need (writes, plus the sweeps before and after them), and
- * whether that fits in what Apollo reported as left.
+ * Calls this plan made, calls apply will need (writes, plus the stale check's sweep of the changed
+ * sequences when a saved plan is applied), and whether that fits in what Apollo reported as left.
  */
 export function estimateCost(plan: Plan, client: ApolloClient, batchSize: number): ApiCost {
   const writes = estimateApplyCalls(plan, {batchSize, bulkCreate: BULK_CREATE_LIMIT})
   const affected = plan.sequences.filter((s) => s.changes.length > 0)
   const members = affected.reduce((n, s) => n + s.liveMembers + s.changes.filter((c) => c.kind === 'add').length, 0)
-  // apply re-reads the affected sequences before writing (stale check) and after (convergence).
-  const sweeps = affected.length === 0 ? 0 : 2 * Math.max(1, Math.ceil(members / PAGE_SIZE))
+  // apply FILE re-reads the affected sequences before writing (stale check); the write answers verify.
+  const sweeps = affected.length === 0 ? 0 : Math.max(1, Math.ceil(members / PAGE_SIZE))
   const applyCalls: Record<string, number> = {...writes}
   if (sweeps > 0) applyCalls['contacts/search'] = (applyCalls['contacts/search'] ?? 0) + sweeps
   const quotaLeft = client.quotaLeft()

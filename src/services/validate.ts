@@ -22,7 +22,7 @@ export function countContacts(desired: DesiredState): number {
 
 export async function validateManifestFiles(
   paths: readonly string[],
-  config: Pick<ResolvedConfig, 'manifests' | 'baseDir'>,
+  config: Pick<ResolvedConfig, 'manifests' | 'manifestSources' | 'baseDir'>,
   cwd: string = process.cwd(),
 ): Promise<ValidationResult> {
   const loaded = await loadManifestFiles(paths, config, cwd)
@@ -30,6 +30,7 @@ export async function validateManifestFiles(
   const desired = valid ? toDesiredState(loaded.documents) : null
   return {
     files: loaded.files,
+    skipped: loaded.skipped,
     issues: loaded.issues,
     valid,
     desired,

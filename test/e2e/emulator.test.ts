@@ -946,7 +946,7 @@ describe('seqsync emulator (process)', () => {
         const timer = setTimeout(() => reject(new Error(`emulator did not start: ${stderr}`)), 20_000)
         child.stdout.on('data', (d: Buffer) => {
           stdout += d.toString()
-          const m = /listening on (http:\/\/\S+)/.exec(stdout)
+          const m = /^export SEQSYNC_API_URL=(http:\/\/\S+)\n/m.exec(stdout)
           if (m?.[1]) {
             clearTimeout(timer)
             resolveUrl(m[1])
@@ -971,8 +971,12 @@ describe('seqsync emulator (process)', () => {
       expect(r.status).toBe(200)
     })
     expect(first.code).toBe(0)
-    expect(first.stdout).toContain(`Use one of the apiKeys in ${seedFile}`)
-    expect(first.stdout + first.stderr).not.toContain(KEY)
+    // stdout is exactly the two lines to paste (or to source); the rest goes to stderr.
+    expect(first.stdout).toMatch(
+      new RegExp(`^export SEQSYNC_API_URL=http://127\\.0\\.0\\.1:\\d+/api/v1\nexport APOLLO_API_KEY=${KEY}\n$`),
+    )
+    expect(first.stderr).toContain(`listening on http://127.0.0.1:`)
+    expect(first.stderr).toContain(`from ${seedFile}`)
     const saved = JSON.parse(await readFile(stateFile, 'utf8')) as EmulatorSeed
     expect(saved.contacts[0]?.memberships?.[0]).toMatchObject({sequence_id: S_ACTIVE, status: 'active'})
 

@@ -5,7 +5,8 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {startE2eEnv} from '../helpers/e2e-env.js'
+import type {EmulatorSeed} from '../../src/emulator/types.js'
+import {startE2eEnv, TERMINAL_UNSAFE} from '../helpers/e2e-env.js'
 import type {E2eEnv} from '../helpers/e2e-env.js'
 
 const MID = '66f0c1e2a4b5c6d7e8f90102'
@@ -105,5 +106,64 @@ describe('seqsync import', () => {
     expect(res.code).toBe(1)
     expect(res.stderr).toContain('No Such Sequence')
     await expect(readdir(join(env.dir, 'none'))).rejects.toThrow()
+  })
+})
+
+describe('seqsync import: only what validate accepts, safe text, the sequence list', () => {
+  const hex = (prefix: string, n: number) => `${prefix}${n.toString(16).padStart(22, '0')}`
+  const EVIL = 'Evil \u001b[31mRed\u001b[0m\n# injected: yes\u0007\u202e'
+  const mailbox = {id: hex('ab', 1), email: 'sdr@acme.example', active: true}
+  const evilId = hex('5e', 999)
+  const member = (status: 'active' | 'failed', failure_reason?: string) => [
+    {sequence_id: evilId, status, mailbox_id: mailbox.id, ...(failure_reason ? {failure_reason} : {})},
+  ]
+  const seed: EmulatorSeed = {
+    apiKeys: ['import-key-not-secret'],
+    emailAccounts: [mailbox],
+    sequences: [
+      ...Array.from({length: 150}, (_, i) => ({
+        id: hex('5e', i),
+        name: `Campaign ${String(i).padStart(3, '0')}`,
+        active: true,
+      })),
+      {id: evilId, name: EVIL, active: true},
+    ],
+    contacts: [
+      {id: hex('c0', 1), email: 'josé@acme.example', memberships: member('active')},
+      {id: hex('c0', 2), email: 'ops@localhost', memberships: member('active')},
+      {id: hex('c0', 3), email: 'plain@acme.example', memberships: member('failed', 'hard_bounced\n# injected: yes')},
+      {id: hex('c0', 4), email: 'kept@acme.example', first_name: 'Zoë \u001b[2J', memberships: member('active')},
+    ],
+  }
+
+  it('pins emails a manifest rejects by id, strips control characters, reads the sequence list once', async () => {
+    const env = await startE2eEnv({seed, files: {}})
+    try {
+      const names = ['Campaign 003', 'Campaign 042', 'Campaign 077', 'Campaign 101', 'Campaign 149', EVIL]
+      const res = await env.cli(['import', ...names.flatMap((n) => ['--sequence', n]), '--out-dir', 'adopted'])
+      expect(res.code, res.stderr).toBe(0)
+      expect(res.stdout + res.stderr).not.toMatch(TERMINAL_UNSAFE)
+      expect(res.stdout).toContain(`"Evil  [31mRed [0m # injected: yes " (${evilId}), 4 members`)
+      // The list (2 pages for 151 sequences) instead of one name search per sequence.
+      expect(env.emulator.stats().requests['emailer_campaigns/search']).toBe(2)
+
+      const files = (await readdir(join(env.dir, 'adopted'))).sort()
+      expect(files).toHaveLength(6)
+      const evil = await readFile(join(env.dir, 'adopted', 'evil-31mred-0m-injected-yes.yaml'), 'utf8')
+      expect(evil).not.toMatch(TERMINAL_UNSAFE)
+      expect(evil).not.toMatch(/^\s*# injected/m)
+      expect(evil).toContain(`- id: ${hex('c0', 1)} # josé@acme.example (not an email a manifest accepts)`)
+      expect(evil).toContain(`- id: ${hex('c0', 2)} # ops@localhost (not an email a manifest accepts)`)
+      expect(evil).toContain('- plain@acme.example # failed: hard_bounced # injected: yes')
+      expect(evil).toContain('- kept@acme.example\n')
+
+      const validate = await env.cli(['validate', 'adopted'])
+      expect(validate.stdout).toBe('OK: 6 files, 6 sequences, 4 contacts\n')
+      const plan = await env.cli(['plan', 'adopted', '--detailed-exitcode'])
+      expect(plan.code, plan.stdout + plan.stderr).toBe(0)
+      expect(plan.stdout + plan.stderr).not.toMatch(TERMINAL_UNSAFE)
+    } finally {
+      await env.close()
+    }
   })
 })

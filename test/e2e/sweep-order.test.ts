@@ -137,6 +137,7 @@ function desiredOf(sequences: readonly LiveSequence[]): DesiredState {
     selector: i % 2 === 0 ? {id: s.id} : {name: s.name},
     source: {file: 'manifests/teams.yaml', line: 1 + i * 10, col: 1},
     mailbox: 'sdr@example.com',
+    mailboxSource: {file: 'manifests/teams.yaml', line: 3 + i * 10, col: 1},
     prune: 'none',
     missingContacts: 'error',
     enroll: DEFAULT_ENROLL,

@@ -1,7 +1,10 @@
-// GitHub integration: lint every workflow with actionlint, check the safety properties of the reusable
-// workflow structurally, and run its shell steps and github-script scripts against fakes (no network).
+// GitHub integration: the composite action (action.yml), the scripts it runs (action/*.cjs) and the
+// workflows. actionlint checks every workflow; the action's safety properties are checked
+// structurally; its shell steps run with bash (as GitHub runs them) against a fake `seqsync`, `npm`
+// and plan files; its scripts run against a fake Octokit. No network.
 import {spawnSync} from 'node:child_process'
-import {chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
+import {chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
+import {createRequire} from 'node:module'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -15,6 +18,15 @@ const MARKER = '<!-- seqsync:plan -->'
 const HASH = `sha256:${'ab12'.repeat(16)}`
 const OTHER_HASH = `sha256:${'cd34'.repeat(16)}`
 const HEAD_SHA = 'f'.repeat(40)
+const MERGE_SHA = 'e'.repeat(40)
+/** Current majors (checked with the search tool, December 2026). */
+const CURRENT = {
+  'actions/checkout': 'v7',
+  'actions/setup-node': 'v7',
+  'actions/github-script': 'v9',
+  'actions/upload-artifact': 'v7',
+  'actions/download-artifact': 'v8',
+}
 
 type Yaml = Record<string, unknown>
 interface Step {
@@ -23,15 +35,14 @@ interface Step {
   readonly uses?: string
   readonly run?: string
   readonly if?: string
+  readonly shell?: string
+  readonly 'working-directory'?: string
   readonly env?: Record<string, string>
   readonly with?: Record<string, unknown>
 }
-interface Job {
-  readonly if?: string
-  readonly permissions?: Record<string, string>
-  readonly concurrency?: {readonly group: string; readonly 'cancel-in-progress': boolean}
-  readonly environment?: {readonly name: string}
-  readonly steps: readonly Step[]
+interface Input {
+  readonly required?: boolean
+  readonly default?: string
 }
 
 let tmp = ''
@@ -42,6 +53,10 @@ afterAll(() => {
   rmSync(tmp, {recursive: true, force: true})
 })
 
+function loadYaml(relative: string): Yaml {
+  return parse(readFileSync(path.join(ROOT, relative), 'utf8')) as Yaml
+}
+
 function listWorkflowFiles(): string[] {
   return WORKFLOW_DIRS.flatMap((dir) =>
     readdirSync(path.join(ROOT, dir))
@@ -50,8 +65,14 @@ function listWorkflowFiles(): string[] {
   )
 }
 
-function loadYaml(relative: string): Yaml {
-  return parse(readFileSync(path.join(ROOT, relative), 'utf8')) as Yaml
+/** Every string in a YAML tree with its key path. */
+function collectStrings(node: unknown, at: readonly string[] = []): Array<{path: readonly string[]; value: string}> {
+  if (typeof node === 'string') return [{path: at, value: node}]
+  if (Array.isArray(node)) return node.flatMap((item, i) => collectStrings(item, [...at, String(i)]))
+  if (node !== null && typeof node === 'object') {
+    return Object.entries(node).flatMap(([k, v]) => collectStrings(v, [...at, k]))
+  }
+  return []
 }
 
 function runActionlint(cwd: string, pattern?: string): {status: number | null; output: string} {
@@ -65,41 +86,28 @@ function runActionlint(cwd: string, pattern?: string): {status: number | null; o
   return {status: result.status, output: `${result.stdout}${result.stderr}`}
 }
 
-const reusable = loadYaml('.github/workflows/seqsync.yml')
-const jobs = reusable['jobs'] as Record<string, Job>
+const action = loadYaml('action.yml') as {
+  inputs: Record<string, Input>
+  outputs: Record<string, unknown>
+  runs: {using: string; steps: Step[]}
+}
+const steps = action.runs.steps
 
-function job(name: string): Job {
-  const found = jobs[name]
-  if (!found) throw new Error(`job ${name} missing`)
+function step(predicate: (s: Step) => boolean): Step {
+  const found = steps.find(predicate)
+  if (!found) throw new Error('no matching step in action.yml')
   return found
 }
+const named = (name: string): Step => step((s) => s.name === name)
+const withId = (id: string): Step => step((s) => s.id === id)
 
-function step(jobName: string, predicate: (s: Step) => boolean): Step {
-  const found = job(jobName).steps.find(predicate)
-  if (!found) throw new Error(`no matching step in ${jobName}`)
-  return found
-}
-
-function scriptOf(s: Step): string {
-  const script = s.with?.['script']
-  if (typeof script !== 'string') throw new Error(`step ${s.name ?? '?'} has no script`)
-  return script
-}
-
-/** Every string in a YAML tree with its key path. */
-function collectStrings(node: unknown, at: readonly string[] = []): Array<{path: readonly string[]; value: string}> {
-  if (typeof node === 'string') return [{path: at, value: node}]
-  if (Array.isArray(node)) return node.flatMap((item, i) => collectStrings(item, [...at, String(i)]))
-  if (node !== null && typeof node === 'object') {
-    return Object.entries(node).flatMap(([k, v]) => collectStrings(v, [...at, k]))
-  }
-  return []
-}
-
+// ---------------------------------------------------------------------------------------------------------
+// Lint and structure
+// ---------------------------------------------------------------------------------------------------------
 describe('actionlint', () => {
   it('reports no finding in any workflow of .github/workflows and examples/github', () => {
     const files = listWorkflowFiles()
-    expect(files.length).toBeGreaterThanOrEqual(3)
+    expect(files.length).toBeGreaterThanOrEqual(2)
     const {status, output} = runActionlint(ROOT, `{${WORKFLOW_DIRS.join(',')}}/*.{yml,yaml}`)
     // "No workflow files found" also exits 0: insist that every file was checked.
     expect(output).toContain(`Checking ${files.length} workflow file(s)`)
@@ -131,206 +139,508 @@ describe('actionlint', () => {
   })
 })
 
-describe('reusable workflow .github/workflows/seqsync.yml', () => {
-  const on = reusable['on'] as Yaml
-  const call = on['workflow_call'] as {inputs: Record<string, {type: string; default?: unknown}>; secrets: Yaml}
+describe('the composite action action.yml', () => {
+  it('is a composite action with a mode and the documented inputs, on a maintained Node line', () => {
+    expect(action.runs.using).toBe('composite')
+    expect(action.inputs['mode']).toMatchObject({required: true})
+    expect(action.inputs['node-version']?.default).toBe('24')
+    expect(action.inputs['working-directory']?.default).toBe('.')
+    expect(action.inputs['github-token']?.default).toBe('${{ github.token }}')
+    for (const flag of ['mask-emails', 'allow-unreviewed', 'drift-issue'])
+      expect(action.inputs[flag]?.default).toBe('false')
+    expect(Number(action.inputs['artifact-retention-days']?.default)).toBeGreaterThan(0)
+  })
 
-  it('is callable with the documented inputs and an optional APOLLO_API_KEY secret', () => {
-    expect(Object.keys(on)).toEqual(['workflow_call'])
-    expect(call.secrets).toEqual({APOLLO_API_KEY: expect.objectContaining({required: false})})
-    const inputs = call.inputs
-    expect(inputs['node-version']).toMatchObject({type: 'string', default: '20'})
-    expect(inputs['seqsync-package']).toMatchObject({type: 'string', default: 'seqsync'})
-    expect(inputs['environment']).toMatchObject({type: 'string', default: 'apollo-production'})
-    expect(inputs['working-directory']).toMatchObject({type: 'string', default: '.'})
-    expect(inputs['manifests']).toMatchObject({type: 'string'})
-    for (const flag of ['mask-emails', 'drift-issue', 'allow-unreviewed']) {
-      expect(inputs[flag]).toMatchObject({type: 'boolean', default: false})
+  it('uses the current major of every action, here and in the workflows', () => {
+    const uses = [
+      ...steps.map((s) => s.uses),
+      ...listWorkflowFiles().flatMap((f) =>
+        collectStrings(loadYaml(f))
+          .filter((e) => e.path.at(-1) === 'uses')
+          .map((e) => e.value),
+      ),
+    ].filter((u): u is string => u !== undefined && u.startsWith('actions/'))
+    expect(uses.length).toBeGreaterThanOrEqual(8)
+    for (const use of uses) {
+      const [name, version] = use.split('@') as [keyof typeof CURRENT, string]
+      expect(CURRENT[name], use).toBe(version)
     }
   })
 
-  it('grants only contents: read by default and narrow permissions per job', () => {
-    expect(reusable['permissions']).toEqual({contents: 'read'})
-    expect(job('plan').permissions).toEqual({contents: 'read', 'pull-requests': 'write'})
-    expect(job('apply').permissions).toEqual({contents: 'read', 'pull-requests': 'read'})
-    expect(job('drift').permissions).toEqual({contents: 'read', issues: 'write'})
+  it('installs seqsync from its own checkout (the pinned commit) with npm ci, never from a registry name', () => {
+    const install = named('Install seqsync from the pinned commit')
+    expect(install['working-directory']).toBe('${{ github.action_path }}')
+    expect(install.run).toMatch(/^env -u APOLLO_API_KEY npm ci --ignore-scripts /m)
+    expect(install.run).toMatch(/^env -u APOLLO_API_KEY npm run build$/m)
+    const runs = steps.map((s) => s.run ?? '').join('\n')
+    expect(runs).not.toMatch(/npm (install|i) /)
+    expect(runs).not.toMatch(/npx /)
   })
 
-  it('routes events to jobs', () => {
-    expect(job('plan').if).toBe("github.event_name == 'pull_request'")
-    expect(job('apply').if).toContain("github.event_name == 'push'")
-    expect(job('apply').if).toContain('github.event.repository.default_branch')
-    expect(job('drift').if).toContain("'schedule'")
-    expect(job('drift').if).toContain("'workflow_dispatch'")
-  })
-
-  it('plans on pull requests with one cancellable run per PR, a sticky comment and an artifact', () => {
-    const plan = job('plan')
-    expect(plan.concurrency?.['cancel-in-progress']).toBe(true)
-    expect(plan.concurrency?.group).toContain('github.event.pull_request.number')
-    const validate = step('plan', (s) => s.run?.includes('seqsync validate') ?? false)
-    expect(validate.run).toContain('--format github')
-    const planStep = step('plan', (s) => s.id === 'plan')
-    for (const flag of ['--out', '--markdown-out', '--detailed-exitcode']) expect(planStep.run).toContain(flag)
-    const comment = step('plan', (s) => s.uses?.startsWith('actions/github-script@v7') ?? false)
-    expect(scriptOf(comment)).toContain(MARKER)
-    expect(scriptOf(comment)).toContain('updateComment')
-    const upload = step('plan', (s) => s.uses?.startsWith('actions/upload-artifact@v4') ?? false)
-    expect(upload.with?.['name']).toContain('github.event.pull_request.head.sha')
-  })
-
-  it('applies one run at a time, gated by an environment, only with --expect-plan-hash', () => {
-    const apply = job('apply')
-    expect(apply.concurrency).toEqual({group: 'seqsync-apply-${{ github.repository }}', 'cancel-in-progress': false})
-    expect(apply.environment?.name).toBe('${{ inputs.environment }}')
-    // Commands, not messages: `seqsync apply "$...`.
-    const applyRuns = apply.steps.filter((s) => /^\s*seqsync apply "/m.test(s.run ?? ''))
-    expect(applyRuns).toHaveLength(1)
-    expect(applyRuns[0]?.run).toMatch(/seqsync apply "\$PLAN_JSON" --auto-approve --expect-plan-hash "\$EXPECTED_HASH"/)
-    const finder = step('apply', (s) => s.id === 'reviewed')
-    expect(scriptOf(finder)).toContain('listPullRequestsAssociatedWithCommit')
-  })
-
-  it('never lets an expression reach a shell or a script directly, and secrets only through env', () => {
-    for (const [name, j] of Object.entries(jobs)) {
-      for (const s of j.steps) {
-        // Stricter than the usual rule: no ${{ }} at all in run: or script: (inputs too go through env).
-        expect(s.run ?? '', `${name}: ${s.name ?? s.uses ?? ''}`).not.toContain('${{')
-        if (s.with?.['script'] !== undefined) expect(scriptOf(s)).not.toContain('${{')
-      }
+  it('hands the API key only to the steps that check it or run plan/apply, through env', () => {
+    const keyed = steps.filter((s) => s.env?.['APOLLO_API_KEY'] !== undefined).map((s) => s.name)
+    expect(keyed).toEqual(['Check for the Apollo API key', 'Plan', 'Apply'])
+    for (const s of steps) {
+      if (s.env?.['APOLLO_API_KEY'] !== undefined) expect(s.env['APOLLO_API_KEY']).toBe('${{ inputs.api-key }}')
     }
-    const secretUses = collectStrings(reusable).filter((e) => e.value.includes('secrets.'))
-    expect(secretUses.length).toBeGreaterThan(0)
-    for (const use of secretUses) {
-      expect(use.path.at(-2), use.path.join('.')).toBe('env')
-      expect(use.value).toBe('${{ secrets.APOLLO_API_KEY }}')
-      expect(use.path.at(-1)).toBe('APOLLO_API_KEY')
+    const keyUses = collectStrings(action.runs).filter((e) => e.value.includes('inputs.api-key'))
+    expect(keyUses.every((e) => e.path.at(-2) === 'env' && e.path.at(-1) === 'APOLLO_API_KEY')).toBe(true)
+  })
+
+  it('never lets an expression reach a shell or a script directly', () => {
+    for (const s of steps) {
+      expect(s.run ?? '', s.name).not.toContain('${{')
+      const script = s.with?.['script']
+      if (typeof script === 'string') expect(script, s.name).not.toContain('${{')
     }
+  })
+
+  it('runs scripts that exist in this commit, each required from the action path', () => {
+    const scripts = steps.filter((s) => s.uses?.startsWith('actions/github-script'))
+    expect(scripts).toHaveLength(3)
+    for (const s of scripts) {
+      expect(s.env?.['SEQSYNC_ACTION_PATH']).toBe('${{ github.action_path }}')
+      const file = /\/action\/([\w-]+\.cjs)/.exec(String(s.with?.['script']))?.[1]
+      expect(file && existsSync(path.join(ROOT, 'action', file)), s.name).toBe(true)
+    }
+  })
+
+  it('uploads the plan artifact for the head commit, and downloads the reviewed one from its run', () => {
+    const upload = withId('upload')
+    expect(upload.with?.['name']).toBe('seqsync-plan-${{ github.event.pull_request.head.sha }}')
+    expect(upload.with?.['retention-days']).toBe('${{ inputs.artifact-retention-days }}')
+    const download = named('Download the reviewed plan file')
+    expect(download.with).toMatchObject({
+      name: '${{ steps.reviewed.outputs.artifact }}',
+      'run-id': '${{ steps.reviewed.outputs.run-id }}',
+      'github-token': '${{ inputs.github-token }}',
+    })
   })
 })
 
-describe('every workflow file', () => {
-  it.each(listWorkflowFiles())('%s keeps secrets and event data out of run: steps', (file) => {
+describe('workflow files', () => {
+  it.each(listWorkflowFiles())('%s keeps secrets and event data out of run: steps and sets permissions', (file) => {
     const doc = loadYaml(file)
     const runs = collectStrings(doc).filter((e) => e.path.at(-1) === 'run')
     for (const r of runs) {
       expect(r.value).not.toContain('${{ secrets.')
       expect(r.value).not.toContain('${{ github.event.')
     }
-    expect(doc['permissions']).toBeDefined()
+    expect(doc['permissions']).toEqual({contents: 'read'})
   })
-})
 
-describe('project CI .github/workflows/ci.yml', () => {
-  const ci = loadYaml('.github/workflows/ci.yml')
-  it('tests on Node 20, 22 and 24 with npm ci and npm test, read-only', () => {
+  it('the project CI tests on Node 20, 22 and 24 with npm ci and npm test', () => {
+    const ci = loadYaml('.github/workflows/ci.yml')
     expect(Object.keys(ci['on'] as Yaml).sort()).toEqual(['pull_request', 'push'])
-    expect(ci['permissions']).toEqual({contents: 'read'})
-    const test = (ci['jobs'] as Record<string, Job & {strategy: {matrix: {node: string[]}}}>)['test']
+    const test = (ci['jobs'] as Record<string, {strategy: {matrix: {node: string[]}}; steps: Step[]}>)['test']
     expect(test?.strategy.matrix.node).toEqual(['20', '22', '24'])
-    const steps = test?.steps ?? []
-    expect(steps.some((s) => s.uses === 'actions/checkout@v4')).toBe(true)
-    expect(steps.find((s) => s.uses === 'actions/setup-node@v4')?.with).toMatchObject({cache: 'npm'})
-    const runs = steps.map((s) => s.run ?? '')
+    const runs = (test?.steps ?? []).map((s) => s.run ?? '')
     expect(runs.some((r) => r.startsWith('npm ci'))).toBe(true)
     expect(runs).toContain('npm test')
   })
 })
 
-describe('example caller examples/github/seqsync.yml', () => {
+describe('the example caller examples/github/seqsync.yml', () => {
   const example = loadYaml('examples/github/seqsync.yml')
-  const caller = (example['jobs'] as Record<string, {uses: string; with: Yaml; secrets: Yaml}>)['seqsync']
-  it('calls the reusable workflow on PRs, pushes to main and a schedule with the API key', () => {
-    const on = example['on'] as Yaml
-    expect(on).toHaveProperty('pull_request')
-    expect(on['push']).toEqual({branches: ['main']})
-    expect(on['schedule']).toEqual([{cron: expect.stringMatching(/^\S+ \S+ \* \* \*$/)}])
-    expect(caller?.uses).toMatch(/\/seqsync\/\.github\/workflows\/seqsync\.yml@/)
-    expect(caller?.secrets).toEqual({APOLLO_API_KEY: '${{ secrets.APOLLO_API_KEY }}'})
+  const jobs = example['jobs'] as Record<
+    string,
+    {
+      if: string
+      permissions: Yaml
+      environment?: string
+      concurrency: {group: string; 'cancel-in-progress': boolean}
+      steps: Step[]
+    }
+  >
+  const seqsyncStep = (job: string): Step => {
+    const found = jobs[job]?.steps.find((s) => s.uses?.includes('/seqsync@'))
+    if (!found) throw new Error(`job ${job} does not use the action`)
+    return found
+  }
+
+  it('pins the action to a full commit sha, with the version in a comment', () => {
+    const text = readFileSync(path.join(ROOT, 'examples/github/seqsync.yml'), 'utf8')
+    const pins = [...text.matchAll(/uses: (\S+\/seqsync)@(\S+)(.*)$/gm)]
+    expect(pins).toHaveLength(3)
+    for (const [, repo, ref, comment] of pins) {
+      expect(repo).toBe('OWNER/seqsync')
+      expect(ref).toMatch(/^[0-9a-f]{40}$/)
+      expect(comment).toMatch(/# v\d+\.\d+\.\d+$/)
+    }
   })
-  it('only passes inputs the reusable workflow declares (actionlint cannot check a remote call)', () => {
-    const declared = Object.keys((reusable['on'] as {workflow_call: {inputs: Yaml}}).workflow_call.inputs)
-    for (const key of Object.keys(caller?.with ?? {})) expect(declared).toContain(key)
+
+  it('runs pr on pull requests, apply on pushes in an environment one at a time, drift on a schedule', () => {
+    expect(example['on']).toMatchObject({push: {branches: ['main']}, schedule: [{cron: expect.any(String)}]})
+    expect(seqsyncStep('plan').with?.['mode']).toBe('pr')
+    expect(jobs['plan']?.if).toBe("github.event_name == 'pull_request'")
+    expect(jobs['plan']?.permissions).toEqual({contents: 'read', 'pull-requests': 'write'})
+    expect(jobs['plan']?.concurrency['cancel-in-progress']).toBe(true)
+
+    expect(seqsyncStep('apply').with?.['mode']).toBe('apply')
+    expect(jobs['apply']?.if).toBe("github.event_name == 'push'")
+    expect(jobs['apply']?.environment).toBe('apollo-production')
+    expect(jobs['apply']?.permissions).toEqual({contents: 'read', 'pull-requests': 'read', actions: 'read'})
+    expect(jobs['apply']?.concurrency).toEqual({group: 'seqsync-apply', 'cancel-in-progress': false})
+
+    expect(seqsyncStep('drift').with?.['mode']).toBe('drift')
+    expect(jobs['drift']?.permissions).toEqual({contents: 'read', issues: 'write'})
+    for (const job of ['plan', 'apply', 'drift']) {
+      expect(seqsyncStep(job).with?.['api-key']).toBe('${{ secrets.APOLLO_API_KEY }}')
+    }
+  })
+
+  it('passes only inputs the action declares (actionlint cannot check a remote action)', () => {
+    for (const job of ['plan', 'apply', 'drift']) {
+      for (const key of Object.keys(seqsyncStep(job).with ?? {})) expect(Object.keys(action.inputs), key).toContain(key)
+    }
   })
 })
 
 // ---------------------------------------------------------------------------------------------------------
-// Behaviour: run the github-script scripts against a fake Octokit.
+// Shell steps: bash --noprofile --norc -eo pipefail (as GitHub runs them), with fakes on PATH.
 // ---------------------------------------------------------------------------------------------------------
+interface StepRun {
+  status: number | null
+  stdout: string
+  outputs: Record<string, string>
+  summary: string
+  /** One line per call of the fake seqsync. */
+  argv: string
+  /** SEQSYNC_LINK_BASE as the fake seqsync saw it. */
+  linkBase: string
+  dir: string
+}
+
+interface Fake {
+  readonly exit: number
+  readonly planHash?: string
+}
+
+function runShellStep(script: string, env: Record<string, string>, fake: Fake = {exit: 0}): StepRun {
+  const dir = mkdtempSync(path.join(tmp, 'step-'))
+  const bin = path.join(dir, 'bin')
+  mkdirSync(bin)
+  const log = (name: string) => path.join(dir, name)
+  // The fake CLI writes --out / --markdown-out files like the real one (Markdown even on failure)
+  // and exits with the requested code.
+  writeFileSync(
+    path.join(bin, 'seqsync'),
+    [
+      '#!/usr/bin/env bash',
+      `echo "$*" >> "${log('argv')}"`,
+      `printf '%s' "\${SEQSYNC_LINK_BASE:-}" > "${log('link-base')}"`,
+      'while [ $# -gt 0 ]; do',
+      '  case "$1" in',
+      `    --out) printf '{"planHash":"%s"}' "${fake.planHash ?? HASH}" > "$2"; shift ;;`,
+      `    --markdown-out) printf '%s\\n' '${MARKER}' '## plan' > "$2"; shift ;;`,
+      '  esac',
+      '  shift',
+      'done',
+      `exit ${fake.exit}`,
+      '',
+    ].join('\n'),
+  )
+  chmodSync(path.join(bin, 'seqsync'), 0o755)
+  for (const f of ['output', 'summary', 'argv', 'link-base']) writeFileSync(log(f), '')
+  const result = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], {
+    cwd: dir,
+    encoding: 'utf8',
+    timeout: 30_000,
+    env: {
+      PATH: `${bin}:${process.env['PATH'] ?? ''}`,
+      GITHUB_OUTPUT: log('output'),
+      GITHUB_STEP_SUMMARY: log('summary'),
+      RUNNER_TEMP: dir,
+      PLAN_JSON: path.join(dir, 'seqsync-plan.json'),
+      PLAN_MD: path.join(dir, 'seqsync-plan.md'),
+      REVIEWED_DIR: path.join(dir, 'reviewed'),
+      MANIFESTS: '',
+      MASK_EMAILS: 'false',
+      ...env,
+    },
+  })
+  const outputs = Object.fromEntries(
+    readFileSync(log('output'), 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('='))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  )
+  return {
+    status: result.status,
+    stdout: `${result.stdout}${result.stderr}`,
+    outputs,
+    summary: readFileSync(log('summary'), 'utf8'),
+    argv: readFileSync(log('argv'), 'utf8'),
+    linkBase: readFileSync(log('link-base'), 'utf8'),
+    dir,
+  }
+}
+
+describe('install step', () => {
+  it('runs npm without the key, and puts a seqsync that runs this checkout on PATH', () => {
+    const actionDir = mkdtempSync(path.join(tmp, 'action path '))
+    mkdirSync(path.join(actionDir, 'bin'))
+    writeFileSync(path.join(actionDir, 'bin', 'run.js'), 'console.log(JSON.stringify(process.argv.slice(2)))\n')
+    const fakeBin = mkdtempSync(path.join(tmp, 'npm-'))
+    const npmLog = path.join(fakeBin, 'log')
+    writeFileSync(
+      path.join(fakeBin, 'npm'),
+      `#!/usr/bin/env bash\necho "$* key=\${APOLLO_API_KEY:-none}" >> "${npmLog}"\n`,
+    )
+    chmodSync(path.join(fakeBin, 'npm'), 0o755)
+    const env = {
+      GITHUB_ACTION_PATH: actionDir,
+      GITHUB_PATH: path.join(fakeBin, 'github-path'),
+      GITHUB_ENV: path.join(fakeBin, 'github-env'),
+      APOLLO_API_KEY: 'sk-must-not-reach-npm',
+    }
+    const r = runShellStep(
+      `export PATH="${fakeBin}:$PATH"\ncd "$GITHUB_ACTION_PATH"\n${named('Install seqsync from the pinned commit').run ?? ''}`,
+      env,
+    )
+    expect(r.status, r.stdout).toBe(0)
+    expect(readFileSync(npmLog, 'utf8')).toBe('ci --ignore-scripts --no-audit --no-fund key=none\nrun build key=none\n')
+    const binDir = readFileSync(env.GITHUB_PATH, 'utf8').trim()
+    const run = spawnSync(path.join(binDir, 'seqsync'), ['plan', 'a b.yaml'], {encoding: 'utf8'})
+    expect(JSON.parse(run.stdout)).toEqual(['plan', 'a b.yaml'])
+    expect(readFileSync(env.GITHUB_ENV, 'utf8')).toMatch(/^PLAN_JSON=.*\nPLAN_MD=.*\nREVIEWED_DIR=.*\n$/)
+  })
+
+  it('refuses an unknown mode', () => {
+    const check = named('Check the mode').run ?? ''
+    expect(runShellStep(check, {MODE: 'pr'}).status).toBe(0)
+    const bad = runShellStep(check, {MODE: 'deploy'})
+    expect(bad.status).toBe(1)
+    expect(bad.stdout).toContain('mode must be pr, apply or drift')
+  })
+
+  it('without a key: pr skips the plan with a notice, apply and drift fail', () => {
+    const check = withId('key').run ?? ''
+    expect(runShellStep(check, {APOLLO_API_KEY: 'k', MODE: 'apply'}).outputs).toEqual({present: 'true'})
+    const fork = runShellStep(check, {APOLLO_API_KEY: '', MODE: 'pr'})
+    expect(fork.status).toBe(0)
+    expect(fork.outputs).toEqual({present: 'false'})
+    expect(fork.stdout).toContain('::notice title=seqsync plan skipped::')
+    for (const mode of ['apply', 'drift']) expect(runShellStep(check, {APOLLO_API_KEY: '', MODE: mode}).status).toBe(1)
+  })
+})
+
+describe('plan step', () => {
+  const plan = withId('plan').run ?? ''
+  const pr = {
+    APOLLO_API_KEY: 'test-key-not-real',
+    MODE: 'pr',
+    WORKING_DIRECTORY: '.',
+    SERVER_URL: 'https://github.com',
+    REPOSITORY: 'acme/gtm',
+    HEAD_SHA,
+  }
+
+  it('pr: exit 2 records the exit code and hash; annotations, a plan file, links to the head commit', () => {
+    const r = runShellStep(plan, pr, {exit: 2})
+    expect(r.status).toBe(0)
+    expect(r.outputs).toEqual({exitcode: '2', hash: HASH})
+    expect(r.summary).toContain(MARKER)
+    expect(r.argv).toMatch(
+      /^plan --markdown-out \S+seqsync-plan\.md --detailed-exitcode --out \S+seqsync-plan\.json --format github\n$/,
+    )
+    expect(r.linkBase).toBe(`https://github.com/acme/gtm/blob/${HEAD_SHA}`)
+    expect(r.stdout).not.toContain('test-key-not-real')
+    const sub = runShellStep(plan, {...pr, WORKING_DIRECTORY: './gtm/seqsync/'}, {exit: 0})
+    expect(sub.linkBase).toBe(`https://github.com/acme/gtm/blob/${HEAD_SHA}/gtm/seqsync`)
+  })
+
+  it('pr: a failed plan records exit 1 without a hash, and its Markdown still reaches the summary', () => {
+    const r = runShellStep(plan, pr, {exit: 1})
+    expect(r.status).toBe(0)
+    expect(r.outputs).toEqual({exitcode: '1'})
+    expect(r.summary).toContain('## plan')
+    const final = named('Fail if the plan failed').run ?? ''
+    expect(runShellStep(final, {PLAN_EXIT: '1'}).status).toBe(1)
+    expect(runShellStep(final, {PLAN_EXIT: '2'}).status).toBe(0)
+    expect(runShellStep(final, {PLAN_EXIT: ''}).status).toBe(1)
+  })
+
+  it('pr: rejects a plan file without a well-formed planHash', () => {
+    const r = runShellStep(plan, pr, {exit: 2, planHash: 'md5:nope'})
+    expect(r.status).not.toBe(0)
+    expect(r.outputs['hash']).toBeUndefined()
+  })
+
+  it('expands manifest globs, passes --mask-emails, and plans without a plan file in drift mode', () => {
+    const r = runShellStep(
+      `mkdir -p m/a && touch m/a/x.yaml m/y.yaml && ${plan}`,
+      {...pr, MODE: 'drift', MANIFESTS: 'm/**/*.yaml', MASK_EMAILS: 'true'},
+      {exit: 2},
+    )
+    expect(r.status).toBe(0)
+    expect(r.argv).toMatch(/^plan m\/a\/x\.yaml m\/y\.yaml --markdown-out \S+ --detailed-exitcode --mask-emails\n$/)
+    expect(r.outputs).toEqual({exitcode: '2'})
+    const missing = runShellStep(plan, {...pr, MANIFESTS: 'nothing/*.yaml'}, {exit: 0})
+    expect(missing.status).not.toBe(0)
+    expect(missing.argv).toBe('')
+  })
+
+  it('validates with annotations', () => {
+    const r = runShellStep(named('Validate manifests').run ?? '', {}, {exit: 0})
+    expect(r.argv).toBe('validate --format github\n')
+  })
+})
+
+describe('apply steps', () => {
+  const gate = withId('gate').run ?? ''
+  const apply = named('Apply').run ?? ''
+
+  it('applies the reviewed plan when one was found, an unreviewed one only when allowed', () => {
+    expect(runShellStep(gate, {REVIEWED_HASH: HASH, REVIEWED_PR: '7', ALLOW_UNREVIEWED: 'false'}).outputs).toEqual({
+      source: 'reviewed',
+    })
+    const refused = runShellStep(gate, {REVIEWED_HASH: '', REVIEWED_PR: '', ALLOW_UNREVIEWED: 'false'})
+    expect(refused.status).toBe(1)
+    expect(refused.stdout).toContain('::error title=seqsync: no reviewed plan::')
+    expect(refused.stdout).toContain('Nothing was applied')
+    const allowed = runShellStep(gate, {REVIEWED_HASH: '', REVIEWED_PR: '', ALLOW_UNREVIEWED: 'true'})
+    expect(allowed.outputs).toEqual({source: 'unreviewed'})
+    expect(allowed.stdout).toContain('::warning title=seqsync: applying an unreviewed plan::')
+  })
+
+  /** The reviewed plan file as the download step leaves it. */
+  const withReviewedFile = (hash: string): string =>
+    `mkdir -p "$REVIEWED_DIR" && printf '{"planHash":"%s"}' '${hash}' > "$REVIEWED_DIR/seqsync-plan.json"\n${apply}`
+
+  it('applies exactly the downloaded file, checked against the reviewed hash, waiting for quota', () => {
+    const env = {APOLLO_API_KEY: 'k', SOURCE: 'reviewed', REVIEWED_HASH: HASH}
+    const ok = runShellStep(withReviewedFile(HASH), env, {exit: 0})
+    expect(ok.status, ok.stdout).toBe(0)
+    expect(ok.argv).toBe(
+      `apply ${path.join(ok.dir, 'reviewed', 'seqsync-plan.json')} --expect-plan-hash ${HASH} --auto-approve --wait-for-quota\n`,
+    )
+    const other = runShellStep(withReviewedFile(OTHER_HASH), env, {exit: 0})
+    expect(other.status).toBe(1)
+    expect(other.stdout).toContain('::error title=seqsync: not the reviewed plan::')
+    expect(other.argv).toBe('')
+    const masked = runShellStep(withReviewedFile(HASH), {...env, MASK_EMAILS: 'true'}, {exit: 0})
+    expect(masked.argv).toMatch(/ --mask-emails\n$/)
+  })
+
+  it('exit 3 fails the job and says that re-running it resumes; exit 1 fails it as refused', () => {
+    const env = {APOLLO_API_KEY: 'k', SOURCE: 'reviewed', REVIEWED_HASH: HASH}
+    const partial = runShellStep(withReviewedFile(HASH), env, {exit: 3})
+    expect(partial.status).toBe(1)
+    expect(partial.stdout).toContain('::error title=seqsync apply did not converge::')
+    expect(partial.stdout).toContain('re-run this job')
+    expect(partial.summary).toContain('Re-run the job to resume')
+    const refused = runShellStep(withReviewedFile(HASH), env, {exit: 1})
+    expect(refused.status).toBe(1)
+    expect(refused.summary).toContain('refused or failed before writing')
+  })
+
+  it('an unreviewed apply plans the manifests itself; no decision, no apply', () => {
+    const r = runShellStep(
+      `mkdir -p m && touch m/x.yaml && ${apply}`,
+      {APOLLO_API_KEY: 'k', SOURCE: 'unreviewed', REVIEWED_HASH: '', MANIFESTS: 'm/*.yaml'},
+      {exit: 0},
+    )
+    expect(r.status).toBe(0)
+    expect(r.argv).toBe('apply m/x.yaml --auto-approve --wait-for-quota\n')
+    const none = runShellStep(apply, {APOLLO_API_KEY: 'k', SOURCE: '', REVIEWED_HASH: ''}, {exit: 0})
+    expect(none.status).toBe(1)
+    expect(none.argv).toBe('')
+  })
+})
+
+describe('drift report step', () => {
+  it('fails on drift unless the drift issue is enabled, and always on errors', () => {
+    const report = named('Report drift').run ?? ''
+    expect(runShellStep(report, {PLAN_EXIT: '0', DRIFT_ISSUE: 'false'}).status).toBe(0)
+    expect(runShellStep(report, {PLAN_EXIT: '2', DRIFT_ISSUE: 'false'}).status).toBe(1)
+    expect(runShellStep(report, {PLAN_EXIT: '2', DRIFT_ISSUE: 'true'}).status).toBe(0)
+    expect(runShellStep(report, {PLAN_EXIT: '1', DRIFT_ISSUE: 'true'}).status).toBe(1)
+  })
+})
+
+// ---------------------------------------------------------------------------------------------------------
+// The scripts of action/, as actions/github-script runs them, against a fake Octokit.
+// ---------------------------------------------------------------------------------------------------------
+type Script = (args: {github: unknown; context: unknown; core: unknown; env: Record<string, string>}) => Promise<void>
+const requireScript = createRequire(import.meta.url)
+const script = (name: string): Script => requireScript(path.join(ROOT, 'action', name)) as Script
+
 interface FakeComment {
   id: number
   body: string
   user: {login: string; type: string}
 }
+interface FakeRun {
+  event: string
+  head_sha: string
+  workflow_id: number
+}
+interface Fakes {
+  comments?: FakeComment[]
+  prs?: unknown[]
+  issues?: unknown[]
+  runs?: Record<number, FakeRun>
+  /** commit sha -> root tree sha */
+  commits?: Record<string, string>
+  /** tree sha -> entries */
+  trees?: Record<string, {path: string; type: string; sha: string}[]>
+}
 interface ScriptRun {
   outputs: Record<string, string>
   calls: Array<{method: string; params: Yaml}>
   warnings: string[]
+  failed: string[]
 }
 
-async function runGithubScript(
-  script: string,
-  options: {
-    env: Record<string, string>
-    files?: Record<string, string>
-    comments?: FakeComment[]
-    prs?: unknown[]
-    issues?: unknown[]
-  },
-): Promise<ScriptRun> {
-  const run: ScriptRun = {outputs: {}, calls: [], warnings: []}
+const CURRENT_RUN = 42
+const REVIEWED_RUN = 41
+
+async function runScript(name: string, env: Record<string, string>, fakes: Fakes = {}): Promise<ScriptRun> {
+  const run: ScriptRun = {outputs: {}, calls: [], warnings: [], failed: []}
   const record =
-    (method: string, data: unknown) =>
+    (method: string, answer: (params: Yaml) => unknown) =>
     (params: Yaml): Promise<{data: unknown}> => {
       run.calls.push({method, params})
-      return Promise.resolve({data})
+      return Promise.resolve({data: answer(params)})
     }
   const github = {
     paginate: async (fn: (p: Yaml) => Promise<{data: unknown}>, params: Yaml) => (await fn(params)).data,
     rest: {
       issues: {
-        listComments: record('listComments', options.comments ?? []),
-        createComment: record('createComment', {html_url: 'https://example.invalid/c/new'}),
-        updateComment: record('updateComment', {}),
-        listForRepo: record('listForRepo', options.issues ?? []),
-        create: record('create', {html_url: 'https://example.invalid/i/new'}),
-        update: record('update', {}),
+        listComments: record('listComments', () => fakes.comments ?? []),
+        createComment: record('createComment', () => ({html_url: 'https://example.invalid/c/new'})),
+        updateComment: record('updateComment', () => ({})),
+        listForRepo: record('listForRepo', () => fakes.issues ?? []),
+        create: record('create', () => ({html_url: 'https://example.invalid/i/new'})),
+        update: record('update', () => ({})),
       },
-      repos: {listPullRequestsAssociatedWithCommit: record('listPullRequestsAssociatedWithCommit', options.prs ?? [])},
+      repos: {
+        listPullRequestsAssociatedWithCommit: record('listPullRequestsAssociatedWithCommit', () => fakes.prs ?? []),
+      },
+      actions: {getWorkflowRun: record('getWorkflowRun', (p) => fakes.runs?.[Number(p['run_id'])])},
+      git: {
+        getCommit: record('getCommit', (p) => ({tree: {sha: fakes.commits?.[String(p['commit_sha'])]}})),
+        getTree: record('getTree', (p) => ({tree: fakes.trees?.[String(p['tree_sha'])] ?? []})),
+      },
     },
   }
   const context = {
     repo: {owner: 'acme', repo: 'gtm'},
-    sha: 'e'.repeat(40),
+    sha: MERGE_SHA,
     ref: 'refs/heads/main',
     serverUrl: 'https://github.com',
-    runId: 42,
+    runId: name === 'comment.cjs' ? REVIEWED_RUN : CURRENT_RUN,
   }
   const core = {
     setOutput: (k: string, v: string) => {
       run.outputs[k] = v
     },
     info: () => undefined,
-    warning: (m: string) => {
-      run.warnings.push(m)
-    },
+    warning: (m: string) => run.warnings.push(m),
+    setFailed: (m: string) => run.failed.push(m),
   }
-  const fakeRequire = (id: string) => {
-    if (id !== 'fs') throw new Error(`unexpected require(${id})`)
-    return {
-      readFileSync: (file: string) => {
-        const text = options.files?.[file]
-        if (text === undefined) throw new Error(`ENOENT ${file}`)
-        return text
-      },
-    }
-  }
-  // github-script wraps the script in an async function with these parameters; do the same.
-  const AsyncFunction = (Object.getPrototypeOf(runGithubScript) as {constructor: unknown}).constructor as new (
-    ...args: string[]
-  ) => (...a: unknown[]) => Promise<void>
-  const fn = new AsyncFunction('require', 'github', 'context', 'core', 'process', script)
-  await fn(fakeRequire, github, context, core, {env: options.env})
+  await script(name)({github, context, core, env})
   return run
 }
 
@@ -338,328 +648,222 @@ const bot = (id: number, body: string): FakeComment => ({id, body, user: {login:
 const human = (id: number, body: string): FakeComment => ({id, body, user: {login: 'mallory', type: 'User'}})
 const PLAN_MD = `${MARKER}\n## seqsync plan\nPlan: 1 to add, 0 to remove, 0 to finish, 0 to stop, 0 skips forecast.\n`
 
-describe('sticky plan comment script', () => {
-  const script = scriptOf(step('plan', (s) => s.uses?.startsWith('actions/github-script') ?? false))
-  const env = {PLAN_EXIT: '2', PLAN_HASH: HASH, HEAD_SHA, PR_NUMBER: '7', PLAN_MD: '/tmp/plan.md'}
+function mdFile(text: string): string {
+  const file = path.join(mkdtempSync(path.join(tmp, 'md-')), 'plan.md')
+  writeFileSync(file, text)
+  return file
+}
 
-  it('creates one comment with the marker, the Markdown and the plan hash when none exists', async () => {
-    const run = await runGithubScript(script, {
-      env,
-      files: {'/tmp/plan.md': PLAN_MD},
-      comments: [human(1, `${MARKER} hi`)],
-    })
+describe('action/comment.cjs', () => {
+  const env = (over: Record<string, string> = {}) => ({
+    PLAN_EXIT: '2',
+    PLAN_HASH: HASH,
+    ARTIFACT_ID: '99',
+    HEAD_SHA,
+    PR_NUMBER: '7',
+    PLAN_MD: mdFile(PLAN_MD),
+    ...over,
+  })
+
+  it('creates one comment ending with the reviewed marker (hash, commit, run) when none exists', async () => {
+    const run = await runScript('comment.cjs', env(), {comments: [human(1, `${MARKER} hi`)]})
     const created = run.calls.filter((c) => c.method === 'createComment')
     expect(created).toHaveLength(1)
     expect(run.calls.some((c) => c.method === 'updateComment')).toBe(false)
     const body = String(created[0]?.params['body'])
     expect(body.startsWith(PLAN_MD)).toBe(true)
-    expect(body).toContain(`<!-- seqsync:plan-hash ${HASH} -->`)
-    expect(body).toContain(`<!-- seqsync:plan-sha ${HEAD_SHA} -->`)
+    expect(body).toMatch(new RegExp(`<!-- seqsync:reviewed hash=${HASH} sha=${HEAD_SHA} run=${REVIEWED_RUN} -->\\n$`))
     expect(created[0]?.params['issue_number']).toBe(7)
   })
 
   it("updates the bot's own comment, never a human's comment that mentions the marker", async () => {
-    const run = await runGithubScript(script, {
-      env,
-      files: {'/tmp/plan.md': PLAN_MD},
+    const run = await runScript('comment.cjs', env(), {
       comments: [human(1, MARKER), bot(2, 'unrelated bot comment'), bot(3, `${MARKER}\nold plan`)],
     })
     expect(run.calls.filter((c) => c.method === 'createComment')).toHaveLength(0)
-    const updates = run.calls.filter((c) => c.method === 'updateComment')
-    expect(updates.map((u) => u.params['comment_id'])).toEqual([3])
+    expect(run.calls.filter((c) => c.method === 'updateComment').map((u) => u.params['comment_id'])).toEqual([3])
   })
 
   it('adds the marker when the Markdown lacks it and keeps the body under the comment limit', async () => {
-    const huge = 'x'.repeat(70_000)
-    const run = await runGithubScript(script, {env, files: {'/tmp/plan.md': huge}})
+    const run = await runScript('comment.cjs', env({PLAN_MD: mdFile('x'.repeat(70_000))}))
     const body = String(run.calls.find((c) => c.method === 'createComment')?.params['body'])
     expect(body.startsWith(MARKER)).toBe(true)
     expect(body.length).toBeLessThanOrEqual(65_000)
-    expect(body).toContain(`<!-- seqsync:plan-hash ${HASH} -->`)
+    expect(body).toContain('plan truncated')
+    expect(body).toMatch(/<!-- seqsync:reviewed hash=\S+ sha=\S+ run=\d+ -->\n$/)
   })
 
-  it('writes a failure comment without any plan hash when the plan failed', async () => {
-    const run = await runGithubScript(script, {
-      env: {...env, PLAN_EXIT: '1', PLAN_HASH: ''},
-      comments: [bot(3, `${MARKER}\n<!-- seqsync:plan-hash ${HASH} -->`)],
-    })
+  it('a failed plan shows its Markdown (every error) under a failure heading, with nothing to apply', async () => {
+    const errors = `${MARKER}\n## seqsync plan failed\n- sequences/q4.yaml:5: unknown mailbox sdr@acme.example\n`
+    const run = await runScript(
+      'comment.cjs',
+      env({PLAN_EXIT: '1', PLAN_HASH: '', ARTIFACT_ID: '', PLAN_MD: mdFile(errors)}),
+      {
+        comments: [bot(3, `${MARKER}\n<!-- seqsync:reviewed hash=${HASH} sha=${HEAD_SHA} run=1 -->`)],
+      },
+    )
     const body = String(run.calls.find((c) => c.method === 'updateComment')?.params['body'])
-    expect(body).toContain('seqsync plan failed')
-    expect(body).not.toContain('plan-hash')
+    expect(body).toContain('### seqsync plan failed')
+    expect(body).toContain('seqsync plan exited with 1')
+    expect(body).toContain('sequences/q4.yaml:5: unknown mailbox sdr@acme.example')
+    expect(body).not.toContain('seqsync:reviewed')
     expect(body).not.toContain('sha256:')
+  })
+
+  it('a plan whose file could not be stored, or that never ran, can never be applied', async () => {
+    const unstored = await runScript('comment.cjs', env({ARTIFACT_ID: ''}))
+    const body = String(unstored.calls.find((c) => c.method === 'createComment')?.params['body'])
+    expect(body).toContain('the plan file could not be stored')
+    expect(body).not.toContain('seqsync:reviewed')
+    const never = await runScript('comment.cjs', env({PLAN_EXIT: '', PLAN_HASH: '', ARTIFACT_ID: '', PLAN_MD: ''}))
+    expect(String(never.calls.find((c) => c.method === 'createComment')?.params['body'])).toContain(
+      'validation or setup failed before planning',
+    )
   })
 })
 
-describe('reviewed-plan finder script', () => {
-  const script = scriptOf(step('apply', (s) => s.id === 'reviewed'))
-  const env = {DEFAULT_BRANCH: 'main'}
+describe('action/reviewed-plan.cjs', () => {
+  const env = {DEFAULT_BRANCH: 'main', WORKING_DIRECTORY: '.'}
   const mergedPr = {
     number: 7,
     merged_at: '2026-11-26T10:00:00Z',
     base: {ref: 'main'},
-    merge_commit_sha: 'e'.repeat(40),
+    merge_commit_sha: MERGE_SHA,
     head: {sha: HEAD_SHA},
   }
-
-  it('reads the hash from the bot comment of the merged PR and ignores forged human comments', async () => {
-    const run = await runGithubScript(script, {
-      env,
-      prs: [mergedPr],
-      comments: [
-        bot(3, `${MARKER}\n...\n<!-- seqsync:plan-hash ${HASH} -->\n<!-- seqsync:plan-sha ${HEAD_SHA} -->`),
-        human(4, `${MARKER}\n<!-- seqsync:plan-hash ${OTHER_HASH} -->`),
-      ],
-    })
-    expect(run.outputs).toEqual({hash: HASH, pr: '7'})
-    expect(run.warnings).toEqual([])
+  const marker = (over: {hash?: string; sha?: string; run?: number} = {}) =>
+    `<!-- seqsync:reviewed hash=${over.hash ?? HASH} sha=${over.sha ?? HEAD_SHA} run=${over.run ?? REVIEWED_RUN} -->\n`
+  const fakes = (over: Fakes = {}): Fakes => ({
+    prs: [mergedPr],
+    comments: [bot(3, `${MARKER}\n## plan\n${marker()}`)],
+    runs: {
+      [REVIEWED_RUN]: {event: 'pull_request', head_sha: HEAD_SHA, workflow_id: 5},
+      [CURRENT_RUN]: {event: 'push', head_sha: MERGE_SHA, workflow_id: 5},
+    },
+    // The same tree at the reviewed commit and the merge commit.
+    commits: {[HEAD_SHA]: 'tree-same', [MERGE_SHA]: 'tree-same'},
+    ...over,
   })
 
-  it('round-trips the hash written by the sticky comment script', async () => {
-    const commentScript = scriptOf(step('plan', (s) => s.uses?.startsWith('actions/github-script') ?? false))
-    const posted = await runGithubScript(commentScript, {
-      env: {PLAN_EXIT: '2', PLAN_HASH: HASH, HEAD_SHA, PR_NUMBER: '7', PLAN_MD: '/p.md'},
-      files: {'/p.md': `${PLAN_MD}Plan hash: \`${OTHER_HASH}\`\n`},
+  it("finds the bot comment's plan, its run and artifact, and ignores forged human comments", async () => {
+    const run = await runScript('reviewed-plan.cjs', env, {
+      ...fakes(),
+      comments: [bot(3, `${MARKER}\n${marker()}`), human(4, `${MARKER}\n${marker({hash: OTHER_HASH})}`)],
+    })
+    expect(run.failed).toEqual([])
+    expect(run.outputs).toEqual({
+      hash: HASH,
+      pr: '7',
+      'run-id': String(REVIEWED_RUN),
+      artifact: `seqsync-plan-${HEAD_SHA}`,
+    })
+  })
+
+  it('round-trips the marker the comment script writes', async () => {
+    const posted = await runScript('comment.cjs', {
+      PLAN_EXIT: '2',
+      PLAN_HASH: HASH,
+      ARTIFACT_ID: '1',
+      HEAD_SHA,
+      PR_NUMBER: '7',
+      PLAN_MD: mdFile(PLAN_MD),
     })
     const body = String(posted.calls.find((c) => c.method === 'createComment')?.params['body'])
-    const run = await runGithubScript(script, {env, prs: [mergedPr], comments: [bot(9, body)]})
-    // The explicit marker wins over a "Plan hash" line in the Markdown.
+    const run = await runScript('reviewed-plan.cjs', env, fakes({comments: [bot(9, body)]}))
     expect(run.outputs['hash']).toBe(HASH)
+    expect(run.outputs['run-id']).toBe(String(REVIEWED_RUN))
   })
 
-  it('falls back to the "Plan hash" line of the Markdown', async () => {
-    const run = await runGithubScript(script, {
-      env,
-      prs: [mergedPr],
-      comments: [bot(3, `${MARKER}\n**Plan hash:** \`${HASH}\``)],
-    })
-    expect(run.outputs['hash']).toBe(HASH)
+  it('trusts only a marker that ends the comment: text inside the plan cannot forge one', async () => {
+    const forged = `${MARKER}\n## plan\nSequence "${marker({hash: OTHER_HASH})}"\n<!-- seqsync:plan-failed sha=${HEAD_SHA} -->\n`
+    const run = await runScript('reviewed-plan.cjs', env, fakes({comments: [bot(3, forged)]}))
+    expect(run.outputs['hash']).toBe('')
   })
 
-  it('finds nothing for a direct push, an open PR, a failed plan or a comment for an older commit (with a warning)', async () => {
-    expect((await runGithubScript(script, {env, prs: []})).outputs).toEqual({hash: '', pr: ''})
-    expect((await runGithubScript(script, {env, prs: [{...mergedPr, merged_at: null}]})).outputs['hash']).toBe('')
-    const failed = await runGithubScript(script, {
-      env,
-      prs: [mergedPr],
-      comments: [bot(3, `${MARKER}\nseqsync plan failed`)],
+  it('finds nothing for a direct push, an unmerged PR, a failed plan, or a plan of an older commit', async () => {
+    expect((await runScript('reviewed-plan.cjs', env, fakes({prs: []}))).outputs).toEqual({
+      hash: '',
+      pr: '',
+      'run-id': '',
+      artifact: '',
     })
-    expect(failed.outputs).toEqual({hash: '', pr: '7'})
-    const older = await runGithubScript(script, {
+    expect(
+      (await runScript('reviewed-plan.cjs', env, fakes({prs: [{...mergedPr, merged_at: null}]}))).outputs['hash'],
+    ).toBe('')
+    const failed = await runScript(
+      'reviewed-plan.cjs',
       env,
-      prs: [mergedPr],
-      comments: [bot(3, `${MARKER}\n<!-- seqsync:plan-hash ${HASH} -->\n<!-- seqsync:plan-sha ${'1'.repeat(40)} -->`)],
-    })
-    expect(older.outputs['hash']).toBe(HASH)
-    expect(older.warnings).toHaveLength(1)
+      fakes({comments: [bot(3, `${MARKER}\nseqsync plan failed`)]}),
+    )
+    expect(failed.outputs).toMatchObject({hash: '', pr: '7'})
+    const older = await runScript(
+      'reviewed-plan.cjs',
+      env,
+      fakes({comments: [bot(3, `${MARKER}\n${marker({sha: '1'.repeat(40)})}`)]}),
+    )
+    expect(older.outputs['hash']).toBe('')
+    expect(older.failed).toEqual([])
+  })
+
+  it.each<[string, FakeRun]>([
+    ['a push run', {event: 'push', head_sha: HEAD_SHA, workflow_id: 5}],
+    ['a run for another commit', {event: 'pull_request', head_sha: '2'.repeat(40), workflow_id: 5}],
+    ['a run of another workflow', {event: 'pull_request', head_sha: HEAD_SHA, workflow_id: 6}],
+  ])('refuses a plan stored by %s, even with allow-unreviewed', async (_what, reviewedRun) => {
+    const base = fakes()
+    const run = await runScript('reviewed-plan.cjs', env, {...base, runs: {...base.runs, [REVIEWED_RUN]: reviewedRun}})
+    expect(run.failed).toHaveLength(1)
+    expect(run.failed[0]).toContain('Nothing was applied')
+    expect(run.outputs['hash']).toBe('')
+  })
+
+  it('refuses when the manifests on the branch differ from the reviewed commit, walking to the working directory', async () => {
+    const moved = await runScript(
+      'reviewed-plan.cjs',
+      env,
+      fakes({commits: {[HEAD_SHA]: 'tree-a', [MERGE_SHA]: 'tree-b'}}),
+    )
+    expect(moved.failed[0]).toContain('not what the plan reviewed in #7 was made from')
+    expect(moved.outputs['hash']).toBe('')
+
+    // Only gtm/seqsync matters: the rest of the repository may differ.
+    const trees = {
+      'root-a': [
+        {path: 'gtm', type: 'tree', sha: 'gtm-a'},
+        {path: 'README.md', type: 'blob', sha: 'r1'},
+      ],
+      'root-b': [
+        {path: 'gtm', type: 'tree', sha: 'gtm-b'},
+        {path: 'README.md', type: 'blob', sha: 'r2'},
+      ],
+      'gtm-a': [{path: 'seqsync', type: 'tree', sha: 'manifests'}],
+      'gtm-b': [{path: 'seqsync', type: 'tree', sha: 'manifests'}],
+    }
+    const sub = await runScript(
+      'reviewed-plan.cjs',
+      {...env, WORKING_DIRECTORY: './gtm/seqsync'},
+      fakes({commits: {[HEAD_SHA]: 'root-a', [MERGE_SHA]: 'root-b'}, trees}),
+    )
+    expect(sub.failed).toEqual([])
+    expect(sub.outputs['hash']).toBe(HASH)
   })
 })
 
-describe('drift issue script', () => {
-  const script = scriptOf(step('drift', (s) => s.uses?.startsWith('actions/github-script') ?? false))
+describe('action/drift-issue.cjs', () => {
   const driftIssue = {number: 5, title: 'seqsync: drift detected', user: {login: 'github-actions[bot]'}, html_url: 'u'}
 
   it('opens the issue on drift, updates it next time, closes it when drift is gone', async () => {
-    const files = {'/d.md': PLAN_MD}
-    const opened = await runGithubScript(script, {env: {PLAN_EXIT: '2', PLAN_MD: '/d.md'}, files, issues: []})
+    const PLAN_MD_FILE = mdFile(PLAN_MD)
+    const opened = await runScript('drift-issue.cjs', {PLAN_EXIT: '2', PLAN_MD: PLAN_MD_FILE}, {issues: []})
     const create = opened.calls.find((c) => c.method === 'create')
     expect(create?.params['title']).toBe('seqsync: drift detected')
     expect(String(create?.params['body'])).toContain(PLAN_MD)
 
-    const updated = await runGithubScript(script, {
-      env: {PLAN_EXIT: '2', PLAN_MD: '/d.md'},
-      files,
-      issues: [driftIssue],
-    })
+    const updated = await runScript('drift-issue.cjs', {PLAN_EXIT: '2', PLAN_MD: PLAN_MD_FILE}, {issues: [driftIssue]})
     expect(updated.calls.filter((c) => c.method === 'create')).toHaveLength(0)
     expect(updated.calls.find((c) => c.method === 'update')?.params['issue_number']).toBe(5)
 
-    const closed = await runGithubScript(script, {env: {PLAN_EXIT: '0', PLAN_MD: '/d.md'}, files, issues: [driftIssue]})
+    const closed = await runScript('drift-issue.cjs', {PLAN_EXIT: '0', PLAN_MD: PLAN_MD_FILE}, {issues: [driftIssue]})
     expect(closed.calls.find((c) => c.method === 'update')?.params).toMatchObject({issue_number: 5, state: 'closed'})
-  })
-})
-
-// ---------------------------------------------------------------------------------------------------------
-// Behaviour: run the shell steps with bash (as GitHub does: bash --noprofile --norc -eo pipefail) and a fake
-// `seqsync` on PATH that records its arguments.
-// ---------------------------------------------------------------------------------------------------------
-interface StepRun {
-  status: number | null
-  stdout: string
-  outputs: Record<string, string>
-  summary: string
-  argv: string
-}
-
-function runShellStep(script: string, env: Record<string, string>, fake?: {exit: number; planHash?: string}): StepRun {
-  const dir = mkdtempSync(path.join(tmp, 'step-'))
-  const bin = path.join(dir, 'bin')
-  mkdirSync(bin)
-  const argvFile = path.join(dir, 'argv')
-  // The fake CLI writes --out / --markdown-out files like the real one and exits with the requested code.
-  writeFileSync(
-    path.join(bin, 'seqsync'),
-    [
-      '#!/usr/bin/env bash',
-      `echo "$*" >> "${argvFile}"`,
-      'while [ $# -gt 0 ]; do',
-      '  case "$1" in',
-      `    --out) printf '{"planHash":"%s"}' "${fake?.planHash ?? HASH}" > "$2"; shift ;;`,
-      `    --markdown-out) printf '%s\\n' '${MARKER}' '## plan' > "$2"; shift ;;`,
-      '  esac',
-      '  shift',
-      'done',
-      `exit ${fake?.exit ?? 0}`,
-      '',
-    ].join('\n'),
-  )
-  chmodSync(path.join(bin, 'seqsync'), 0o755)
-  const outputFile = path.join(dir, 'output')
-  const summaryFile = path.join(dir, 'summary')
-  writeFileSync(outputFile, '')
-  writeFileSync(summaryFile, '')
-  const result = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], {
-    cwd: dir,
-    encoding: 'utf8',
-    timeout: 30_000,
-    env: {
-      PATH: `${bin}:${process.env['PATH'] ?? ''}`,
-      GITHUB_OUTPUT: outputFile,
-      GITHUB_STEP_SUMMARY: summaryFile,
-      RUNNER_TEMP: dir,
-      PLAN_JSON: path.join(dir, 'seqsync-plan.json'),
-      PLAN_MD: path.join(dir, 'seqsync-plan.md'),
-      MANIFESTS: '',
-      MASK_EMAILS: 'false',
-      ...env,
-    },
-  })
-  const outputs = Object.fromEntries(
-    readFileSync(outputFile, 'utf8')
-      .split('\n')
-      .filter((l) => l.includes('='))
-      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-  )
-  let argv = ''
-  try {
-    argv = readFileSync(argvFile, 'utf8')
-  } catch {
-    argv = ''
-  }
-  return {
-    status: result.status,
-    stdout: `${result.stdout}${result.stderr}`,
-    outputs,
-    summary: readFileSync(summaryFile, 'utf8'),
-    argv,
-  }
-}
-
-describe('pull request plan step', () => {
-  const script = step('plan', (s) => s.id === 'plan').run ?? ''
-  const key = {APOLLO_API_KEY: 'test-key-not-real'}
-
-  it('treats exit 2 as success and records the exit code, the plan hash and the summary', () => {
-    const r = runShellStep(script, key, {exit: 2})
-    expect(r.status).toBe(0)
-    expect(r.outputs).toEqual({exitcode: '2', hash: HASH})
-    expect(r.summary).toContain(MARKER)
-    expect(r.argv).toMatch(
-      /^plan --out \S+seqsync-plan\.json --markdown-out \S+seqsync-plan\.md --detailed-exitcode\n$/,
-    )
-    expect(r.stdout).not.toContain('test-key-not-real')
-  })
-
-  it('records exit 1 without a hash (the final step then fails the job)', () => {
-    const r = runShellStep(script, key, {exit: 1})
-    expect(r.status).toBe(0)
-    expect(r.outputs).toEqual({exitcode: '1'})
-    const final = step('plan', (s) => s.name === 'Fail if the plan failed').run ?? ''
-    expect(runShellStep(final, {PLAN_EXIT: '1'}).status).toBe(1)
-    expect(runShellStep(final, {PLAN_EXIT: '2'}).status).toBe(0)
-    expect(runShellStep(final, {PLAN_EXIT: ''}).status).toBe(1)
-  })
-
-  it('rejects a plan file without a well-formed planHash', () => {
-    const r = runShellStep(script, key, {exit: 2, planHash: 'md5:nope'})
-    expect(r.status).not.toBe(0)
-    expect(r.outputs['hash']).toBeUndefined()
-  })
-
-  it('passes manifest globs expanded and --mask-emails when asked', () => {
-    const r = runShellStep(
-      `mkdir -p m/a && touch m/a/x.yaml m/y.yaml && ${script}`,
-      {...key, MANIFESTS: 'm/**/*.yaml', MASK_EMAILS: 'true'},
-      {exit: 0},
-    )
-    expect(r.status).toBe(0)
-    expect(r.argv).toMatch(/^plan m\/a\/x\.yaml m\/y\.yaml --out .* --mask-emails\n$/)
-    const missing = runShellStep(script, {...key, MANIFESTS: 'nothing/*.yaml'}, {exit: 0})
-    expect(missing.status).not.toBe(0)
-    expect(missing.argv).toBe('')
-  })
-})
-
-describe('apply job shell steps', () => {
-  const gate = step('apply', (s) => s.id === 'gate').run ?? ''
-  const apply = step('apply', (s) => s.name === 'Apply').run ?? ''
-  const applyPlan = step('apply', (s) => s.id === 'plan').run ?? ''
-
-  it('passes only when the new plan hash equals the reviewed hash', () => {
-    const ok = runShellStep(gate, {PLAN_HASH: HASH, REVIEWED_HASH: HASH, REVIEWED_PR: '7', ALLOW_UNREVIEWED: 'false'})
-    expect(ok.status).toBe(0)
-    expect(ok.outputs).toEqual({expected: HASH})
-    const changed = runShellStep(gate, {
-      PLAN_HASH: OTHER_HASH,
-      REVIEWED_HASH: HASH,
-      REVIEWED_PR: '7',
-      ALLOW_UNREVIEWED: 'true',
-    })
-    expect(changed.status).toBe(1)
-    expect(changed.stdout).toContain('::error title=seqsync: plan changed since review::')
-    expect(changed.outputs).toEqual({})
-  })
-
-  it('refuses an unreviewed plan unless allow-unreviewed is true', () => {
-    const refused = runShellStep(gate, {PLAN_HASH: HASH, REVIEWED_HASH: '', REVIEWED_PR: '', ALLOW_UNREVIEWED: 'false'})
-    expect(refused.status).toBe(1)
-    expect(refused.stdout).toContain('::error title=seqsync: no reviewed plan::')
-    expect(refused.stdout).toContain('Nothing was applied')
-    const allowed = runShellStep(gate, {PLAN_HASH: HASH, REVIEWED_HASH: '', REVIEWED_PR: '', ALLOW_UNREVIEWED: 'true'})
-    expect(allowed.status).toBe(0)
-    expect(allowed.outputs).toEqual({expected: HASH})
-  })
-
-  it('runs apply with --auto-approve --expect-plan-hash and fails clearly on exit 3', () => {
-    const env = {APOLLO_API_KEY: 'k', EXPECTED_HASH: HASH}
-    const ok = runShellStep(apply, env, {exit: 0})
-    expect(ok.status).toBe(0)
-    expect(ok.argv).toMatch(new RegExp(`^apply \\S+seqsync-plan\\.json --auto-approve --expect-plan-hash ${HASH}\\n$`))
-    const partial = runShellStep(apply, env, {exit: 3})
-    expect(partial.status).toBe(1)
-    expect(partial.stdout).toContain('::error title=seqsync apply did not converge::')
-    expect(runShellStep(apply, env, {exit: 1}).status).toBe(1)
-    const noHash = runShellStep(apply, {APOLLO_API_KEY: 'k', EXPECTED_HASH: ''}, {exit: 0})
-    expect(noHash.status).toBe(1)
-    expect(noHash.argv).toBe('')
-  })
-
-  it('re-plans on the default branch and refuses to run without a key', () => {
-    const changes = runShellStep(applyPlan, {APOLLO_API_KEY: 'k'}, {exit: 2})
-    expect(changes.status).toBe(0)
-    expect(changes.outputs).toEqual({exitcode: '2', hash: HASH})
-    expect(runShellStep(applyPlan, {APOLLO_API_KEY: 'k'}, {exit: 1}).status).toBe(1)
-    const noKey = runShellStep(applyPlan, {APOLLO_API_KEY: ''}, {exit: 2})
-    expect(noKey.status).toBe(1)
-    expect(noKey.argv).toBe('')
-  })
-})
-
-describe('drift report step', () => {
-  const report = step('drift', (s) => s.name === 'Report').run ?? ''
-  it('fails on drift unless the drift issue is enabled, and always on errors', () => {
-    expect(runShellStep(report, {PLAN_EXIT: '0', DRIFT_ISSUE: 'false'}).status).toBe(0)
-    expect(runShellStep(report, {PLAN_EXIT: '2', DRIFT_ISSUE: 'false'}).status).toBe(1)
-    expect(runShellStep(report, {PLAN_EXIT: '2', DRIFT_ISSUE: 'true'}).status).toBe(0)
-    expect(runShellStep(report, {PLAN_EXIT: '1', DRIFT_ISSUE: 'true'}).status).toBe(1)
   })
 })

@@ -91,6 +91,7 @@ export function desiredSequence(spec: DesiredSequenceSpec = {}): DesiredSequence
     selector: spec.id !== undefined ? {id: spec.id} : {name: spec.name ?? 'Q4 Enterprise Outreach'},
     source: sourceRef(start, file, 1),
     mailbox: spec.mailbox ?? DEFAULT_MAILBOX.email,
+    mailboxSource: sourceRef(start + 2, file, 1), // sequence:, name:, mailbox:
     prune: spec.prune ?? 'none',
     missingContacts: spec.missingContacts ?? 'error',
     enroll: {...DEFAULT_ENROLL, ...spec.enroll},

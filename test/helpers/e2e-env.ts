@@ -110,6 +110,10 @@ export async function startE2eEnv(options: E2eEnvOptions = {}): Promise<E2eEnv> 
   }
 }
 
+/** Characters that must never reach a terminal or a YAML comment from Apollo data (line feeds aside). */
+// eslint-disable-next-line no-control-regex
+export const TERMINAL_UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/
+
 export async function writeFiles(dir: string, files: Readonly<Record<string, string>>): Promise<void> {
   for (const [path, text] of Object.entries(files)) {
     await mkdir(dirname(join(dir, path)), {recursive: true})

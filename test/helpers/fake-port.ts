@@ -3,6 +3,7 @@
 // is recorded; failures can be injected (5xx, 4xx, quota, lost responses).
 
 import type {PortNewContact, SequencePort} from '../../src/applier/port.js'
+import type {AddContactsResult, RemoveContactsResult} from '../../src/model/writes.js'
 import {ApolloApiError, QuotaExhaustedError} from '../../src/errors.js'
 import type {Change, ChangeKind, ChangeReason, Plan, SequencePlan, SkipReason} from '../../src/model/plan.js'
 import type {
@@ -57,8 +58,10 @@ export interface FakePortOptions {
   readonly fail4xxWhenContains?: readonly string[]
   /** After this many calls (successful or not), every further call throws QuotaExhaustedError. */
   readonly quotaAfter?: number
-  /** Ids whose add is written but reported in neither `contacts` nor `skipped_contact_ids`. */
+  /** Ids whose add or removal is written but that the answer does not list (neither `contacts` nor `skipped_contact_ids`). */
   readonly unreportedIds?: readonly string[]
+  /** The first N calls write, then throw a 500 (the answer is lost). */
+  readonly loseFirstAnswers?: number
   /** Runs at the start of every call (after recording it); may await to simulate latency. */
   readonly beforeCall?: (call: FakeCall, index: number) => Promise<void> | void
   /** Milliseconds every call takes (a setTimeout); default 0 = one macrotask. */
@@ -187,13 +190,13 @@ export class FakeSequencePort implements SequencePort {
     readonly contactIds: readonly string[]
     readonly mailboxId: string
     readonly enroll: EnrollSwitches
-  }): Promise<{readonly added: readonly string[]; readonly skipped: Readonly<Record<string, string>>}> {
+  }): Promise<AddContactsResult> {
     const call: FakeCall = {method: 'addContactIds', ...request, contactIds: [...request.contactIds]}
-    await this.enter(call)
+    const index = await this.enter(call)
     try {
       const {sequenceId, enroll} = request
       const active = this.sequences[sequenceId]?.active ?? true
-      const added: string[] = []
+      const added: LiveContact[] = []
       const skipped: Record<string, string> = {}
       for (const id of request.contactIds) {
         const c = this.contacts.get(id)
@@ -203,8 +206,9 @@ export class FakeSequencePort implements SequencePort {
           continue
         }
         c?.memberships.set(sequenceId, active ? 'active' : 'paused')
-        if (!(this.options.unreportedIds ?? []).includes(id)) added.push(id)
+        if (c !== undefined && !(this.options.unreportedIds ?? []).includes(id)) added.push(this.toLive(c))
       }
+      this.loseAnswer(index, call)
       return {added, skipped}
     } finally {
       this.exit(call)
@@ -215,17 +219,22 @@ export class FakeSequencePort implements SequencePort {
     readonly sequenceId: string
     readonly contactIds: readonly string[]
     readonly mode: 'remove' | 'mark_as_finished' | 'stop'
-  }): Promise<void> {
+  }): Promise<RemoveContactsResult> {
     const call: FakeCall = {method: 'removeOrStopContactIds', ...request, contactIds: [...request.contactIds]}
-    await this.enter(call)
+    const index = await this.enter(call)
     try {
+      const contacts: LiveContact[] = []
       for (const id of request.contactIds) {
-        const m = this.contacts.get(id)?.memberships
-        if (m === undefined || !m.has(request.sequenceId)) continue
+        const c = this.contacts.get(id)
+        if (c === undefined) continue
+        const m = c.memberships
         if (request.mode === 'remove') m.delete(request.sequenceId)
-        else if (request.mode === 'mark_as_finished') m.set(request.sequenceId, 'finished')
-        else if (m.get(request.sequenceId) === 'active') m.set(request.sequenceId, 'paused')
+        else if (request.mode === 'mark_as_finished' && m.has(request.sequenceId)) m.set(request.sequenceId, 'finished')
+        else if (request.mode === 'stop' && m.get(request.sequenceId) === 'active') m.set(request.sequenceId, 'paused')
+        if (!(this.options.unreportedIds ?? []).includes(id)) contacts.push(this.toLive(c))
       }
+      this.loseAnswer(index, call)
+      return {contacts}
     } finally {
       this.exit(call)
     }
@@ -248,8 +257,20 @@ export class FakeSequencePort implements SequencePort {
     return null
   }
 
-  /** Records the call, applies injected failures, counts concurrency. The caller must decrement inFlight. */
-  private async enter(call: FakeCall): Promise<void> {
+  /** `loseFirstAnswers`: the write happened, the answer does not arrive. */
+  private loseAnswer(index: number, call: FakeCall): void {
+    if (index < (this.options.loseFirstAnswers ?? 0)) {
+      throw new ApolloApiError({
+        method: 'POST',
+        path: describeCall(call),
+        status: 500,
+        apolloMessage: 'Unexpected error',
+      })
+    }
+  }
+
+  /** Records the call, applies injected failures, counts concurrency; returns its index. The caller must decrement inFlight. */
+  private async enter(call: FakeCall): Promise<number> {
     const index = this.calls.length
     this.calls.push(call)
     this.log.push(`start ${describeCall(call)}`)
@@ -280,6 +301,7 @@ export class FakeSequencePort implements SequencePort {
       this.exit(call)
       throw error
     }
+    return index
   }
 
   private exit(call: FakeCall): void {

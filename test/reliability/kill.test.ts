@@ -1,5 +1,6 @@
-// SIGKILL an apply at a seeded random point (after k write requests reached Apollo), then run apply
-// again: it must converge and Apollo must end exactly as expected (no lost, duplicated or extra change).
+// SIGKILL `apply plan.json` at a seeded random point (after k write requests reached Apollo), then
+// apply the SAME plan file again (the CI re-run): what the killed run did is done, not stale; the
+// rest is applied; Apollo must end exactly as expected (no lost, duplicated or extra change).
 import type {ChildProcess} from 'node:child_process'
 import {describe, expect, it} from 'vitest'
 
@@ -18,6 +19,10 @@ async function runSeed(seed: number) {
     {config: {batchSize: 1, concurrency: 2}, emulator: {faults: {seed, latencyMs: [40, 80]}}},
   )
   try {
+    const plan = await runCli(['plan', '--out', 'plan.json', '--json'], {cwd: fx.dir, env: fx.env, timeoutMs: 60_000})
+    if (plan.code !== 0) throw new Error(`plan (seed ${seed}) exited ${plan.code}: ${plan.stderr}`)
+    const {planHash} = parseJsonOutput<{planHash: string}>(plan, `plan (seed ${seed})`)
+    const apply = ['apply', 'plan.json', '--expect-plan-hash', planHash, '--format', 'json']
     const totalWrites = fx.caseData.expected.changes.length
     const random = createPrng(seed)
     const killAfter = 1 + Math.floor(random() * (totalWrites - 2)) // strictly inside the write phase
@@ -31,7 +36,7 @@ async function runSeed(seed: number) {
         child.kill('SIGKILL')
       }
     }, 2)
-    const first = await runCli(['apply', '--auto-approve', '--format', 'json'], {
+    const first = await runCli(apply, {
       cwd: fx.dir,
       env: fx.env,
       timeoutMs: 60_000,
@@ -43,13 +48,18 @@ async function runSeed(seed: number) {
     // Let writes that were in flight when the client died land (the emulator finishes them).
     await new Promise((r) => setTimeout(r, 150))
     const partial = diffFinalState(fx.emulator.snapshot(), fx.caseData.expected, 1000).length
-    const second = await runCli(['apply', '--auto-approve', '--format', 'json'], {
+    const second = await runCli(apply, {
       cwd: fx.dir,
       env: fx.env,
       timeoutMs: 60_000,
     })
     const report =
-      second.code === 0 || second.code === 3 ? parseJsonOutput(second, `apply after kill (seed ${seed})`) : null
+      second.code === 0 || second.code === 3
+        ? parseJsonOutput<{converged?: boolean; summary: {alreadyDone: number}}>(
+            second,
+            `apply after kill (seed ${seed})`,
+          )
+        : null
     return {
       seed,
       killAfter,
@@ -58,6 +68,7 @@ async function runSeed(seed: number) {
       partial,
       secondExit: second.code,
       converged: report?.converged,
+      alreadyDone: report?.summary.alreadyDone ?? 0,
       secondStderr: second.stderr.slice(0, 2000),
       diffs: diffFinalState(fx.emulator.snapshot(), fx.caseData.expected),
     }
@@ -77,6 +88,7 @@ describe('apply killed mid-run', () => {
       expect(o.partial, label).toBeGreaterThan(0)
       expect(o.secondExit, label).toBe(0)
       expect(o.converged, label).toBe(true)
+      expect(o.alreadyDone, label).toBeGreaterThan(0)
       expect(o.diffs, label).toEqual([])
     }
   }, 120_000)

@@ -112,7 +112,10 @@ async function checkLoader(bytes: Uint8Array): Promise<'ok' | 'issues'> {
     timer = setTimeout(() => reject(new Error(`loader hung for ${HANG_MS} ms`)), HANG_MS)
   })
   try {
-    const {desired} = await Promise.race([loadDesiredState([name], {manifests: [], baseDir: dir}, dir), hang])
+    const {desired} = await Promise.race([
+      loadDesiredState([name], {manifests: [], manifestSources: [], baseDir: dir}, dir),
+      hang,
+    ])
     for (const s of desired.sequences) {
       expect(s.source.line).toBeGreaterThanOrEqual(1)
       for (const e of s.entries) {
