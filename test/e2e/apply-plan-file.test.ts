@@ -20,8 +20,9 @@ import {
   savePlan,
   withEnv,
 } from '../helpers/apply-env.js'
-import {expectedMembers, generateCase} from '../../scripts/bench/generate.js'
+import {expectedMembers} from '../../scripts/bench/generate.js'
 import {caseFiles} from '../../scripts/bench/harness.js'
+import {smallGeneratedCase} from '../helpers/gen-case.js'
 import {membersOf, statusIn, validateAgainstSchema, writeCalls} from '../helpers/e2e-env.js'
 import type {ApplyReportJson, E2eEnv, PlanJson} from '../helpers/e2e-env.js'
 
@@ -222,15 +223,7 @@ describe('apply PLANFILE: stale when anything the plan was computed from moved',
 
 describe('apply PLANFILE: resume and verification', () => {
   it('after a quota stop mid-apply, the same file (same --expect-plan-hash) applies exactly the remainder', async () => {
-    // 4 sequences x 60 members, every prune mode, 40% drift: every kind of write, several batches of 5.
-    const gen = generateCase({
-      sequences: 4,
-      contactsPerSequence: 60,
-      drift: 0.4,
-      seed: 5,
-      groupSize: 2,
-      pruneModes: ['remove', 'finish', 'stop', 'none'],
-    })
+    const gen = smallGeneratedCase()
     const limits = {minute: null, hour: null, day: null, perEndpoint: {'emailer_campaigns/add_contact_ids': {hour: 3}}}
     const files = caseFiles(gen, {batchSize: 5})
     await withEnv({seed: gen.seed, files, emulator: {rateLimits: limits}}, async (env) => {

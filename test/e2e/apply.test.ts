@@ -8,9 +8,10 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
 import type {EmulatorSeed} from '../../src/emulator/types.js'
-import {expectedMembers, generateCase} from '../../scripts/bench/generate.js'
+import {expectedMembers} from '../../scripts/bench/generate.js'
 import type {GeneratedCase} from '../../scripts/bench/generate.js'
 import {caseFiles} from '../../scripts/bench/harness.js'
+import {smallGeneratedCase} from '../helpers/gen-case.js'
 import {membersOf, statusIn, validateAgainstSchema} from '../helpers/e2e-env.js'
 import type {ApplyReportJson, E2eEnv} from '../helpers/e2e-env.js'
 import {ENT, expectExamplesConverged, expectNoWrites, id, savePlan, withEnv} from '../helpers/apply-env.js'
@@ -278,16 +279,6 @@ describe('seqsync apply: refusals write nothing', () => {
 })
 
 describe('seqsync apply: an unreliable, rate-limited Apollo', () => {
-  /** 4 sequences x 60 members, every prune mode, 40% drift: every kind of write, a few batches each. */
-  const generated = (): GeneratedCase =>
-    generateCase({
-      sequences: 4,
-      contactsPerSequence: 60,
-      drift: 0.4,
-      seed: 5,
-      groupSize: 2,
-      pruneModes: ['remove', 'finish', 'stop', 'none'],
-    })
   /** Every managed sequence ends exactly as generated. */
   const expectConverged = (env: E2eEnv, gen: GeneratedCase): void => {
     const snap = env.emulator.snapshot()
@@ -314,7 +305,7 @@ describe('seqsync apply: an unreliable, rate-limited Apollo', () => {
   })
 
   it('Ctrl-C mid-apply: finishes the calls in flight, reports, exits 3; the next run converges', async () => {
-    const gen = generated()
+    const gen = smallGeneratedCase()
     await withEnv({seed: gen.seed, files: caseFiles(gen, {batchSize: 5, concurrency: 1})}, async (env) => {
       env.emulator.setFaults({seed: 3, latencyMs: [150, 150]})
       const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'run.js'), 'apply', '--auto-approve'], {
@@ -377,7 +368,7 @@ describe('seqsync apply: an unreliable, rate-limited Apollo', () => {
   })
 
   it('paced by the minute window: converges with zero 429s', async () => {
-    const gen = generated()
+    const gen = smallGeneratedCase()
     await withEnv(
       {
         seed: gen.seed,
@@ -398,7 +389,7 @@ describe('seqsync apply: an unreliable, rate-limited Apollo', () => {
   })
 
   it('the hourly quota running out mid-apply: exit 3 with when to resume; a later run converges', async () => {
-    const gen = generated()
+    const gen = smallGeneratedCase()
     const limits = {minute: null, hour: null, day: null, perEndpoint: {'emailer_campaigns/add_contact_ids': {hour: 3}}}
     await withEnv(
       {seed: gen.seed, files: caseFiles(gen, {batchSize: 5}), emulator: {rateLimits: limits}},
