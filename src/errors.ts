@@ -3,6 +3,7 @@
 // Never put the API key, request headers or request bodies on an error: oclif's JSON error output
 // serialises every enumerable own property.
 
+import {formatDuration, formatUtcTime} from './model/duration.js'
 import type {SourceRef} from './model/state.js'
 import {formatSourceRef} from './model/state.js'
 
@@ -110,10 +111,25 @@ export class QuotaExhaustedError extends SeqsyncError {
   readonly window: 'hour' | 'day'
   /** When the window is expected to reset (epoch ms), or null when unknown. */
   readonly resumeAt: number | null
-  constructor(endpoint: string, window: 'hour' | 'day', resumeAt: number | null) {
-    const when = resumeAt === null ? 'later' : `at ${new Date(resumeAt).toISOString().slice(11, 16)} UTC`
+  /**
+   * `context.maxWaitMs`: the run was allowed to wait that long for a window (`--wait-for-quota`), and
+   * this one resets later; null/absent: it was not allowed to wait. `context.now`: the time to count from.
+   */
+  constructor(
+    endpoint: string,
+    window: 'hour' | 'day',
+    resumeAt: number | null,
+    context: {readonly maxWaitMs?: number | null; readonly now?: number} = {},
+  ) {
+    const now = context.now ?? Date.now()
+    const when =
+      resumeAt === null ? 'later' : `at ${formatUtcTime(resumeAt, now)} (in ${formatDuration(resumeAt - now)})`
+    const maxWaitMs = context.maxWaitMs ?? null
     super(`Apollo's ${window === 'hour' ? 'hourly' : 'daily'} quota for ${endpoint} is exhausted; resume ${when}`, {
-      hint: 'Re-run the same command after the window resets: seqsync converges from wherever it stopped.',
+      hint:
+        maxWaitMs === null
+          ? 'Re-run the same command after the window resets (seqsync converges from wherever it stopped), or pass --wait-for-quota to wait for it (up to --max-wait, default 6h).'
+          : `That is longer than --max-wait (${formatDuration(maxWaitMs)}): raise --max-wait, or re-run the same command after the window resets.`,
     })
     this.endpoint = endpoint
     this.window = window
@@ -124,6 +140,23 @@ export class QuotaExhaustedError extends SeqsyncError {
 /** A live read that could not be complete (display cap, ignored filter): never plan removals from it. */
 export class IncompleteReadError extends SeqsyncError {
   readonly code = 'LIVE_STATE_INCOMPLETE'
+}
+
+/**
+ * Apollo refused a search page past its display cap (a 422 naming the limit). The reader learns the
+ * cap from it and reads around it; it reaches the user only where a query cannot be split further.
+ */
+export class DisplayCapError extends IncompleteReadError {
+  /** The cap Apollo's message names, in records; null when it names no number. */
+  readonly cap: number | null
+  constructor(init: {method: string; path: string; cap: number | null; apolloMessage: string}) {
+    const limit =
+      init.cap === null ? 'its display cap' : `its display cap of ${init.cap.toLocaleString('en-US')} records`
+    super(`Apollo ${init.method} ${init.path} refused a page past ${limit}: HTTP 422: ${init.apolloMessage}`, {
+      hint: 'Apollo lists at most that many records per query. seqsync reads around the cap (sorted from both ends, split by sequence); a query it cannot split further is refused rather than planned from a partial read.',
+    })
+    this.cap = init.cap
+  }
 }
 
 /** The plan has blocking errors (unknown sequence, ambiguous contact, …) or a plan file is unusable. */

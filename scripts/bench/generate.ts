@@ -5,15 +5,15 @@
 // Shape of a case (PRODUCT.md §7): sequences come in groups (a team's campaigns) sharing a pool of
 // contacts, so overlap is LOCAL: every contact of a group pool is in one or two sequences of that
 // group and in no sequence of another group. Drift = adds (mostly pool contacts already known from
-// the member sweep, a few contacts outside every managed sequence that need a look-up), removes
-// (undeclared under `prune: remove`, or `removed:` tombstones under `prune: none`), finishes and
-// stops. Every contact is verified, has a distinct email and a distinct organisation, and the
+// the member sweep, a few contacts outside every managed sequence that need a look-up), prunes
+// (undeclared members under `prune: remove | finish | stop`, or `removed:` tombstones under
+// `prune: none`), finishes and stops. Every contact is verified, has a distinct email and a distinct organisation, and the
 // manifests allow enrolling contacts active/finished elsewhere, so Apollo skips nothing.
 
 import {createPrng} from '../../src/emulator/random.js'
 import type {EmulatorSeed} from '../../src/emulator/types.js'
 import {DEFAULT_ENROLL} from '../../src/model/state.js'
-import type {EnrollSwitches} from '../../src/model/state.js'
+import type {EnrollSwitches, PruneMode} from '../../src/model/state.js'
 
 export interface CaseOptions {
   /** Managed sequences. */
@@ -32,6 +32,12 @@ export interface CaseOptions {
   readonly mix?: {readonly add?: number; readonly remove?: number; readonly finish?: number; readonly stop?: number}
   /** Adds of contacts outside every managed sequence, per sequence (default 1). */
   readonly outsideAddsPerSequence?: number
+  /**
+   * Prune mode of sequence i: pruneModes[i % length] (default remove, none). The drift's "removes"
+   * are undeclared members (removed, finished or stopped as the mode says: finish leaves finished and
+   * failed members alone, stop all but the active ones) or, under none, `removed:` tombstones.
+   */
+  readonly pruneModes?: readonly PruneMode[]
   /** Extra sequences no manifest manages (default max(2, 10%)). */
   readonly unmanagedSequences?: number
   /** Contacts in no managed sequence besides the outside adds (default 2%). */
@@ -51,9 +57,14 @@ export interface ExpectedChange {
   readonly email: string
 }
 
+/** What the plan of one sequence holds: its changes by kind, and its unmanaged members (prune: none). */
+export type SequenceExpectation = Readonly<Record<ExpectedKind | 'unmanaged', number>>
+
 export interface CaseExpected {
   readonly summary: Readonly<Record<ExpectedKind, number>>
   readonly changes: readonly ExpectedChange[]
+  /** Per managed sequence (by name, as plans show them). */
+  readonly perSequence: Readonly<Record<string, SequenceExpectation>>
   /** Contact id -> sorted `sequenceId:status` of every membership after a converged apply. */
   readonly finalMemberships: Readonly<Record<string, readonly string[]>>
   readonly managedSequenceIds: readonly string[]
@@ -62,6 +73,8 @@ export interface CaseExpected {
   readonly liveMembers: Readonly<Record<string, readonly string[]>>
   /** Emails the manifests declare whose contact is in no managed sequence (need a look-up or the scan). */
   readonly outsideEmails: readonly string[]
+  /** Distinct entries (emails and ids) of every `contacts` list: what a per-contact script looks up. */
+  readonly declaredContacts: number
   readonly totalContacts: number
   readonly totalSequences: number
   readonly namePinned: number
@@ -99,7 +112,7 @@ interface Sequence {
   readonly active: boolean
   readonly index: number
   readonly pinBy: 'id' | 'name'
-  readonly prune: 'remove' | 'none'
+  readonly prune: PruneMode
   /** Live member contact ids. */
   readonly members: string[]
 }
@@ -143,6 +156,23 @@ export const CASE_ENROLL: EnrollSwitches = Object.freeze({
 })
 
 const DEFAULT_MIX = Object.freeze({add: 0.5, remove: 0.2, finish: 0.15, stop: 0.15})
+const DEFAULT_PRUNE_MODES: readonly PruneMode[] = ['remove', 'none']
+
+/**
+ * The change a pruned member gets (PRODUCT.md §2); under `prune: none` it is a `removed:` tombstone.
+ * The generator's own reading of the table, so the expected truth does not come from the planner.
+ */
+function prunedKind(prune: PruneMode, status: MembershipStatus): ExpectedKind | null {
+  switch (prune) {
+    case 'none':
+    case 'remove':
+      return 'remove'
+    case 'finish':
+      return status === 'active' || status === 'paused' ? 'finish' : null
+    case 'stop':
+      return status === 'active' ? 'stop' : null
+  }
+}
 
 /** Live status of a seeded membership, per 1000: active 900, paused 50, finished 40, failed 10. */
 function pickStatus(random: () => number): MembershipStatus {
@@ -163,6 +193,7 @@ export function generateCase(options: CaseOptions): GeneratedCase {
   const mix = options.mix ?? DEFAULT_MIX
   const outsidePerSequence = options.outsideAddsPerSequence ?? 1
   const unmanagedCount = options.unmanagedSequences ?? Math.max(2, Math.round(sequencesCount / 10))
+  const pruneModes = options.pruneModes ?? DEFAULT_PRUNE_MODES
   const manifestDir = options.manifestDir ?? 'manifests'
 
   // Per-sequence change counts (fixed per sequence, so every run of a seed is identical).
@@ -209,7 +240,7 @@ export function generateCase(options: CaseOptions): GeneratedCase {
       active: true,
       index: i,
       pinBy: i % 2 === 0 ? 'id' : 'name',
-      prune: i % 2 === 0 ? 'remove' : 'none',
+      prune: pruneModes[i % pruneModes.length] ?? 'none',
       members: [],
     })
   }
@@ -270,6 +301,8 @@ export function generateCase(options: CaseOptions): GeneratedCase {
 
   // --- desired state and expected changes -------------------------------------------------------
   const changes: ExpectedChange[] = []
+  const bySequence: Record<string, SequenceExpectation> = {}
+  const declaredContacts = new Set<string>()
   const docs: string[][] = []
   let outsideCursor = 0
   for (const group of groups) {
@@ -300,7 +333,7 @@ export function generateCase(options: CaseOptions): GeneratedCase {
       const removeIds = take(order, want.remove)
       // Under prune none, a few undeclared members stay unmanaged (no change): taken so that no
       // list below declares them.
-      if (seq.prune === 'none') take(order, Math.min(2, Math.floor(perSequence / 20)))
+      const unmanagedIds = seq.prune === 'none' ? take(order, Math.min(2, Math.floor(perSequence / 20))) : []
       const memberSet = new Set(seq.members)
       const candidates = shuffleInPlace(
         group.pool.filter((id) => !memberSet.has(id)),
@@ -323,14 +356,19 @@ export function generateCase(options: CaseOptions): GeneratedCase {
       }
       for (const id of addIds) entries.contacts.push(emailOf(id))
       if (seq.prune === 'none') for (const id of removeIds) entries.removed.push(emailOf(id))
+      for (const e of entries.contacts) declaredContacts.add(typeof e === 'string' ? e : `id:${e.id}`)
 
-      const record = (kind: ExpectedKind, ids: readonly string[]): void => {
-        for (const id of ids) changes.push({kind, sequenceId: seq.id, contactId: id, email: emailOf(id)})
+      const counts = {add: 0, remove: 0, finish: 0, stop: 0, unmanaged: unmanagedIds.length}
+      const record = (kind: ExpectedKind | null, id: string): void => {
+        if (kind === null) return
+        changes.push({kind, sequenceId: seq.id, contactId: id, email: emailOf(id)})
+        counts[kind]++
       }
-      record('add', addIds)
-      record('remove', removeIds)
-      record('finish', finishIds)
-      record('stop', stopIds)
+      for (const id of addIds) record('add', id)
+      for (const id of removeIds) record(prunedKind(seq.prune, statusOf.get(id) ?? 'active'), id)
+      for (const id of finishIds) record('finish', id)
+      for (const id of stopIds) record('stop', id)
+      bySequence[seq.name] = counts
 
       groupDocs.push(renderManifest(seq, entries))
     }
@@ -386,6 +424,7 @@ export function generateCase(options: CaseOptions): GeneratedCase {
     expected: {
       summary,
       changes,
+      perSequence: bySequence,
       finalMemberships,
       managedSequenceIds: sequences.map((s) => s.id),
       unmanagedSequenceIds: unmanaged.map((s) => s.id),
@@ -399,6 +438,7 @@ export function generateCase(options: CaseOptions): GeneratedCase {
             .map((c) => c.email),
         ),
       ],
+      declaredContacts: declaredContacts.size,
       totalContacts: contacts.length,
       totalSequences: seed.sequences.length,
       namePinned: sequences.filter((s) => s.pinBy === 'name').length,
@@ -426,6 +466,18 @@ function renderManifest(seq: Sequence, entries: Entries): string {
     for (const item of items) lines.push(typeof item === 'string' ? `  - ${item}` : `  - id: "${item.id}"`)
   }
   return lines.join('\n') + '\n'
+}
+
+/** A sequence's members after a converged apply: contact id -> status (`membersOf` of a snapshot). */
+export function expectedMembers(expected: CaseExpected, sequenceId: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [contactId, memberships] of Object.entries(expected.finalMemberships)) {
+    for (const m of memberships) {
+      const [sid, status] = m.split(':')
+      if (sid === sequenceId && status !== undefined) out[contactId] = status
+    }
+  }
+  return out
 }
 
 /** Compare an emulator snapshot with the expected final memberships; returns human-readable differences (max `limit`). */

@@ -2,7 +2,7 @@
 // directory, and the environment of a CLI child talking to an emulator. The CLI itself runs
 // through test/helpers/run-cli.ts.
 import {mkdirSync, writeFileSync} from 'node:fs'
-import {dirname, join} from 'node:path'
+import {dirname, join, posix} from 'node:path'
 
 import type {GeneratedCase} from './generate.js'
 
@@ -17,14 +17,11 @@ export interface CaseConfig {
   }
 }
 
-/** Writes the manifests and a seqsync.config.yaml (generous safety limits unless given). */
-export function writeCase(dir: string, caseData: GeneratedCase, config: CaseConfig = {}): void {
-  for (const m of caseData.manifests) {
-    const file = join(dir, m.path)
-    mkdirSync(dirname(file), {recursive: true})
-    writeFileSync(file, m.text)
-  }
-  const globs = [...new Set(caseData.manifests.map((m) => `${dirname(m.path)}/**/*.yaml`))]
+/** The manifests and a seqsync.config.yaml (generous safety limits unless given): relative path -> text. */
+export function caseFiles(caseData: GeneratedCase, config: CaseConfig = {}): Record<string, string> {
+  const files: Record<string, string> = {}
+  for (const m of caseData.manifests) files[m.path] = m.text
+  const globs = [...new Set(caseData.manifests.map((m) => `${posix.dirname(m.path)}/**/*.yaml`))]
   const safety = config.safety ?? {
     maxAdds: 1_000_000,
     maxRemovals: 1_000_000,
@@ -39,7 +36,17 @@ export function writeCase(dir: string, caseData: GeneratedCase, config: CaseConf
     `  maxRemovalPercent: ${safety.maxRemovalPercent}`,
     `  minSequenceSize: ${safety.minSequenceSize}`,
   )
-  writeFileSync(join(dir, 'seqsync.config.yaml'), lines.join('\n') + '\n')
+  files['seqsync.config.yaml'] = lines.join('\n') + '\n'
+  return files
+}
+
+/** Writes `caseFiles` into `dir`. */
+export function writeCase(dir: string, caseData: GeneratedCase, config: CaseConfig = {}): void {
+  for (const [path, text] of Object.entries(caseFiles(caseData, config))) {
+    const file = join(dir, path)
+    mkdirSync(dirname(file), {recursive: true})
+    writeFileSync(file, text)
+  }
 }
 
 /** The environment for a CLI child talking to an emulator: no inherited Apollo settings. */

@@ -2,8 +2,8 @@
 // reads the answer. Pacing, retries, errors and the key live in transport.ts; the parsers in
 // parse-responses.ts.
 
-import {BugError, IncompleteReadError} from '../errors.js'
-import type {KeyOwner, LiveContact, LiveMailbox, LiveSequence} from '../model/state.js'
+import {ApolloApiError, BugError, IncompleteReadError} from '../errors.js'
+import type {KeyOwner, LiveContact, LiveSequence} from '../model/state.js'
 import {normalizeEmail} from '../model/state.js'
 import {BULK_CREATE_LIMIT, DISPLAY_CAP, PAGE_SIZE} from './limits.js'
 import {
@@ -11,14 +11,17 @@ import {
   parseApiProfile,
   parseBulkCreate,
   parseContactPage,
+  parseContactSearch,
   parseContactShow,
-  parseContactsInSequences,
   parseMailboxes,
   parseRemoveOrStop,
   parseSequencePage,
   parseSequenceShow,
+  parseUsageStats,
 } from './parse-responses.js'
+import {SCOPES} from './endpoints.js'
 import {Transport} from './transport.js'
+import type {CallSpec} from './transport.js'
 import type {
   AddContactsRequest,
   AddContactsResult,
@@ -27,7 +30,78 @@ import type {
   RemoveContactsRequest,
   RemoveContactsResult,
 } from '../model/writes.js'
-import type {ApolloClient, ClientOptions, Endpoint, Page, QuotaWindowLeft} from './types.js'
+import type {
+  ApolloClient,
+  ClientOptions,
+  ContactPage,
+  ContactQuery,
+  Endpoint,
+  MailboxAccount,
+  Page,
+  QuotaStatus,
+  QuotaWindowLeft,
+  RateWindow,
+  ScopeAnswer,
+  SortOrder,
+  UsageWindows,
+} from './types.js'
+
+/** An Apollo id that names nothing: a write endpoint given only such ids cannot change anything. */
+const NO_SUCH_ID = '000000000000000000000000'
+
+/**
+ * The cheapest request per endpoint that cannot change Apollo, for `doctor`'s scope check: Apollo
+ * checks the key's scope before the request (403 API_INACCESSIBLE), so any other answer (2xx, a 422
+ * about the ids) proves the scope. Writes get nothing to write: an empty contact list or ids that
+ * name no record.
+ */
+const HARMLESS_CALLS: Readonly<Record<Endpoint, CallSpec>> = {
+  'auth/health': {endpoint: 'auth/health', method: 'GET', path: '/auth/health'},
+  'users/api_profile': {endpoint: 'users/api_profile', method: 'GET', path: '/users/api_profile'},
+  'usage_stats/api_usage_stats': {
+    endpoint: 'usage_stats/api_usage_stats',
+    method: 'POST',
+    path: '/usage_stats/api_usage_stats',
+    body: {},
+  },
+  'emailer_campaigns/search': {
+    endpoint: 'emailer_campaigns/search',
+    method: 'POST',
+    path: '/emailer_campaigns/search',
+    body: {page: 1, per_page: 1},
+  },
+  'emailer_campaigns/show': {
+    endpoint: 'emailer_campaigns/show',
+    method: 'GET',
+    path: `/emailer_campaigns/${NO_SUCH_ID}`,
+  },
+  'emailer_campaigns/add_contact_ids': {
+    endpoint: 'emailer_campaigns/add_contact_ids',
+    method: 'POST',
+    path: `/emailer_campaigns/${NO_SUCH_ID}/add_contact_ids`,
+    body: {emailer_campaign_id: NO_SUCH_ID, contact_ids: [], send_email_from_email_account_id: NO_SUCH_ID},
+  },
+  'emailer_campaigns/remove_or_stop_contact_ids': {
+    endpoint: 'emailer_campaigns/remove_or_stop_contact_ids',
+    method: 'POST',
+    path: '/emailer_campaigns/remove_or_stop_contact_ids',
+    body: {emailer_campaign_ids: [NO_SUCH_ID], contact_ids: [NO_SUCH_ID], mode: 'mark_as_finished'},
+  },
+  'contacts/search': {
+    endpoint: 'contacts/search',
+    method: 'POST',
+    path: '/contacts/search',
+    body: {page: 1, per_page: 1},
+  },
+  'contacts/show': {endpoint: 'contacts/show', method: 'GET', path: `/contacts/${NO_SUCH_ID}`},
+  'contacts/bulk_create': {
+    endpoint: 'contacts/bulk_create',
+    method: 'POST',
+    path: '/contacts/bulk_create',
+    body: {contacts: [], run_dedupe: true},
+  },
+  email_accounts: {endpoint: 'email_accounts', method: 'GET', path: '/email_accounts'},
+}
 
 class HttpApolloClient implements ApolloClient {
   readonly #transport: Transport
@@ -55,7 +129,7 @@ class HttpApolloClient implements ApolloClient {
     )
   }
 
-  async listMailboxes(): Promise<readonly LiveMailbox[]> {
+  async listMailboxes(): Promise<readonly MailboxAccount[]> {
     return this.#transport.call({endpoint: 'email_accounts', method: 'GET', path: '/email_accounts'}, parseMailboxes)
   }
 
@@ -70,22 +144,43 @@ class HttpApolloClient implements ApolloClient {
     return this.#apiProfile
   }
 
-  async searchContactsInSequences(sequenceIds: readonly string[], page: number): Promise<Page<LiveContact>> {
-    const ids = [...new Set(sequenceIds)]
-    if (ids.length === 0) throw new BugError('searchContactsInSequences needs at least one sequence id')
-    return this.#transport.call(
-      {
-        endpoint: 'contacts/search',
-        method: 'POST',
-        path: '/contacts/search',
-        body: {emailer_campaign_ids: ids, page, per_page: PAGE_SIZE},
-      },
-      (dto) => parseContactsInSequences(dto, ids, page),
-    )
+  async getUsageStats(): Promise<Readonly<Partial<Record<Endpoint, UsageWindows>>> | null> {
+    try {
+      return await this.#transport.call(
+        {endpoint: 'usage_stats/api_usage_stats', method: 'POST', path: '/usage_stats/api_usage_stats', body: {}},
+        parseUsageStats,
+      )
+    } catch (error) {
+      // A key without this scope (or a plan without it) still works: the rate-limit headers tell the rest.
+      if (error instanceof ApolloApiError && error.status === 403) return null
+      throw error
+    }
   }
 
-  async scanContacts(page: number): Promise<Page<LiveContact>> {
-    return this.#searchContacts({page, per_page: PAGE_SIZE, sort_by_field: 'contact_created_at', sort_ascending: true})
+  async probeScope(endpoint: Endpoint): Promise<ScopeAnswer> {
+    const answer = await this.#transport.answer(HARMLESS_CALLS[endpoint])
+    if (answer.status === 401) return {kind: 'unauthorized'}
+    if (answer.status === 403 && answer.errorCode === 'API_INACCESSIBLE') {
+      return {kind: 'missing-scope', scope: /api\/v1\/[a-z0-9_/]+/i.exec(answer.message)?.[0] ?? SCOPES[endpoint]}
+    }
+    if (answer.status === 403) return {kind: 'refused', message: answer.message}
+    return {kind: 'ok'}
+  }
+
+  async searchContacts(query: ContactQuery, page: number, order: SortOrder): Promise<ContactPage> {
+    const body: Record<string, unknown> = {
+      page,
+      per_page: PAGE_SIZE,
+      sort_by_field: 'contact_created_at',
+      sort_ascending: order === 'asc',
+    }
+    if (query.sequenceIds !== null) {
+      if (query.sequenceIds.length === 0) throw new BugError('searchContacts needs at least one sequence id or null')
+      body['emailer_campaign_ids'] = [...new Set(query.sequenceIds)]
+    }
+    return this.#transport.call({endpoint: 'contacts/search', method: 'POST', path: '/contacts/search', body}, (dto) =>
+      parseContactSearch(dto, query, page, order),
+    )
   }
 
   async findContactsByEmail(email: string): Promise<readonly LiveContact[]> {
@@ -204,6 +299,14 @@ class HttpApolloClient implements ApolloClient {
 
   quotaLeft(): Readonly<Partial<Record<Endpoint, QuotaWindowLeft>>> {
     return this.#transport.quotaLeft()
+  }
+
+  quotaStatus(): Readonly<Partial<Record<Endpoint, QuotaStatus>>> {
+    return this.#transport.quotaStatus()
+  }
+
+  windowLengthMs(window: RateWindow): number {
+    return this.#transport.windowLengthMs(window)
   }
 
   async close(): Promise<void> {

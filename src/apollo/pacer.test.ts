@@ -4,7 +4,7 @@ import {describe, expect, it} from 'vitest'
 import {QuotaExhaustedError} from '../errors.js'
 import type {Endpoint} from './endpoints.js'
 import {PACE_MARGIN_MS, Pacer} from './pacer.js'
-import type {Clock, ExhaustedPolicy, ResponseHeaders} from './pacer.js'
+import type {Clock, QuotaWait, ResponseHeaders} from './pacer.js'
 import type {ClientEvent} from './types.js'
 
 const E: Endpoint = 'contacts/search'
@@ -37,14 +37,14 @@ function fakeClock(start = 1_000_000): Clock & {advance(ms: number): Promise<voi
   }
 }
 
-function setup(options: {windowScale?: number; onExhausted?: ExhaustedPolicy} = {}) {
+function setup(options: {windowScale?: number; quotaWait?: QuotaWait} = {}) {
   const clock = fakeClock()
   const events: ClientEvent[] = []
   const pacer = new Pacer({
     clock,
     windowScale: options.windowScale ?? 1,
     onEvent: (e) => events.push(e),
-    ...(options.onExhausted === undefined ? {} : {onExhausted: options.onExhausted}),
+    ...(options.quotaWait === undefined ? {} : {quotaWait: options.quotaWait}),
   })
   /** Reserve a request; `sentAt` is when it went out. */
   const send = async (): Promise<number> => {
@@ -55,7 +55,7 @@ function setup(options: {windowScale?: number; onExhausted?: ExhaustedPolicy} = 
   const land = (sentAt: number, headers: ResponseHeaders): void =>
     pacer.land(E, {sentAt, receivedAt: clock.now(), headers})
   const paces = () => events.filter((e) => e.type === 'pace')
-  return {clock, pacer, send, land, paces}
+  return {clock, pacer, send, land, paces, events}
 }
 
 /** Whether a promise has settled yet, without awaiting it. */
@@ -222,7 +222,7 @@ describe('Pacer', () => {
   it('a minute-window 429 holds the endpoint until its retry-after', async () => {
     const {clock, pacer, send, land, paces} = setup()
     land(await send(), {})
-    pacer.recordRateLimited(E, clock.now(), clock.now() + 5_000)
+    pacer.recordRateLimited(E, 'minute', clock.now(), clock.now() + 5_000)
     expect(pacer.quotaLeft()).toEqual({[E]: {minute: 0, hour: null, day: null}})
     const next = track(send())
     await clock.advance(4_999)
@@ -233,7 +233,7 @@ describe('Pacer', () => {
 
     // A retry-after shorter than a reset already expected does not bring that reset forward.
     land(clock.now(), minute(1, 0))
-    pacer.recordRateLimited(E, clock.now(), clock.now() + 5_000)
+    pacer.recordRateLimited(E, 'minute', clock.now(), clock.now() + 5_000)
     void send()
     await flush()
     expect(paces().at(-1)).toEqual({type: 'pace', endpoint: E, delayMs: MINUTE + PACE_MARGIN_MS, window: 'minute'})
@@ -252,25 +252,49 @@ describe('Pacer', () => {
     expect(error).toMatchObject({window: 'hour', resumeAt: 1_000_000 + 36_000 + PACE_MARGIN_MS})
   })
 
-  it('with the exhaustion policy set to wait, a used-up hourly window is waited out and the request proceeds', async () => {
-    const asked: unknown[][] = []
-    const {clock, send, land, paces} = setup({
-      onExhausted: (...args) => {
-        asked.push(args)
-        return 'wait'
-      },
-    })
+  it('with quotaWait, a used-up hourly window is waited out (announced once) and the request proceeds', async () => {
+    const {clock, send, land, events} = setup({quotaWait: {maxWaitMs: 2 * HOUR}})
     land(await send(), {'x-rate-limit-hourly': '1', ...hour(1, 0)})
     const resumeAt = clock.now() + HOUR + PACE_MARGIN_MS
     await clock.advance(1_000)
     const next = track(send())
+    const other = track(send())
     await flush()
-    expect(asked).toEqual([[E, 'hour', resumeAt]])
-    expect(paces()).toEqual([{type: 'pace', endpoint: E, delayMs: HOUR + PACE_MARGIN_MS - 1_000, window: 'hour'}])
+    expect(events).toEqual([{type: 'quota-wait', endpoint: E, window: 'hour', resumeAt}])
     await clock.advance(resumeAt - clock.now() - 1)
     expect(next).toEqual({done: false, error: undefined})
     await clock.advance(1)
+    expect(next.done || other.done).toBe(true)
+    expect(events.slice(1)).toEqual([{type: 'quota-resume', endpoint: E, window: 'hour'}])
+  })
+
+  it('a reset further away than maxWaitMs stops at once, saying when it resumes and that --max-wait is shorter', async () => {
+    const {clock, send, land} = setup({quotaWait: {maxWaitMs: 30 * MINUTE}})
+    land(await send(), {'x-rate-limit-hourly': '1', ...hour(1, 0)})
+    const error = await send().catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(QuotaExhaustedError)
+    expect(error).toMatchObject({window: 'hour', resumeAt: clock.now() + HOUR + PACE_MARGIN_MS})
+    expect((error as QuotaExhaustedError).message).toMatch(/resume at \d\d:\d\d UTC \(in 1 h\)$/)
+    expect((error as QuotaExhaustedError).hint).toMatch(/longer than --max-wait \(30 min\)/)
+  })
+
+  it('an hourly 429 holds the endpoint like a used-up window: stop, or wait for its retry-after', async () => {
+    const stopping = setup()
+    land429(stopping)
+    const error = await stopping.send().catch((e: unknown) => e)
+    expect(error).toMatchObject({window: 'hour', resumeAt: stopping.clock.now() + 1_200_000})
+    expect((error as QuotaExhaustedError).hint).toMatch(/--wait-for-quota/)
+
+    const waiting = setup({quotaWait: {maxWaitMs: HOUR}})
+    land429(waiting)
+    const next = track(waiting.send())
+    await waiting.clock.advance(1_200_000 - 1)
+    expect(next.done).toBe(false)
+    await waiting.clock.advance(1)
     expect(next.done).toBe(true)
-    expect(paces()).toHaveLength(1)
+
+    function land429(s: ReturnType<typeof setup>): void {
+      s.pacer.recordRateLimited(E, 'hour', s.clock.now(), s.clock.now() + 1_200_000)
+    }
   })
 })

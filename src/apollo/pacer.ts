@@ -1,12 +1,14 @@
 // The rate pacer: per endpoint, Apollo's three fixed windows (minute, hour, day) as its response
 // headers describe them, so that a normal run sends nothing into a used-up window and gets no 429.
 // One window record and one set of rules for all three; what differs is what happens when a
-// window is used up: the minute is waited out, an hour or a day stops the run unless the
-// `onExhausted` policy says to wait. Time comes from an injected clock (tests use a fake one).
+// window is used up: the minute is waited out, an hour or a day stops the run unless it may wait
+// (`quotaWait`, `--wait-for-quota`) and the window resets within its `maxWaitMs`. Requests already
+// answered stay answered: a caller waiting here resumes where it was. Time comes from an injected
+// clock (tests use a fake one).
 
 import {QuotaExhaustedError} from '../errors.js'
 import type {Endpoint} from './endpoints.js'
-import type {ClientEvent, QuotaWindowLeft, RateWindow} from './types.js'
+import type {ClientEvent, QuotaStatus, QuotaWindowLeft, RateWindow, WindowStatus} from './types.js'
 
 /** Slack added to estimated window resets (timer granularity, clock skew between sockets). */
 export const PACE_MARGIN_MS = 25
@@ -21,20 +23,18 @@ export const systemClock: Clock = {
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 }
 
-/**
- * What to do when an hourly or daily window is used up and no request in flight can say otherwise:
- * stop (QuotaExhaustedError) or wait until the window resets. `resumeAt`: the expected reset, or null
- * when unknown (waiting then lasts one window length). The minute window is always waited out.
- */
-export type ExhaustedPolicy = (endpoint: Endpoint, window: 'hour' | 'day', resumeAt: number | null) => 'stop' | 'wait'
+/** Waiting for a used-up hourly or daily window instead of stopping: for a reset at most `maxWaitMs` away. */
+export interface QuotaWait {
+  readonly maxWaitMs: number
+}
 
 export interface PacerOptions {
   readonly clock: Clock
   /** Length scale of the windows (1 = 60 s / 1 h / 24 h); only the emulator shortens them. */
   readonly windowScale: number
   readonly onEvent: (event: ClientEvent) => void
-  /** Default: always stop. */
-  readonly onExhausted?: ExhaustedPolicy
+  /** null/absent: a used-up hourly or daily window stops the run (QuotaExhaustedError). */
+  readonly quotaWait?: QuotaWait | null
 }
 
 /** Response headers, one value per (lower-case) name. */
@@ -81,8 +81,10 @@ interface QuotaWindow {
   epochStart: number | null
   /** When `left` was last reported: a window is surely over one window length later. */
   seenAt: number
-  /** The reset a 'pace' event was last emitted for (one event per wait, not one per waiting request). */
+  /** The reset a wait was last announced for (one event per wait, not one per waiting request). */
   announcedFor: number | null
+  /** The reset whose end of wait was last announced ('quota-resume'). */
+  resumedFor: number | null
 }
 
 interface EndpointState {
@@ -99,7 +101,7 @@ export class Pacer {
   readonly #clock: Clock
   readonly #windowMs: Readonly<Record<RateWindow, number>>
   readonly #onEvent: (event: ClientEvent) => void
-  readonly #onExhausted: ExhaustedPolicy
+  readonly #quotaWait: QuotaWait | null
   readonly #endpoints = new Map<Endpoint, EndpointState>()
 
   constructor(options: PacerOptions) {
@@ -107,7 +109,7 @@ export class Pacer {
     const scale = options.windowScale
     this.#windowMs = {minute: BASE_MS.minute * scale, hour: BASE_MS.hour * scale, day: BASE_MS.day * scale}
     this.#onEvent = options.onEvent
-    this.#onExhausted = options.onExhausted ?? (() => 'stop')
+    this.#quotaWait = options.quotaWait ?? null
   }
 
   /** A window's length in ms (scaled). */
@@ -124,16 +126,19 @@ export class Pacer {
       const used = BINDING_ORDER.find((name) => isUsedUp(s.windows[name], s.inFlight))
       if (used !== undefined) {
         const w = s.windows[used]
+        // Unknown reset: the window is surely over one window length after its count was seen.
+        w.resetAt ??= (w.seenAt === 0 ? now : w.seenAt) + this.#windowMs[used] + PACE_MARGIN_MS
         if (used !== 'minute') {
           if (s.inFlight > 0) {
             // Requests in flight will report fresher numbers; decide after one of them lands.
             await landing(s)
             continue
           }
-          if (this.#onExhausted(endpoint, used, w.resetAt) === 'stop')
-            throw new QuotaExhaustedError(endpoint, used, w.resetAt)
+          const wait = this.#quotaWait
+          if (wait === null || w.resetAt - now > wait.maxWaitMs) {
+            throw new QuotaExhaustedError(endpoint, used, w.resetAt, {maxWaitMs: wait?.maxWaitMs ?? null, now})
+          }
         }
-        w.resetAt ??= now + this.#windowMs[used] + PACE_MARGIN_MS
         await this.#waitForWindow(endpoint, used, w.resetAt)
         continue
       }
@@ -161,12 +166,16 @@ export class Pacer {
     for (const wake of s.waiters.splice(0)) wake()
   }
 
-  /** A minute-window 429 received at `receivedAt`: nothing more goes out before `resetAt`. */
-  recordRateLimited(endpoint: Endpoint, receivedAt: number, resetAt: number): void {
-    const w = this.#state(endpoint).windows.minute
+  /**
+   * A 429 for `window` received at `receivedAt`: nothing more goes out to the endpoint before
+   * `resetAt` (its retry-after; null = unknown, one window length).
+   */
+  recordRateLimited(endpoint: Endpoint, window: RateWindow, receivedAt: number, resetAt: number | null): void {
+    const w = this.#state(endpoint).windows[window]
     w.left = 0
-    w.resetAt = Math.max(w.resetAt ?? 0, resetAt)
+    w.resetAt = Math.max(w.resetAt ?? 0, resetAt ?? receivedAt + this.#windowMs[window] + PACE_MARGIN_MS)
     w.epochStart = receivedAt
+    w.seenAt = receivedAt
   }
 
   /** Requests left per endpoint as last reported (endpoints with nothing known are left out). */
@@ -180,15 +189,37 @@ export class Pacer {
     return out
   }
 
-  /** The one way the pacer waits for a window: until `untilMs`, with one 'pace' event per reset. */
+  /**
+   * Every window of every endpoint an authorised response has described (a window with nothing
+   * known, or unlimited, is all null); endpoints not called yet are left out.
+   */
+  quotaStatus(): Partial<Record<Endpoint, QuotaStatus>> {
+    const out: Partial<Record<Endpoint, QuotaStatus>> = {}
+    for (const [endpoint, s] of this.#endpoints) {
+      if (!s.probed) continue
+      const view = (w: QuotaWindow): WindowStatus => ({left: w.left, limit: w.limit, resetAt: w.resetAt})
+      out[endpoint] = {minute: view(s.windows.minute), hour: view(s.windows.hour), day: view(s.windows.day)}
+    }
+    return out
+  }
+
+  /**
+   * The one way the pacer waits for a window: until `untilMs`, announced once per reset (a 'pace'
+   * event for the minute; 'quota-wait' then 'quota-resume' for an hour or a day, the countdown).
+   */
   async #waitForWindow(endpoint: Endpoint, window: RateWindow, untilMs: number): Promise<void> {
     const w = this.#state(endpoint).windows[window]
     const delayMs = Math.max(0, untilMs - this.#clock.now())
     if (w.announcedFor !== untilMs) {
       w.announcedFor = untilMs
-      this.#onEvent({type: 'pace', endpoint, delayMs, window})
+      if (window === 'minute') this.#onEvent({type: 'pace', endpoint, delayMs, window})
+      else this.#onEvent({type: 'quota-wait', endpoint, window, resumeAt: untilMs})
     }
     await this.#clock.sleep(delayMs)
+    if (window !== 'minute' && w.resumedFor !== untilMs) {
+      w.resumedFor = untilMs
+      this.#onEvent({type: 'quota-resume', endpoint, window})
+    }
   }
 
   /** Once a window is surely over, its count starts again from the limit. */
@@ -234,7 +265,7 @@ export class Pacer {
 }
 
 function unknown(): QuotaWindow {
-  return {left: null, limit: null, resetAt: null, epochStart: null, seenAt: 0, announcedFor: null}
+  return {left: null, limit: null, resetAt: null, epochStart: null, seenAt: 0, announcedFor: null, resumedFor: null}
 }
 
 function isUsedUp(w: QuotaWindow, inFlight: number): boolean {

@@ -4,10 +4,30 @@
 
 import {IncompleteReadError} from '../errors.js'
 import {isRecord} from '../model/guards.js'
-import type {KeyOwner, LiveContact, LiveMailbox, LiveSequence} from '../model/state.js'
+import type {KeyOwner, LiveContact, LiveSequence} from '../model/state.js'
 import {PAGE_SIZE} from './limits.js'
-import {listContactSequenceIds, toLiveContact, toLiveMailbox, toLiveSequence, toPagination} from './to-live-state.js'
-import type {AddContactsResult, Page, RemoveContactsResult} from './types.js'
+import type {Endpoint} from './endpoints.js'
+import {ENDPOINTS, SCOPES} from './endpoints.js'
+import {
+  listContactSequenceIds,
+  parseWireNumber,
+  toLiveContact,
+  toLiveMailbox,
+  toLiveSequence,
+  toPagination,
+} from './to-live-state.js'
+import type {
+  AddContactsResult,
+  ContactPage,
+  ContactQuery,
+  MailboxAccount,
+  Page,
+  RateWindow,
+  RemoveContactsResult,
+  SortKey,
+  SortOrder,
+  UsageWindows,
+} from './types.js'
 
 /** An array field, or nothing when Apollo left it out. */
 function list(value: unknown): readonly unknown[] {
@@ -28,7 +48,7 @@ export function parseSequenceShow(body: Record<string, unknown>, id: string): Li
 }
 
 /** `GET /email_accounts`: `{email_accounts: [...]}` (no pagination). */
-export function parseMailboxes(body: Record<string, unknown>): readonly LiveMailbox[] {
+export function parseMailboxes(body: Record<string, unknown>): readonly MailboxAccount[] {
   const accounts = body['email_accounts']
   if (!Array.isArray(accounts))
     throw new IncompleteReadError("Apollo's email_accounts response has no email_accounts list")
@@ -56,16 +76,47 @@ export function parseContactPage(body: Record<string, unknown>, requestedPage: n
   return {items: list(body['contacts']).map((c) => toLiveContact(c)), ...pagination}
 }
 
+/** Orders sort keys as Apollo sorts `contact_created_at` ascending: by time, ties broken by id. */
+export function compareSortKeys(a: SortKey, b: SortKey): number {
+  return a.createdMs - b.createdMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+}
+
 /**
- * `POST /contacts/search` filtered by `emailer_campaign_ids`. The filter is undocumented and Apollo
- * ignores unknown parameters, so the answer must prove it was applied: its breadcrumbs echo every
- * requested id, and every contact is in one of the requested sequences.
+ * `POST /contacts/search` sorted by `contact_created_at` in `order`, for `query`. Apollo ignores
+ * parameters it does not apply, so the answer must prove it applied what the read relies on: with
+ * sequence ids, its breadcrumbs echo every id and every contact is in one of those sequences; and
+ * the contacts come in the requested order (ties by id). Across pages the reader checks the rest.
  */
-export function parseContactsInSequences(
+export function parseContactSearch(
   body: Record<string, unknown>,
-  sequenceIds: readonly string[],
+  query: ContactQuery,
   requestedPage: number,
-): Page<LiveContact> {
+  order: SortOrder,
+): ContactPage {
+  if (query.sequenceIds !== null) checkFilterEchoed(body, query.sequenceIds)
+  const requested = query.sequenceIds === null ? null : new Set(query.sequenceIds)
+  const items: LiveContact[] = []
+  const keys: SortKey[] = []
+  for (const dto of list(body['contacts'])) {
+    const contact = toLiveContact(dto)
+    if (requested !== null && !listContactSequenceIds(dto).some((sid) => requested.has(sid))) {
+      throw new IncompleteReadError(
+        `Apollo returned contact ${contact.id}, which is in none of the requested sequences (the emailer_campaign_ids filter was ignored)`,
+      )
+    }
+    items.push(contact)
+    keys.push(readSortKey(dto, contact.id))
+  }
+  checkPageOrder(keys, order, requestedPage)
+  return {
+    items,
+    ...toPagination(body['pagination'], requestedPage, PAGE_SIZE, 'contacts/search'),
+    first: keys[0] ?? null,
+    last: keys.at(-1) ?? null,
+  }
+}
+
+function checkFilterEchoed(body: Record<string, unknown>, sequenceIds: readonly string[]): void {
   const echoed = new Set<string>()
   for (const crumb of list(body['breadcrumbs'])) {
     if (!isRecord(crumb) || crumb['signal_field_name'] !== 'emailer_campaign_ids') continue
@@ -82,17 +133,69 @@ export function parseContactsInSequences(
       },
     )
   }
-  const requested = new Set(sequenceIds)
-  const items = list(body['contacts']).map((c) => {
-    const contact = toLiveContact(c)
-    if (!listContactSequenceIds(c).some((sid) => requested.has(sid))) {
-      throw new IncompleteReadError(
-        `Apollo returned contact ${contact.id}, which is in none of the requested sequences (the filter was ignored)`,
-      )
+}
+
+function readSortKey(dto: unknown, id: string): SortKey {
+  const raw = isRecord(dto) ? dto['created_at'] : undefined
+  const createdMs = typeof raw === 'string' ? Date.parse(raw) : Number.NaN
+  if (!Number.isFinite(createdMs)) {
+    throw new IncompleteReadError(
+      `Apollo returned contact ${id} without a usable created_at, so the contact_created_at order the read relies on cannot be checked`,
+    )
+  }
+  return {createdMs, id}
+}
+
+/** Apollo applied the sort: each contact strictly after the one before it, in the requested direction. */
+function checkPageOrder(keys: readonly SortKey[], order: SortOrder, page: number): void {
+  const sign = order === 'asc' ? 1 : -1
+  const inOrder = (i: number): boolean => sign * compareSortKeys(keys[i - 1]!, keys[i]!) < 0
+  for (let i = 1; i < keys.length; i++) {
+    if (inOrder(i)) continue
+    const reversed = keys.every((_, j) => j === 0 || sign * compareSortKeys(keys[j - 1]!, keys[j]!) > 0)
+    throw new IncompleteReadError(describeOrderViolation(order, reversed, `page ${page}`), {
+      hint: 'seqsync reads large queries from both ends of that order; without it the read cannot be complete, so nothing is planned from it. Report it if it persists.',
+    })
+  }
+}
+
+/** What an out-of-order read means: which of Apollo's sort parameters it ignored. */
+export function describeOrderViolation(order: SortOrder, reversed: boolean, where: string): string {
+  const asked = order === 'asc' ? 'oldest first' : 'newest first'
+  if (reversed && order === 'asc') {
+    return `Apollo ignored sort_ascending: contacts/search ${where} came newest first although seqsync asked for ${asked}`
+  }
+  return `Apollo ignored sort_by_field: contacts/search ${where} is not sorted by contact_created_at ${asked} (ties by id)`
+}
+
+/**
+ * `POST /usage_stats/api_usage_stats`: `{'["api/v1/contacts", "search"]': {day|hour|minute: {limit,
+ * consumed, left_over}}, ...}`, keyed by Apollo's scope pairs; read into seqsync's endpoint labels.
+ */
+export function parseUsageStats(body: Record<string, unknown>): Partial<Record<Endpoint, UsageWindows>> {
+  const byScope = new Map<string, Endpoint>(ENDPOINTS.map((e) => [SCOPES[e], e]))
+  const out: Partial<Record<Endpoint, UsageWindows>> = {}
+  for (const [key, value] of Object.entries(body)) {
+    let pair: unknown
+    try {
+      pair = JSON.parse(key)
+    } catch {
+      continue
     }
-    return contact
-  })
-  return {items, ...toPagination(body['pagination'], requestedPage, PAGE_SIZE, 'contacts/search')}
+    const endpoint = Array.isArray(pair) ? byScope.get(pair.join('/')) : undefined
+    if (endpoint === undefined || !isRecord(value)) continue
+    const window = (name: RateWindow): UsageWindows[RateWindow] => {
+      const raw = value[name]
+      const w = isRecord(raw) ? raw : {}
+      return {
+        limit: parseWireNumber(w['limit']),
+        consumed: parseWireNumber(w['consumed']),
+        left: parseWireNumber(w['left_over']),
+      }
+    }
+    out[endpoint] = {minute: window('minute'), hour: window('hour'), day: window('day')}
+  }
+  return out
 }
 
 /** `GET /contacts/{id}`: `{contact: {...}}`. */

@@ -116,11 +116,18 @@ describe('toLiveSequence / toLiveMailbox', () => {
     expect(() => toLiveSequence({name: 'no id'})).toThrow(IncompleteReadError)
   })
 
-  it('maps mailboxes', () => {
+  it('maps mailboxes, with revoked_at when Apollo revoked one', () => {
     expect(toLiveMailbox({id: 'm1', email: 'sdr@acme.com', active: true, deliverability_score: {x: 1}})).toEqual({
       id: 'm1',
       email: 'sdr@acme.com',
       active: true,
+      revokedAt: null,
+    })
+    expect(toLiveMailbox({id: 'm2', email: 'x@acme.com', active: true, revoked_at: '2026-11-02T10:00:00Z'})).toEqual({
+      id: 'm2',
+      email: 'x@acme.com',
+      active: true,
+      revokedAt: '2026-11-02T10:00:00Z',
     })
   })
 })

@@ -5,7 +5,8 @@
 
 import {IncompleteReadError} from '../errors.js'
 import {isRecord} from '../model/guards.js'
-import type {LiveContact, LiveMailbox, LiveMembership, LiveSequence, MemberStatus} from '../model/state.js'
+import type {LiveContact, LiveMembership, LiveSequence, MemberStatus} from '../model/state.js'
+import type {MailboxAccount} from './types.js'
 import {normalizeEmail} from '../model/state.js'
 
 const MEMBER_STATUSES: ReadonlySet<string> = new Set<MemberStatus>(['active', 'paused', 'finished', 'failed'])
@@ -156,9 +157,15 @@ export function toLiveSequence(dto: unknown): LiveSequence {
 }
 
 /** `dto`: one email account as Apollo sends it, unverified. */
-export function toLiveMailbox(dto: unknown): LiveMailbox {
+export function toLiveMailbox(dto: unknown): MailboxAccount {
   if (!isRecord(dto)) throw new IncompleteReadError('Apollo returned an email account that is not an object')
   const id = readId(dto['id'])
   if (id === null) throw new IncompleteReadError('Apollo returned an email account without an id')
-  return {id, email: readString(dto['email']) ?? '', active: readBoolean(dto['active'])}
+  const revokedAt = readString(dto['revoked_at'])
+  return {
+    id,
+    email: readString(dto['email']) ?? '',
+    active: readBoolean(dto['active']),
+    revokedAt: revokedAt === null || revokedAt.trim() === '' ? null : revokedAt,
+  }
 }

@@ -8,15 +8,17 @@
 // The API key goes ONLY into the x-api-key header: never into a URL, a body, an event or an error.
 
 import {Pool} from 'undici'
-import {ApolloApiError, QuotaExhaustedError, UsageError} from '../errors.js'
+import {ApolloApiError, DisplayCapError, QuotaExhaustedError, UsageError} from '../errors.js'
+import type {SeqsyncError} from '../errors.js'
 import {isRecord} from '../model/guards.js'
 import {isLoopbackHost, parseBaseUrl} from './base-url.js'
+import {readDisplayCap} from './display-cap.js'
 import type {Endpoint} from './endpoints.js'
 import {SCOPES} from './endpoints.js'
 import {CONNECT_RETRIES, classifyNetworkError, unreachableHint} from './network-errors.js'
 import {Pacer, systemClock} from './pacer.js'
 import type {ResponseHeaders} from './pacer.js'
-import type {ClientEvent, ClientOptions, ClientTimeouts, QuotaWindowLeft, RateWindow} from './types.js'
+import type {ClientEvent, ClientOptions, ClientTimeouts, QuotaStatus, QuotaWindowLeft, RateWindow} from './types.js'
 
 /** Minute-window 429s retried per request (separate from the 5xx/network budget). */
 const MAX_RATE_LIMIT_RETRIES = 20
@@ -131,7 +133,12 @@ export class Transport {
     this.#options = options
     this.#basePath = url.pathname.replace(/\/+$/, '')
     this.#semaphore = new Semaphore(concurrency)
-    this.#pacer = new Pacer({clock: this.#clock, windowScale, onEvent: (event) => this.#onPacerEvent(event)})
+    this.#pacer = new Pacer({
+      clock: this.#clock,
+      windowScale,
+      onEvent: (event) => this.#onPacerEvent(event),
+      quotaWait: options.quotaWait ?? null,
+    })
     this.#maxRetries = options.maxRetries ?? 5
     this.#backoffMs = options.backoffMs ?? 500
     this.#random = options.random ?? Math.random
@@ -170,6 +177,15 @@ export class Transport {
     return parse(this.#body(exchange))
   }
 
+  /**
+   * Send `spec` (paced, retried) and say only how Apollo answered: the status and its error text and
+   * code (redacted). For `doctor`'s scope probes, whose answer is the point, not an error.
+   */
+  async answer(spec: CallSpec): Promise<{status: number; message: string; errorCode: string | null}> {
+    const {raw} = await this.#exchange(spec)
+    return {status: raw.status, ...this.#apolloMessage(raw)}
+  }
+
   callCounts(): Readonly<Partial<Record<Endpoint, number>>> {
     return {...this.#calls}
   }
@@ -180,6 +196,14 @@ export class Transport {
 
   quotaLeft(): Readonly<Partial<Record<Endpoint, QuotaWindowLeft>>> {
     return this.#pacer.quotaLeft()
+  }
+
+  quotaStatus(): Readonly<Partial<Record<Endpoint, QuotaStatus>>> {
+    return this.#pacer.quotaStatus()
+  }
+
+  windowLengthMs(window: RateWindow): number {
+    return this.#pacer.windowMs(window)
   }
 
   async close(): Promise<void> {
@@ -228,16 +252,23 @@ export class Transport {
         this.#limited[spec.endpoint] = (this.#limited[spec.endpoint] ?? 0) + 1
         const retryAfterMs = parseRetryAfter(raw.headers['retry-after'], receivedAt)
         const window = classifyRateLimit(this.#apolloMessage(raw).message, retryAfterMs)
-        if (window !== 'minute') {
-          this.#failingSince = null
-          throw new QuotaExhaustedError(spec.endpoint, window, retryAfterMs === null ? null : receivedAt + retryAfterMs)
-        }
-        this.#noteFailure(sentAt, 'HTTP 429 (minute window)')
         // retry-after is real seconds from the server; only our own estimates use windowScale.
         const delayMs = retryAfterMs ?? this.#pacer.windowMs('minute')
-        if (limitedRetries >= MAX_RATE_LIMIT_RETRIES || this.#stalled(delayMs)) return {spec, path, raw}
+        if (window === 'minute') this.#noteFailure(sentAt, 'HTTP 429 (minute window)')
+        // A used-up hourly or daily window is a definite answer, not a stall.
+        else this.#failingSince = null
+        if (limitedRetries >= MAX_RATE_LIMIT_RETRIES || (window === 'minute' && this.#stalled(delayMs))) {
+          return {spec, path, raw}
+        }
         limitedRetries++
-        this.#pacer.recordRateLimited(spec.endpoint, receivedAt, receivedAt + delayMs)
+        this.#pacer.recordRateLimited(
+          spec.endpoint,
+          window,
+          receivedAt,
+          retryAfterMs === null ? null : receivedAt + retryAfterMs,
+        )
+        // An hour or a day: the pacer stops the run at the next acquire, or waits (--wait-for-quota).
+        if (window !== 'minute') continue
         this.#emit({
           type: 'retry',
           endpoint: spec.endpoint,
@@ -275,9 +306,9 @@ export class Transport {
 
   /** Waiting for a used-up quota window is planned, not a stall: the no-progress clock pauses. */
   #onPacerEvent(event: ClientEvent): void {
-    if (event.type === 'pace') {
-      const now = this.#clock.now()
-      const end = now + event.delayMs
+    const now = this.#clock.now()
+    const end = event.type === 'pace' ? now + event.delayMs : event.type === 'quota-wait' ? event.resumeAt : null
+    if (end !== null) {
       const paused = end - Math.max(now, this.#pausedUntil)
       if (this.#failingSince !== null && paused > 0) this.#failingSince += paused
       this.#pausedUntil = Math.max(this.#pausedUntil, end)
@@ -366,8 +397,11 @@ export class Transport {
     return flat.length > MESSAGE_LIMIT ? `${flat.slice(0, MESSAGE_LIMIT - 1)}…` : flat
   }
 
-  #httpError(spec: CallSpec, path: string, raw: RawResponse): ApolloApiError {
+  #httpError(spec: CallSpec, path: string, raw: RawResponse): SeqsyncError {
     const {message, errorCode} = this.#apolloMessage(raw)
+    const displayCap = raw.status === 422 ? readDisplayCap(message) : null
+    if (displayCap !== null)
+      return new DisplayCapError({method: spec.method, path, cap: displayCap.cap, apolloMessage: message})
     let hint: string | undefined
     if (raw.status === 401) {
       hint =

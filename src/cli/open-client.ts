@@ -1,16 +1,25 @@
 // Builds the Apollo client for a command from its settings: key from the environment only,
-// client events on stderr (requests with --verbose, none with --quiet).
+// client events on stderr (requests with --verbose, none with --quiet), the countdown of a quota
+// wait (--wait-for-quota).
 import type {ApiKey} from '../apollo/api-key.js'
 import {createApolloClient} from '../apollo/client.js'
+import type {QuotaWait} from '../apollo/pacer.js'
 import type {ApolloClient, ClientEvent} from '../apollo/types.js'
 import {UsageError} from '../errors.js'
 import type {Settings} from './base-command.js'
+import {createQuotaCountdown} from './quota-wait.js'
 
 /** The client's default first retry delay for 5xx and network errors (ms). */
 const BACKOFF_MS = 500
 
-export function openClient(settings: Settings, apiKey: ApiKey, log: (line: string) => void): ApolloClient {
+export function openClient(
+  settings: Settings,
+  apiKey: ApiKey,
+  log: (line: string) => void,
+  quotaWait: QuotaWait | null = null,
+): ApolloClient {
   const windowScale = scaleFromEnv('SEQSYNC_RATE_WINDOW_SCALE')
+  const countdown = createQuotaCountdown(process.stderr)
   return createApolloClient({
     baseUrl: settings.apiUrl,
     apiKey,
@@ -19,9 +28,12 @@ export function openClient(settings: Settings, apiKey: ApiKey, log: (line: strin
     timeoutScale: scaleFromEnv('SEQSYNC_TIMEOUT_SCALE'),
     // Against an emulator on a shortened clock, our own retry backoff runs on the same clock.
     ...(windowScale < 1 ? {backoffMs: Math.max(1, Math.round(BACKOFF_MS * windowScale))} : {}),
+    quotaWait,
     // Pacing and retries are worth knowing about even without --verbose: they explain a slow run.
     onEvent: (event) => {
-      if (!settings.quiet && (settings.verbose || event.type !== 'request')) {
+      if (settings.quiet) return
+      if (event.type === 'quota-wait' || event.type === 'quota-resume') countdown(event)
+      else if (settings.verbose || event.type !== 'request') {
         const line = describeEvent(event)
         if (line !== null) log(line)
       }
@@ -29,7 +41,7 @@ export function openClient(settings: Settings, apiKey: ApiKey, log: (line: strin
   })
 }
 
-function describeEvent(event: ClientEvent): string | null {
+function describeEvent(event: Exclude<ClientEvent, {type: 'quota-wait' | 'quota-resume'}>): string | null {
   switch (event.type) {
     case 'request':
       return `apollo: ${event.method} ${event.path}`

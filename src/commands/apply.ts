@@ -3,6 +3,7 @@ import {Args, Flags} from '@oclif/core'
 import {BaseCommand, toErrorDocument} from '../cli/base-command.js'
 import {confirmation} from '../cli/confirm.js'
 import {openClient} from '../cli/open-client.js'
+import {quotaWaitFlags, quotaWaitFromFlags} from '../cli/quota-wait.js'
 import {interruptibleWriteSession} from '../cli/write-session.js'
 import type {PlanTarget} from '../model/plan.js'
 import {renderApplyReportJson} from '../render/apply-report-json.js'
@@ -71,6 +72,7 @@ Exit codes: 0 Apollo matches the manifests; 1 error before any write (invalid in
     'mask-emails': Flags.boolean({
       description: 'Render emails as j***@acme.com in every line printed: plan, progress, report, errors.',
     }),
+    ...quotaWaitFlags,
   }
 
   public async run(): Promise<void> {
@@ -85,7 +87,7 @@ Exit codes: 0 Apollo matches the manifests; 1 error before any write (invalid in
       sequenceFilter,
     )
     const confirm = confirmation(target.kind === 'manifests' && !this.flags['auto-approve'])
-    const client = openClient(settings, this.apiKey(), (line) => this.printError(line))
+    const client = openClient(settings, this.apiKey(), (line) => this.printError(line), quotaWaitFromFlags(this.flags))
     /** Where the plan is applied (host, team, key owner): the plan's first line and the report's `target`. */
     let where: PlanTarget | undefined
     try {

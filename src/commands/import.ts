@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {openClient} from '../cli/open-client.js'
+import {quotaWaitFlags, quotaWaitFromFlags} from '../cli/quota-wait.js'
 import {flattenText} from '../render/plan-text.js'
 import {importSequences} from '../services/import.js'
 
@@ -19,11 +20,12 @@ export default class ImportCommand extends BaseCommand<typeof ImportCommand> {
     sequence: Flags.string({description: 'Sequence name (exact) or id; repeatable.', multiple: true, required: true}),
     'out-dir': Flags.string({description: 'Directory to write the manifests to.', default: '.'}),
     force: Flags.boolean({description: 'Overwrite existing files.'}),
+    ...quotaWaitFlags,
   }
 
   public async run(): Promise<void> {
     const settings = await this.loadSettings()
-    const client = openClient(settings, this.apiKey(), (line) => this.printError(line))
+    const client = openClient(settings, this.apiKey(), (line) => this.printError(line), quotaWaitFromFlags(this.flags))
     try {
       const files = await importSequences({
         client,

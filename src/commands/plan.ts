@@ -3,10 +3,12 @@ import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
 import type {Settings} from '../cli/base-command.js'
 import {openClient} from '../cli/open-client.js'
+import {quotaWaitFlags, quotaWaitFromFlags} from '../cli/quota-wait.js'
 import {SeqsyncError, UsageError} from '../errors.js'
 import type {Issue} from '../errors.js'
 import {renderIssuesGrouped} from '../render/issues.js'
 import {describePlanFailure, renderPlanFailureMarkdown} from '../render/plan-failure.js'
+import {renderReadCost} from '../render/read-cost.js'
 import {PLAN_FORMATS, renderPlan, renderPlanFailure} from '../render/render-plan.js'
 import type {PlanFormat, PlanRenderOptions} from '../render/render-plan.js'
 import {parseLinkBase} from '../render/source-links.js'
@@ -67,6 +69,7 @@ Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 with --
       multiple: true,
     }),
     'mask-emails': Flags.boolean({description: 'Render emails as j***@acme.com (for public repositories).'}),
+    ...quotaWaitFlags,
   }
 
   public async run(): Promise<void> {
@@ -86,7 +89,7 @@ Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 with --
   private async plan(format: PlanFormat, linkBase: string | undefined): Promise<void> {
     const settings = await this.loadSettings()
     this.maskEmails ||= settings.config.maskEmails
-    const client = openClient(settings, this.apiKey(), (line) => this.printError(line))
+    const client = openClient(settings, this.apiKey(), (line) => this.printError(line), quotaWaitFromFlags(this.flags))
     const issues: Issue[] = []
     try {
       const result = await createPlan({
@@ -100,6 +103,10 @@ Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 with --
           issues.push(...found)
           const text = renderIssuesGrouped(found)
           if (text !== '') this.notice(text)
+        },
+        // The read's cost against the quota, before the bulk of it (in JSON: inside `cost.read`).
+        onReadCost: (read) => {
+          if (format !== 'json') for (const line of renderReadCost(read)) this.notice(line)
         },
       })
       const options: PlanRenderOptions = {

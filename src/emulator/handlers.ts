@@ -1,7 +1,7 @@
 // Endpoint behaviour of the emulator: pure functions of (state, params) -> response, no sockets.
-// Choices where Apollo is undocumented are the ones hardest on a client (documented in README.md
-// of this folder and in the report): archived sequences hidden from search, per_page > 100 -> 422,
-// pages past the display cap empty, `pagination.page` alternating between number and string.
+// Choices where Apollo is undocumented are the ones hardest on a client (docs/emulator.md):
+// archived sequences hidden from search, per_page > 100 -> 422, a page past the display cap -> 422
+// (or empty with true totals), `pagination.page` alternating between number and string.
 
 import {LOADING_STATUSES, serializeContact, serializeMailbox, serializeSequence} from './serialize.js'
 import type {ContactRec, EmulatorState} from './state.js'
@@ -19,6 +19,8 @@ export interface HandlerResult {
 export interface HandlerContext {
   readonly state: EmulatorState
   readonly displayCap: number
+  /** A search page past the display cap: a 422 naming the limit, or an empty page with true totals. */
+  readonly pastDisplayCap: 'error' | 'empty'
   /** Flips per search request: `pagination.page` is sent as a string every other time. */
   readonly pageAsString: () => boolean
 }
@@ -334,10 +336,11 @@ export function handleContactSearch(ctx: HandlerContext, params: Params): Handle
   const sortRaw = toStr(params['sort_by_field'])
   const sortField = sortRaw === 'contact_created_at' ? 'created' : sortRaw === 'contact_updated_at' ? 'updated' : null
   const ascending = toBool(params['sort_ascending'])
+  // The display cap: no page past it, whatever the total (total_entries stays true).
+  const pastCap = p.page > Math.floor(ctx.displayCap / p.perPage)
+  if (pastCap && ctx.pastDisplayCap === 'error') return unprocessable(displayCapMessage(ctx.displayCap, p.perPage))
   const ids = state.queryContactIds({sequenceIds: filter, keywords, sortField, ascending})
-  // The display cap: total_entries is the true total, but pages past the cap come back EMPTY.
-  const lastReachablePage = Math.floor(ctx.displayCap / p.perPage)
-  const pageIds = p.page > lastReachablePage ? [] : ids.slice((p.page - 1) * p.perPage, p.page * p.perPage)
+  const pageIds = pastCap ? [] : ids.slice((p.page - 1) * p.perPage, p.page * p.perPage)
   const contacts: Record<string, unknown>[] = []
   for (const id of pageIds) {
     const c = state.contacts.get(id)
@@ -353,6 +356,15 @@ export function handleContactSearch(ctx: HandlerContext, params: Params): Handle
     pagination: pagination(ctx, p.page, p.perPage, ids.length),
     num_fetch_result: null,
   })
+}
+
+/**
+ * Our reading of Apollo's answer to a page past its display cap (undocumented; docs/emulator.md):
+ * a 422 that names the limit in records, in the words of Apollo's documentation.
+ */
+export function displayCapMessage(cap: number, perPage: number): string {
+  const pages = Math.floor(cap / perPage)
+  return `The display limit for this search is ${cap.toLocaleString('en-US')} records (${pages} pages of ${perPage} per page). Add more filters to narrow your search results.`
 }
 
 export function handleContactShow(ctx: HandlerContext, id: string): HandlerResult {

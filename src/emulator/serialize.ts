@@ -161,6 +161,7 @@ export function serializeMailbox(m: MailboxRec, isDefault: boolean): Record<stri
     type: 'gmail',
     active: m.active,
     default: isDefault,
+    revoked_at: m.revokedAt,
     aasm_state: m.active ? 'active' : 'deactivated',
     provider_display_name: 'Gmail',
     email_daily_threshold: 50,

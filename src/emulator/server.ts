@@ -31,7 +31,7 @@ import type {HandlerContext, HandlerResult, Params} from './handlers.js'
 import {RateLimiter, rateLimitHeaders} from './rate-limiter.js'
 import type {WindowName} from './rate-limiter.js'
 import {snapshotState} from './snapshot.js'
-import {EmulatorState} from './state.js'
+import {EmulatorState, nowIso} from './state.js'
 import type {
   EmulatorOptions,
   EmulatorSeed,
@@ -159,6 +159,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const limiter = new RateLimiter(options.rateLimits ?? null)
   let faults: FaultInjector | null = options.faults ? new FaultInjector(options.faults) : null
   const displayCap = options.displayCap ?? DEFAULT_DISPLAY_CAP
+  const ignoredParams = new Set(options.ignoredParams ?? [])
+  /** Test hooks: per endpoint label, actions waiting for their request (requests still to come, action). */
+  const hooks = new Map<string, {remaining: number; action: () => void}[]>()
   let requests: Record<string, number> = {}
   let rateLimited: Record<string, number> = {}
   let faultCounts: Record<string, number> = {}
@@ -166,6 +169,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const ctx: HandlerContext = {
     state,
     displayCap,
+    pastDisplayCap: options.pastDisplayCap ?? 'error',
     pageAsString: () => {
       pageFlip = !pageFlip
       return !pageFlip
@@ -199,6 +203,16 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       body[usageKey(endpoint)] = entry
     }
     return {status: 200, body, wrote: false}
+  }
+
+  function runHooks(endpoint: string): void {
+    const pending = hooks.get(endpoint) ?? []
+    for (const hook of pending) hook.remaining--
+    for (const hook of pending.filter((h) => h.remaining === 0)) hook.action()
+    hooks.set(
+      endpoint,
+      pending.filter((h) => h.remaining > 0),
+    )
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -244,6 +258,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       send(res, 413, {error: 'Request body too large'}, headers)
       return
     }
+    runHooks(route.endpoint)
     let params: Params = queryParams(url.searchParams)
     if (raw.length > 0) {
       const type = req.headers['content-type'] ?? ''
@@ -259,6 +274,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       }
     }
 
+    for (const name of ignoredParams) delete params[name]
     const fault = faults?.decide(route.endpoint) ?? {kind: null, latencyMs: 0}
     if (fault.latencyMs > 0) {
       increment(faultCounts, 'latency')
@@ -356,7 +372,14 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       state.bump()
     },
     addContact(contact: SeedContact) {
-      state.addSeedContact(contact)
+      state.addSeedContact(contact, nowIso())
+    },
+    deleteContact(id: string) {
+      state.deleteContact(id)
+    },
+    onRequest(endpoint: string, n: number, action: () => void) {
+      if (!Number.isInteger(n) || n < 1) throw new UsageError(`emulator: onRequest needs n >= 1, got ${n}`)
+      hooks.set(endpoint, [...(hooks.get(endpoint) ?? []), {remaining: n, action}])
     },
     stats: (): EmulatorStats => ({requests: {...requests}, rateLimited: {...rateLimited}, faults: {...faultCounts}}),
     resetStats() {

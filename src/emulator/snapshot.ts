@@ -17,6 +17,7 @@ export function snapshotState(state: EmulatorState): EmulatorSeed {
       email: m.email,
       active: m.active,
       ...(m.userId === null ? {} : {user_id: m.userId}),
+      ...(m.revokedAt === null ? {} : {revoked_at: m.revokedAt}),
     })),
     sequences: [...state.sequences.values()]
       .sort((a, b) => a.order - b.order)

@@ -32,8 +32,10 @@ export interface ContactRec {
   otherEmails: string[]
   jobChange: boolean
   readonly createdAt: string
+  /** `createdAt` in epoch ms: the `contact_created_at` sort key (ties broken by id). */
+  readonly createdMs: number
   updatedAt: string
-  /** Creation order (the stable sort key). */
+  /** Insertion order (snapshots keep it). */
   readonly order: number
   /** Monotonic counter bumped on every change (sort key of contact_updated_at). */
   updatedSeq: number
@@ -58,6 +60,8 @@ export interface MailboxRec {
   readonly id: string
   readonly email: string
   active: boolean
+  /** When Apollo revoked the mailbox's access (`revoked_at`), or null. */
+  revokedAt: string | null
   readonly userId: string | null
 }
 
@@ -120,7 +124,13 @@ export class EmulatorState {
     this.users = (seed.users ?? []).map((u) => ({...u}))
     this.teamId = makeId('7ea', 1)
     for (const m of seed.emailAccounts) {
-      this.mailboxes.set(m.id, {id: m.id, email: m.email, active: m.active, userId: m.user_id ?? null})
+      this.mailboxes.set(m.id, {
+        id: m.id,
+        email: m.email,
+        active: m.active,
+        revokedAt: m.revoked_at ?? null,
+        userId: m.user_id ?? null,
+      })
     }
     for (const s of seed.sequences) {
       const order = this.#nextSequenceOrder++
@@ -195,6 +205,7 @@ export class EmulatorState {
       otherEmails: [...(c.other_emails ?? [])],
       jobChange: c.job_change ?? false,
       createdAt: created,
+      createdMs: Date.parse(created),
       updatedAt: created,
       order,
       updatedSeq: ++this.#nextUpdateSeq,
@@ -267,6 +278,17 @@ export class EmulatorState {
       },
       nowIso(),
     )
+  }
+
+  /** Deletes a contact with its memberships and email index entries (test hook: someone deletes it in Apollo). */
+  deleteContact(id: string): void {
+    const rec = this.contacts.get(id)
+    if (!rec) throw new UsageError(`emulator: unknown contact ${id}`)
+    this.contacts.delete(id)
+    this.contactOrder.splice(this.contactOrder.indexOf(rec), 1)
+    for (const sequenceId of rec.memberships.keys()) this.members.get(sequenceId)?.delete(id)
+    for (const e of [rec.email, ...rec.otherEmails]) if (e) this.byEmail.get(normalizeEmail(e))?.delete(id)
+    this.bump()
   }
 
   // --- memberships -------------------------------------------------------------------------------
@@ -345,20 +367,18 @@ export class EmulatorState {
         const c = this.contacts.get(id)
         if (c) recs.push(c)
       }
-      recs.sort((a, b) => a.order - b.order)
     } else {
-      recs = this.contactOrder
+      recs = [...this.contactOrder]
     }
     if (query.keywords !== null) {
       const kw = query.keywords
       recs = recs.filter((c) => c.haystack.includes(kw))
     }
-    if (query.sortField === 'updated') {
-      recs = [...recs].sort((a, b) => a.updatedSeq - b.updatedSeq)
-      if (!query.ascending) recs.reverse()
-    } else if (query.sortField === 'created' && !query.ascending) {
-      recs = [...recs].reverse()
-    }
+    // Oldest first by contact_created_at, ties broken by id: the order the two-ended reads rely on
+    // (and without a sort field, Apollo's default here).
+    recs.sort(query.sortField === 'updated' ? (a, b) => a.updatedSeq - b.updatedSeq : byCreation)
+    // contact_created_at and contact_updated_at default to newest first, as Apollo documents.
+    if (query.sortField !== null && !query.ascending) recs.reverse()
     return recs.map((c) => c.id)
   }
 
@@ -384,6 +404,10 @@ export class EmulatorState {
     }
     return counts
   }
+}
+
+function byCreation(a: ContactRec, b: ContactRec): number {
+  return a.createdMs - b.createdMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
 }
 
 function defaultInactiveReason(status: MembershipStatus, sequence: SequenceRec | undefined): string | null {

@@ -18,6 +18,8 @@ export interface EmulatorSeed {
     readonly email: string
     readonly active: boolean
     readonly user_id?: string
+    /** When Apollo revoked the mailbox (`revoked_at`); absent or null = not revoked. */
+    readonly revoked_at?: string | null
   }[]
   readonly sequences: readonly {
     readonly id: string
@@ -100,6 +102,16 @@ export interface EmulatorOptions {
   readonly statePath?: string
   /** Display cap of searches in records (default 50,000 = 500 pages x 100). */
   readonly displayCap?: number
+  /**
+   * What a search page past the display cap gets (docs/emulator.md): `error` (default) a 422 naming
+   * the limit, `empty` an empty page whose pagination still gives the true totals.
+   */
+  readonly pastDisplayCap?: 'error' | 'empty'
+  /**
+   * Request parameters the emulator silently ignores, as Apollo ignores unknown ones (tests: Apollo
+   * stops honouring `sort_ascending`, `sort_by_field` or `emailer_campaign_ids`).
+   */
+  readonly ignoredParams?: readonly string[]
 }
 
 export interface EmulatorStats {
@@ -129,11 +141,19 @@ export interface RunningEmulator {
     id: string,
     patch: {readonly name?: string; readonly active?: boolean; readonly archived?: boolean},
   ): void
-  /** Tests: a mailbox is deactivated (or reactivated). */
-  updateMailbox(id: string, patch: {readonly active?: boolean}): void
+  /** Tests: a mailbox is deactivated (or reactivated), or its access revoked (an ISO time) or restored (null). */
+  updateMailbox(id: string, patch: {readonly active?: boolean; readonly revokedAt?: string | null}): void
   /** Tests: a mailbox is disconnected from Apollo altogether (gone from `email_accounts`). */
   removeMailbox(id: string): void
+  /** Tests: a contact appears in Apollo, created after every contact there. */
   addContact(contact: SeedContact): void
+  /** Tests: a contact is deleted in Apollo (with its memberships). */
+  deleteContact(id: string): void
+  /**
+   * Tests: run `action` once, just before the emulator answers the `n`-th request (1-based, counted
+   * from this call) to the endpoint label `endpoint`: Apollo changing between two requests of a read.
+   */
+  onRequest(endpoint: string, n: number, action: () => void): void
   stats(): EmulatorStats
   resetStats(): void
   /** Change fault injection at run time (null = off). */

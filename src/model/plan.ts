@@ -232,9 +232,38 @@ export interface PlanSummary {
 /** API calls per endpoint label, e.g. `contacts/search` -> 12. */
 export type CallCounts = Readonly<Record<string, number>>
 
+/** A quota window too small for the calls a read still needs (issue 11.4). */
+export interface QuotaShortfall {
+  readonly endpoint: string
+  readonly window: 'hour' | 'day'
+  readonly needed: number
+  readonly left: number
+  /** How long `--wait-for-quota` would wait, in ms (until the reset, plus a whole window per window more). */
+  readonly waitMs: number
+}
+
+/**
+ * The quota preflight of a live read: once its strategy is chosen (`pages`) and, for a sweep, once
+ * it is read and what it did not see is known (`look-ups`), what that phase still needs.
+ */
+export interface ReadCost {
+  readonly strategy: 'sweep' | 'scan' | 'none'
+  readonly phase: 'pages' | 'look-ups'
+  /** Distinct members of the managed sequences and contacts of the account, as probed (null: not probed). */
+  readonly members: number | null
+  readonly contacts: number | null
+  /** Calls the phase still needed per endpoint. */
+  readonly estimatedCalls: CallCounts
+  /** Calls left per endpoint in the current hour and day as Apollo reported them (null: unknown or unlimited). */
+  readonly quota: Readonly<Record<string, {readonly hour: number | null; readonly day: number | null}>>
+  readonly shortfalls: readonly QuotaShortfall[]
+}
+
 export interface ApiCost {
   /** Calls the plan made while reading live state. */
   readonly planCalls: CallCounts
+  /** The read's preflights in order: its strategy and what each phase needed against the quota. */
+  readonly read?: readonly ReadCost[]
   /** Calls apply will need (writes) plus the re-reads it does. */
   readonly applyCalls: CallCounts
   /** Requests left in the current windows as Apollo last reported them, per endpoint; null = unknown. */

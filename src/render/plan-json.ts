@@ -1,9 +1,10 @@
 // `plan --format json`: the stable, versioned document of PRODUCT.md §4, validated by
 // schemas/plan.schema.json. Pure: returns a JSON-ready object.
 
-import type {ApiCost, Change, Plan, PlanTarget, SafetyAssessment} from '../model/plan.js'
+import type {ApiCost, Change, Plan, PlanTarget, ReadCost, SafetyAssessment} from '../model/plan.js'
 import type {SourceRef} from '../model/state.js'
 import {maskEmail, maskEmailsInText} from './mask-email.js'
+import {describeQuotaShortfall} from './read-cost.js'
 import {describePlanProblem, describeSafetyViolation, describeWarning} from './reasons.js'
 
 export interface PlanJsonOptions {
@@ -53,6 +54,19 @@ export function renderTargetJson(target: PlanTarget, maskEmails: boolean): objec
             email: owner.email !== null && maskEmails ? maskEmail(owner.email) : owner.email,
             name: owner.name,
           },
+  }
+}
+
+function renderReadCostJson(read: ReadCost): Record<string, unknown> {
+  return {
+    strategy: read.strategy,
+    phase: read.phase,
+    members: read.members,
+    contacts: read.contacts,
+    estimatedCalls: {...read.estimatedCalls},
+    quota: Object.fromEntries(Object.entries(read.quota).map(([k, v]) => [k, {...v}])),
+    shortfalls: read.shortfalls.map((s) => ({...s})),
+    warnings: read.shortfalls.map(describeQuotaShortfall),
   }
 }
 
@@ -116,6 +130,7 @@ export function renderPlanJson(plan: Plan, options: PlanJsonOptions): object {
             applyCalls: {...options.cost.applyCalls},
             quotaLeft: Object.fromEntries(Object.entries(options.cost.quotaLeft).map(([k, v]) => [k, {...v}])),
             warnings: [...options.cost.warnings],
+            ...(options.cost.read === undefined ? {} : {read: options.cost.read.map(renderReadCostJson)}),
           },
         }
       : {}),

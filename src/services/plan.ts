@@ -6,7 +6,7 @@ import {findSequencesByName, readLiveState} from '../apollo/read-live-state.js'
 import type {ResolvedConfig} from '../config/config-schema.js'
 import type {Issue} from '../errors.js'
 import {PlanError, UsageError} from '../errors.js'
-import type {ApiCost, Plan, SafetyAssessment} from '../model/plan.js'
+import type {ApiCost, Plan, ReadCost, SafetyAssessment} from '../model/plan.js'
 import type {DesiredState, LiveState} from '../model/state.js'
 import {APOLLO_ID_PATTERN, formatSourceRef, selectorValue} from '../model/state.js'
 import {assessSafety} from '../planner/assess-safety.js'
@@ -15,6 +15,7 @@ import {estimateApplyCalls} from '../planner/estimate-apply-calls.js'
 import {hashDesiredState} from '../planner/plan-hash.js'
 import {describePlanProblem} from '../render/reasons.js'
 import {loadDesiredState} from './load-desired-state.js'
+import {assessReadPlan} from './read-cost.js'
 
 export interface PlanInput {
   readonly paths: readonly string[]
@@ -24,6 +25,8 @@ export interface PlanInput {
   readonly sequenceFilter: readonly string[]
   /** Validation warnings, reported as soon as the manifests are loaded (before Apollo is read). */
   readonly onWarnings?: (issues: readonly Issue[]) => void
+  /** Each preflight of the read (its strategy, what a phase needs against the quota), before that phase. */
+  readonly onReadCost?: (cost: ReadCost) => void
 }
 
 export interface PlanResult {
@@ -45,7 +48,14 @@ export async function createPlan(input: PlanInput): Promise<PlanResult> {
   input.onWarnings?.(issues)
   const sequenceFilter = await resolveSequenceFilter(all, input.sequenceFilter, input.client)
   const desired = filterSequences(all, sequenceFilter)
-  const live = await readLiveState(input.client, desired)
+  const read: ReadCost[] = []
+  const live = await readLiveState(input.client, desired, {
+    onReadPlan: async (readPlan) => {
+      const cost = await assessReadPlan(readPlan, input.client, Date.now())
+      read.push(cost)
+      input.onReadCost?.(cost)
+    },
+  })
   const plan = computePlan(desired, live)
   if (plan.errors.length > 0) {
     const n = plan.errors.length
@@ -55,7 +65,7 @@ export async function createPlan(input: PlanInput): Promise<PlanResult> {
       {hint: 'Nothing was written to Apollo. Fix the manifests (or Apollo) and run plan again.'},
     )
   }
-  const cost = estimateCost(plan, input.client, input.config.batchSize)
+  const cost = {...estimateCost(plan, input.client, input.config.batchSize), ...(read.length === 0 ? {} : {read})}
   const safety = assessSafety(plan, input.config.safety)
   return {plan, desired, desiredHash: hashDesiredState(desired), sequenceFilter, live, cost, safety}
 }

@@ -8,7 +8,11 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
 import type {EmulatorSeed} from '../../src/emulator/types.js'
-import {generateCase, membersOf, statusIn, validateAgainstSchema} from '../helpers/e2e-env.js'
+import {expectedMembers} from '../../scripts/bench/generate.js'
+import type {GeneratedCase} from '../../scripts/bench/generate.js'
+import {caseFiles} from '../../scripts/bench/harness.js'
+import {smallGeneratedCase} from '../helpers/gen-case.js'
+import {membersOf, statusIn, validateAgainstSchema} from '../helpers/e2e-env.js'
 import type {ApplyReportJson, E2eEnv} from '../helpers/e2e-env.js'
 import {ENT, expectExamplesConverged, expectNoWrites, id, savePlan, withEnv} from '../helpers/apply-env.js'
 import {REPO_ROOT} from '../helpers/run-cli.js'
@@ -275,7 +279,12 @@ describe('seqsync apply: refusals write nothing', () => {
 })
 
 describe('seqsync apply: an unreliable, rate-limited Apollo', () => {
-  const config = 'manifests:\n  - "sequences/**/*.yaml"\nbatchSize: 5\nsafety:\n  maxRemovals: 1000\n'
+  /** Every managed sequence ends exactly as generated. */
+  const expectConverged = (env: E2eEnv, gen: GeneratedCase): void => {
+    const snap = env.emulator.snapshot()
+    for (const seqId of gen.expected.managedSequenceIds)
+      expect(membersOf(snap, seqId), seqId).toEqual(expectedMembers(gen.expected, seqId))
+  }
 
   it('under injected faults: converges or exits 3, and one re-run converges to the exact state', async () => {
     // Faults on every write endpoint (creates included); the client's backoff runs on the emulator's shortened clock.
@@ -296,8 +305,8 @@ describe('seqsync apply: an unreliable, rate-limited Apollo', () => {
   })
 
   it('Ctrl-C mid-apply: finishes the calls in flight, reports, exits 3; the next run converges', async () => {
-    const gen = generateCase(4, 60, config.replace('batchSize: 5', 'batchSize: 5\nconcurrency: 1'))
-    await withEnv({seed: gen.seed, files: gen.files}, async (env) => {
+    const gen = smallGeneratedCase()
+    await withEnv({seed: gen.seed, files: caseFiles(gen, {batchSize: 5, concurrency: 1})}, async (env) => {
       env.emulator.setFaults({seed: 3, latencyMs: [150, 150]})
       const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'run.js'), 'apply', '--auto-approve'], {
         cwd: env.dir,
@@ -327,9 +336,7 @@ describe('seqsync apply: an unreliable, rate-limited Apollo', () => {
       env.emulator.setFaults(null)
       const again = await env.cli(['apply', '--auto-approve'])
       expect(again.code, again.stderr).toBe(0)
-      const snap = env.emulator.snapshot()
-      for (const [seqId, expected] of Object.entries(gen.expected.final))
-        expect(membersOf(snap, seqId), seqId).toEqual(expected)
+      expectConverged(env, gen)
     })
   })
 
@@ -361,11 +368,11 @@ describe('seqsync apply: an unreliable, rate-limited Apollo', () => {
   })
 
   it('paced by the minute window: converges with zero 429s', async () => {
-    const gen = generateCase(4, 60, config)
+    const gen = smallGeneratedCase()
     await withEnv(
       {
         seed: gen.seed,
-        files: gen.files,
+        files: caseFiles(gen, {batchSize: 5}),
         emulator: {rateLimits: {minute: 5, hour: null, day: null, windowScale: 0.02}},
         env: {SEQSYNC_RATE_WINDOW_SCALE: '0.02'},
       },
@@ -373,34 +380,33 @@ describe('seqsync apply: an unreliable, rate-limited Apollo', () => {
         const res = await env.cli(['apply', '--auto-approve'], {timeoutMs: 60_000})
         expect(res.code, res.stderr).toBe(0)
         const stats = env.emulator.stats()
-        // 24 adds in groups of 5 per sequence: more add calls than one window allows.
+        // 12 adds per sequence in batches of 5: more add calls than one window allows.
         expect(stats.requests['emailer_campaigns/add_contact_ids']).toBeGreaterThan(5)
         expect(stats.rateLimited).toEqual({})
-        const snap = env.emulator.snapshot()
-        for (const [seqId, expected] of Object.entries(gen.expected.final))
-          expect(membersOf(snap, seqId), seqId).toEqual(expected)
+        expectConverged(env, gen)
       },
     )
   })
 
   it('the hourly quota running out mid-apply: exit 3 with when to resume; a later run converges', async () => {
-    const gen = generateCase(4, 60, config)
+    const gen = smallGeneratedCase()
     const limits = {minute: null, hour: null, day: null, perEndpoint: {'emailer_campaigns/add_contact_ids': {hour: 3}}}
-    await withEnv({seed: gen.seed, files: gen.files, emulator: {rateLimits: limits}}, async (env) => {
-      const first = await env.cli(['apply', '--auto-approve'], {timeoutMs: 60_000})
-      expect(first.code, first.stderr).toBe(3)
-      expect(first.stdout + first.stderr).toMatch(/resume/i)
-      // Writes happened: the removals ran before the adds hit the quota.
-      const seq0 = gen.seed.sequences[0]!.id
-      const pruned = Object.keys(membersOf(gen.seed, seq0)).filter((c) => !(c in gen.expected.final[seq0]!))
-      expect(pruned).toHaveLength(10)
-      for (const c of pruned) expect(statusIn(env.emulator.snapshot(), c, seq0)).toBe('absent')
-      env.emulator.setRateLimits(null)
-      const second = await env.cli(['apply', '--auto-approve'], {timeoutMs: 60_000})
-      expect(second.code, second.stderr).toBe(0)
-      const snap = env.emulator.snapshot()
-      for (const [seqId, expected] of Object.entries(gen.expected.final))
-        expect(membersOf(snap, seqId), seqId).toEqual(expected)
-    })
+    await withEnv(
+      {seed: gen.seed, files: caseFiles(gen, {batchSize: 5}), emulator: {rateLimits: limits}},
+      async (env) => {
+        const first = await env.cli(['apply', '--auto-approve'], {timeoutMs: 60_000})
+        expect(first.code, first.stderr).toBe(3)
+        expect(first.stdout + first.stderr).toMatch(/resume/i)
+        // Writes happened: the removals ran before the adds hit the quota.
+        const seq0 = gen.expected.managedSequenceIds[0]!
+        const pruned = gen.expected.changes.filter((c) => c.sequenceId === seq0 && c.kind === 'remove')
+        expect(pruned).toHaveLength(5)
+        for (const c of pruned) expect(statusIn(env.emulator.snapshot(), c.contactId, seq0)).toBe('absent')
+        env.emulator.setRateLimits(null)
+        const second = await env.cli(['apply', '--auto-approve'], {timeoutMs: 60_000})
+        expect(second.code, second.stderr).toBe(0)
+        expectConverged(env, gen)
+      },
+    )
   })
 })

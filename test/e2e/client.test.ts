@@ -11,10 +11,17 @@ import {createApolloClient} from '../../src/apollo/client.js'
 import type {Settings} from '../../src/cli/base-command.js'
 import {openClient} from '../../src/cli/open-client.js'
 import {readLiveState, sweepSequenceMembers} from '../../src/apollo/read-live-state.js'
+import type {ReadPlan} from '../../src/apollo/read-live-state.js'
 import type {ApolloClient, ClientEvent, ClientOptions} from '../../src/apollo/types.js'
 import {startEmulator} from '../../src/emulator/server.js'
 import type {EmulatorOptions, EmulatorSeed, RunningEmulator, SeedContact} from '../../src/emulator/types.js'
-import {ApolloApiError, IncompleteReadError, QuotaExhaustedError, UsageError} from '../../src/errors.js'
+import {
+  ApolloApiError,
+  DisplayCapError,
+  IncompleteReadError,
+  QuotaExhaustedError,
+  UsageError,
+} from '../../src/errors.js'
 import {DEFAULT_ENROLL, selectorKey} from '../../src/model/state.js'
 import type {DesiredEntry, DesiredSequence, DesiredState, SequenceSelector} from '../../src/model/state.js'
 
@@ -187,7 +194,7 @@ describe('transport safety', () => {
     const events: ClientEvent[] = []
     const c = client(raw.url, {onEvent: (e) => events.push(e)})
     await c.listMailboxes()
-    await c.searchContactsInSequences(['s1'], 1)
+    await c.searchContacts({sequenceIds: ['s1']}, 1, 'asc')
     expect(await c.getContact('c404')).toBeNull()
     const errors = [
       await caught(c.getApiProfile()),
@@ -243,7 +250,7 @@ describe('errors', () => {
     expect(scope.code).toBe('API_FORBIDDEN')
     expect(scope.hint).toContain('api/v1/email_accounts/index')
     expect(scope.hint).toContain('master key')
-    const paid = (await caught(c.scanContacts(1))) as ApolloApiError
+    const paid = (await caught(c.searchContacts({sequenceIds: null}, 1, 'asc'))) as ApolloApiError
     expect(paid.status).toBe(403)
     expect(paid.hint).toMatch(/paid plan/)
     expect(raw.requests.length).toBe(2)
@@ -271,6 +278,27 @@ describe('errors', () => {
     expect(e.apolloMessage.length).toBeLessThanOrEqual(300)
     expect(e.apolloMessage).toMatch(/^These mailboxes are no longer active/)
     expect(raw.requests.length).toBe(4)
+  })
+
+  it("a 422 naming the display limit is a DisplayCapError with the cap, not 'rejected as invalid' (issue 13.7)", async () => {
+    const raw = await startRaw((req, res) =>
+      json(res, 422, {
+        error:
+          req.n === 1
+            ? 'The display limit for this search is 1,000 records (10 pages of 100 per page). Add more filters to narrow your search results.'
+            : 'Apollo only shows a display limit of records; add filters.',
+      }),
+    )
+    const c = client(raw.url)
+    const named = (await caught(c.searchContacts({sequenceIds: null}, 11, 'asc'))) as DisplayCapError
+    expect(named).toBeInstanceOf(DisplayCapError)
+    expect(named.cap).toBe(1_000)
+    expect(named.code).toBe('LIVE_STATE_INCOMPLETE')
+    expect(named.message).toMatch(/refused a page past its display cap of 1,000 records: HTTP 422/)
+    expect(named.hint).toMatch(/reads around the cap/)
+    expect(named.hint).not.toMatch(/rejected the request as invalid/)
+    const unnamed = (await caught(c.searchContacts({sequenceIds: null}, 11, 'asc'))) as DisplayCapError
+    expect(unnamed.cap).toBeNull()
   })
 })
 
@@ -352,7 +380,7 @@ describe('retries', () => {
       json(res, 200, {email_accounts: [{id: 'm1', email: 'a@b.c', active: true}]})
     })
     const c = client(raw.url, {timeouts: {headers: 150}})
-    expect(await c.listMailboxes()).toEqual([{id: 'm1', email: 'a@b.c', active: true}])
+    expect(await c.listMailboxes()).toEqual([{id: 'm1', email: 'a@b.c', active: true, revokedAt: null}])
     expect(raw.requests.length).toBe(2)
 
     const dead = await startRaw((_req, res) => void res.socket?.destroy())
@@ -410,15 +438,18 @@ describe('retries', () => {
         {'retry-after': '1200'},
       ),
     )
-    const c = client(raw.url)
     const before = Date.now()
-    const hour = (await caught(c.scanContacts(1))) as QuotaExhaustedError
+    const c = client(raw.url)
+    const hour = (await caught(c.searchContacts({sequenceIds: null}, 1, 'asc'))) as QuotaExhaustedError
     expect(hour).toBeInstanceOf(QuotaExhaustedError)
     expect(hour.window).toBe('hour')
     expect(hour.endpoint).toBe('contacts/search')
     expect(hour.resumeAt).toBeGreaterThanOrEqual(before + 1_200_000)
     expect(hour.resumeAt).toBeLessThanOrEqual(Date.now() + 1_200_000)
-    const day = (await caught(c.scanContacts(1))) as QuotaExhaustedError
+    // The endpoint stays held: the next call stops before it is sent.
+    await expect(c.searchContacts({sequenceIds: null}, 1, 'asc')).rejects.toThrow(QuotaExhaustedError)
+    expect(raw.requests.length).toBe(1)
+    const day = (await caught(client(raw.url).searchContacts({sequenceIds: null}, 1, 'asc'))) as QuotaExhaustedError
     expect(day.window).toBe('day')
     expect(raw.requests.length).toBe(2)
   })
@@ -481,6 +512,7 @@ describe('quirks and fail-closed reads', () => {
   it('fails closed when breadcrumbs do not echo every sequence id, or a contact is outside them', async () => {
     const contact = (id: string, seq: string) => ({
       id,
+      created_at: '2024-01-01T00:00:00Z',
       emailer_campaign_ids: [seq],
       contact_campaign_statuses: [{emailer_campaign_id: seq, status: 'active'}],
     })
@@ -493,15 +525,18 @@ describe('quirks and fail-closed reads', () => {
       json(res, 200, {...emptyContactsPage(['s1', 's2']), ...page, contacts: [contact('c1', 's2')]})
     })
     const c = client(raw.url)
-    await expect(c.searchContactsInSequences(['s1', 's2'], 1)).rejects.toThrow(IncompleteReadError)
-    await expect(c.searchContactsInSequences(['s1', 's2'], 1)).rejects.toThrow(/s2/)
-    await expect(c.searchContactsInSequences(['s1', 's2'], 1)).rejects.toThrow(/none of the requested/)
-    const ok = await c.searchContactsInSequences(['s1', 's2'], 1)
+    const members = {sequenceIds: ['s1', 's2']}
+    await expect(c.searchContacts(members, 1, 'asc')).rejects.toThrow(IncompleteReadError)
+    await expect(c.searchContacts(members, 1, 'asc')).rejects.toThrow(/s2/)
+    await expect(c.searchContacts(members, 1, 'asc')).rejects.toThrow(/none of the requested/)
+    const ok = await c.searchContacts(members, 1, 'asc')
     expect(ok.items.map((x) => x.id)).toEqual(['c1'])
     expect(JSON.parse(raw.requests[3]?.body ?? '')).toEqual({
       emailer_campaign_ids: ['s1', 's2'],
       page: 1,
       per_page: 100,
+      sort_by_field: 'contact_created_at',
+      sort_ascending: true,
     })
   })
 
@@ -518,7 +553,14 @@ describe('quirks and fail-closed reads', () => {
               {id: 'k1', email: 'JOE@x.com'},
               {id: 'k2', email: 'joe@x.com.au'},
             ]
-          : [{id: 'k3', email: 'other@y.com', contact_emails: [{email: 'Joe@X.com'}]}]
+          : [
+              {
+                id: 'k3',
+                email: 'other@y.com',
+                contact_emails: [{email: 'Joe@X.com'}],
+                created_at: '2024-01-01T00:00:00Z',
+              },
+            ]
       json(res, 200, {
         pagination: {page: String(page), per_page: 100, total_entries: 150, total_pages: 2},
         breadcrumbs: [],
@@ -527,7 +569,7 @@ describe('quirks and fail-closed reads', () => {
     })
     const c = client(raw.url)
     expect((await c.findContactsByEmail(' Joe@X.com ')).map((x) => x.id)).toEqual(['k1', 'k3'])
-    await c.scanContacts(3)
+    await c.searchContacts({sequenceIds: null}, 3, 'desc')
     expect(
       (
         await c.bulkCreateContacts([{email: 'a@x.com', firstName: 'A', lastName: 'B', organization: 'X', title: 'CTO'}])
@@ -539,7 +581,7 @@ describe('quirks and fail-closed reads', () => {
       [
         'POST',
         '/api/v1/contacts/search',
-        {page: 3, per_page: 100, sort_by_field: 'contact_created_at', sort_ascending: true},
+        {page: 3, per_page: 100, sort_by_field: 'contact_created_at', sort_ascending: false},
       ],
       [
         'POST',
@@ -566,7 +608,7 @@ describe('quirks and fail-closed reads', () => {
         ],
       }),
     )
-    await expect(client(raw.url).searchContactsInSequences(['s1'], 1)).rejects.toThrow(/snoozed/)
+    await expect(client(raw.url).searchContacts({sequenceIds: ['s1']}, 1, 'asc')).rejects.toThrow(/snoozed/)
   })
 
   it('sweep fails closed when fewer distinct contacts arrive than total_entries', async () => {
@@ -577,6 +619,7 @@ describe('quirks and fail-closed reads', () => {
         contacts: [
           {
             id: 'c1',
+            created_at: '2024-01-01T00:00:00Z',
             emailer_campaign_ids: ['s1'],
             contact_campaign_statuses: [{emailer_campaign_id: 's1', status: 'active'}],
           },
@@ -584,6 +627,8 @@ describe('quirks and fail-closed reads', () => {
       }),
     )
     await expect(sweepSequenceMembers(client(raw.url), ['s1'])).rejects.toThrow(/changed during the read/)
+    // One re-check of the total, then it fails closed.
+    expect(raw.requests.length).toBe(2)
   })
 
   it('an email look-up past the display cap fails closed instead of reporting the email missing', async () => {
@@ -622,7 +667,7 @@ describe('quirks and fail-closed reads', () => {
       res.end(req.n === 1 ? 'null' : '[1,2]')
     })
     const c = client(raw.url)
-    for (const call of [() => c.listMailboxes(), () => c.searchContactsInSequences(['s1'], 1)]) {
+    for (const call of [() => c.listMailboxes(), () => c.searchContacts({sequenceIds: ['s1']}, 1, 'asc')]) {
       const e = (await caught(call())) as ApolloApiError
       expect(e).toBeInstanceOf(ApolloApiError)
       expect(e.status).toBe(200)
@@ -701,8 +746,8 @@ describe('every operation against the emulator', () => {
       name: 'O Wner',
     })
     expect(await c.listMailboxes()).toEqual([
-      {id: 'm1', email: 'sdr@acme.com', active: true},
-      {id: 'm2', email: 'old@acme.com', active: false},
+      {id: 'm1', email: 'sdr@acme.com', active: true, revokedAt: null},
+      {id: 'm2', email: 'old@acme.com', active: false, revokedAt: null},
     ])
     const all = await c.searchSequences({page: 1})
     expect(all.items.map((s) => s.id).sort()).toEqual(['s1', 's2'])
@@ -711,7 +756,7 @@ describe('every operation against the emulator', () => {
     expect(await c.getSequence('s3')).toEqual({id: 's3', name: 'Legacy', active: false, archived: true})
     expect(await c.getSequence('missing')).toBeNull()
 
-    const members = await c.searchContactsInSequences(['s1', 's2'], 1)
+    const members = await c.searchContacts({sequenceIds: ['s1', 's2']}, 1, 'asc')
     expect(members.totalEntries).toBe(3)
     expect(members.items.map((x) => x.id).sort()).toEqual(['c1', 'c2', 'c5'])
     const raj = members.items.find((x) => x.id === 'c2')
@@ -721,8 +766,12 @@ describe('every operation against the emulator', () => {
       ['s2', 'finished'],
     ])
 
-    const scan = await c.scanContacts(1)
+    const scan = await c.searchContacts({sequenceIds: null}, 1, 'asc')
     expect(scan.items.map((x) => x.id)).toEqual(['c1', 'c2', 'c3', 'c4', 'c5'])
+    const newest = await c.searchContacts({sequenceIds: null}, 1, 'desc')
+    expect(newest.items.map((x) => x.id)).toEqual(['c5', 'c4', 'c3', 'c2', 'c1'])
+    expect(newest.first?.id).toBe('c5')
+    expect(newest.last?.id).toBe('c1')
     expect((await c.findContactsByEmail('DUP@example.com')).map((x) => x.id).sort()).toEqual(['c3', 'c4'])
     expect((await c.findContactsByEmail('raj.patel@home.org')).map((x) => x.id)).toEqual(['c2'])
     expect(await c.findContactsByEmail('nobody@nowhere.com')).toEqual([])
@@ -793,7 +842,7 @@ describe('every operation against the emulator', () => {
     const emu = await emulator(smallSeed())
     const c = createApolloClient({baseUrl: emu.url, apiKey: new ApiKey('sk_restricted_key_000')})
     cleanups.push(() => c.close())
-    const e = (await caught(c.scanContacts(1))) as ApolloApiError
+    const e = (await caught(c.searchContacts({sequenceIds: null}, 1, 'asc'))) as ApolloApiError
     expect(e.status).toBe(403)
     expect(e.hint).toContain('api/v1/contacts/search')
     const bad = createApolloClient({baseUrl: emu.url, apiKey: new ApiKey('sk_wrong_key_123')})
@@ -915,25 +964,45 @@ describe('sweepSequenceMembers', () => {
     expect(c.callCounts()).toEqual({'contacts/search': 3})
   })
 
-  it('splits at the display cap and refuses a single sequence over it', async () => {
-    const emu = await emulator(genSeed({sequences: 3, perSequence: 80, stride: 80, outside: 0}), {displayCap: 100})
-    const c = client(emu.url)
-    const sweep = await sweepSequenceMembers(c, ['seq0', 'seq1', 'seq2'], {displayCap: 100})
-    // 240 > 100: split [seq0, seq1] (160 > 100: split again) and [seq2]: 1 + 1 + 1 + 1 + 1 calls.
-    expect(sweep.contacts.size).toBe(240)
-    expect(sweep.members.get('seq2')).toHaveLength(80)
-    expect(c.callCounts()).toEqual({'contacts/search': 5})
-
-    const big = await emulator(genSeed({sequences: 1, perSequence: 150, stride: 0, outside: 0}), {displayCap: 100})
-    const e = await caught(sweepSequenceMembers(client(big.url), ['seq0'], {displayCap: 100}))
+  it('learns the display cap from the 422 (or the empty pages), reads around it, splits, and refuses a sequence over 2 x cap', async () => {
+    for (const pastDisplayCap of ['error', 'empty'] as const) {
+      const seed = genSeed({sequences: 3, perSequence: 80, stride: 80, outside: 0})
+      const emu = await emulator(seed, {displayCap: 100, pastDisplayCap})
+      const c = client(emu.url)
+      const sweep = await sweepSequenceMembers(c, ['seq0', 'seq1', 'seq2'])
+      // 240 members: page 1, then the farthest page (3) is refused. The 422 names the cap (100);
+      // an empty page only bounds it (200), so the farthest pages under that bound are tried too
+      // (ascending 2, empty; descending 1). 240 > 2 x 100: split.
+      // [seq0, seq1]: 160 = ascending page 1 + descending page 1; [seq2]: 80 = 1 page.
+      expect(sweep.contacts.size).toBe(240)
+      expect(sweep.members.get('seq1')).toHaveLength(80)
+      expect(sweep.members.get('seq2')).toHaveLength(80)
+      expect(c.callCounts()).toEqual({'contacts/search': (pastDisplayCap === 'error' ? 2 : 4) + 2 + 1})
+    }
+    const big = await emulator(genSeed({sequences: 1, perSequence: 250, stride: 0, outside: 0}), {displayCap: 100})
+    const e = await caught(sweepSequenceMembers(client(big.url), ['seq0']))
     expect(e).toBeInstanceOf(IncompleteReadError)
-    expect((e as Error).message).toMatch(/seq0/)
+    expect((e as Error).message).toMatch(/seq0 has 250 contacts, more than Apollo's search can list from both ends/)
+  })
+
+  it('fails closed, naming it, when Apollo ignores sort_ascending, sort_by_field or the filter', async () => {
+    // 250 members under a cap of 200: ascending pages 1-2 and descending page 1 (the order matters).
+    const seed = genSeed({sequences: 2, perSequence: 150, stride: 100, outside: 0})
+    const cases = [
+      ['sort_ascending', /ignored sort_ascending/],
+      ['sort_by_field', /ignored sort_by_field/],
+      ['emailer_campaign_ids', /did not confirm the emailer_campaign_ids filter/],
+    ] as const
+    for (const [param, message] of cases) {
+      const emu = await emulator(seed, {ignoredParams: [param], displayCap: 200})
+      await expect(sweepSequenceMembers(client(emu.url), ['seq0', 'seq1']), param).rejects.toThrow(message)
+    }
   })
 })
 
 describe('readLiveState call counts equal the cost model', () => {
-  it('30 sequences x 50 contacts with overlap, emails outside the sweep looked up one by one', async () => {
-    // 29*40+50 = 1210 members (13 pages) + 300 outside contacts (1510 contacts, 16 scan pages).
+  it('30 sequences x 50 contacts with overlap: the scan, when it costs less than the sweep and its look-ups', async () => {
+    // 29*40+50 = 1210 members (13 pages) + 300 outside contacts: 1510 contacts, 16 scan pages.
     const emu = await emulator(genSeed({sequences: 30, perSequence: 50, stride: 40, outside: 300, archived: true}))
     const c = client(emu.url)
     const sequences: DesiredSequence[] = []
@@ -953,17 +1022,30 @@ describe('readLiveState call counts equal the cost model', () => {
         {kind: 'id', id: 'm00005'},
       ]),
     )
-    const live = await readLiveState(c, {sequences})
+    const plans: ReadPlan[] = []
+    const live = await readLiveState(c, {sequences}, {onReadPlan: (p) => void plans.push(p)})
     // sequences: 31 entries, 1 page; arch is not listed by search -> 1 show. mailboxes: 1.
-    // sweep: 13 pages. 6 unresolved (4 emails, 2 ids): scan page 1 (15 more pages > 6 -> look-ups):
-    // 4 email searches (1 page each) + 2 contact shows. Plus who the key is (users/api_profile).
+    // Probes: scan page 1 (N = 1510: 15 pages left) and sweep page 1 (T = 1210: 12 left). 60
+    // declared contacts are still open: the sweep saves 3 pages but needs up to 60 look-ups, and a
+    // sample could not prove otherwise within its budget (3/4 of a look-up): scan, 15 more pages.
+    expect(plans).toEqual([
+      {
+        strategy: 'scan',
+        phase: 'pages',
+        members: 1210,
+        contacts: 1510,
+        unresolved: 60,
+        sampled: 0,
+        sampledOutside: 0,
+        remainingCalls: {'contacts/search': 15},
+      },
+    ])
     expect(c.callCounts()).toEqual({
       'users/api_profile': 1,
       'emailer_campaigns/search': 1,
       'emailer_campaigns/show': 1,
       email_accounts: 1,
-      'contacts/search': 13 + 1 + 4,
-      'contacts/show': 2,
+      'contacts/search': 1 + 16,
     })
     expect(c.callCounts()).toEqual(emu.stats().requests)
     expect(live.sequences.get(selectorKey({id: 'arch'}))?.[0]?.archived).toBe(true)
@@ -975,9 +1057,49 @@ describe('readLiveState call counts equal the cost model', () => {
     expect(live.contactsByEmail.get('outside2@globex.com')).toEqual(['o00002'])
     expect(live.contactsByEmail.get('outside299@globex.com')).toEqual(['o00299'])
     expect(live.contactsByEmail.get('member41@acme.com')).toEqual(['m00041'])
+    // The scan keeps members and declared contacts only.
     expect(live.contacts.has('o00150')).toBe(true)
+    expect(live.contacts.has('o00151')).toBe(false)
     expect([...live.missingEmails]).toEqual(['ghost@nowhere.com'])
     expect([...live.missingContactIds]).toEqual(['nope0000'])
+  })
+
+  it('a large account with few declared contacts outside: the sweep, after a sample proves its look-ups fit', async () => {
+    // 2,150 contacts (22 scan pages), the 300 members of Sequence 0 created last (3 pages). 40 declared
+    // members are on the sweep's page 2, so neither probe resolves them; the sweep saves 19 pages and
+    // a sample of 2 finding no contact outside bounds its look-ups by 38 x 1/3 = 13 <= 19: sweep, 2
+    // more pages, no look-up left.
+    const contacts: SeedContact[] = []
+    for (let i = 0; i < 1850; i++) contacts.push({id: `x${String(i).padStart(5, '0')}`, email: `x${i}@big.com`})
+    for (let i = 0; i < 300; i++) {
+      contacts.push({
+        id: `m${String(i).padStart(5, '0')}`,
+        email: `member${i}@acme.com`,
+        memberships: [{sequence_id: 'seq0', status: 'active'}],
+      })
+    }
+    const emu = await emulator({
+      apiKeys: [KEY],
+      emailAccounts: [{id: 'mb1', email: 'sdr@acme.com', active: true}],
+      sequences: [{id: 'seq0', name: 'Sequence 0', active: true}],
+      contacts,
+    })
+    const c = client(emu.url)
+    const refs = Array.from({length: 40}, (_, i) => byEmail(`member${100 + i}@acme.com`))
+    const plans: ReadPlan[] = []
+    const live = await readLiveState(
+      c,
+      {sequences: [desiredSeq({name: 'Sequence 0'}, refs)]},
+      {onReadPlan: (p) => void plans.push(p)},
+    )
+    // Told once: the sweep left nothing to look up.
+    expect(plans.map((p) => [p.strategy, p.phase, p.sampled, p.sampledOutside, p.remainingCalls])).toEqual([
+      ['sweep', 'pages', 2, 0, {'contacts/search': 2}],
+    ])
+    expect(c.callCounts()['contacts/search']).toBe(2 + 2 + 2)
+    expect(live.members.get('seq0')).toHaveLength(300)
+    expect(live.contactsByEmail.get('member139@acme.com')).toEqual(['m00139'])
+    expect(live.missingEmails.size).toBe(0)
   })
 
   it('spends no look-up on finished/stopped/removed entries the sweep did not see', async () => {

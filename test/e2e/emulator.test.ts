@@ -566,16 +566,65 @@ describe('contacts', () => {
     expect(kinds).toEqual(new Set(['number', 'string']))
   })
 
-  it('enforces the display cap: true total, empty pages past it; per_page > 100 is 422', async () => {
+  it('enforces the display cap: a 422 naming it (or empty pages with true totals); per_page > 100 is 422', async () => {
     const emu = await start({seed: baseSeed(manyContacts(30)), displayCap: 10})
     const p2 = await call(emu, 'POST', '/contacts/search', {per_page: 5, page: 2})
     expect(p2.json.contacts).toHaveLength(5)
     const p3 = await call(emu, 'POST', '/contacts/search', {per_page: 5, page: 3})
-    expect(p3.json.contacts).toEqual([])
-    expect(p3.json.pagination).toMatchObject({total_entries: 30, total_pages: 6})
+    expect(p3.status).toBe(422)
+    expect(p3.json).toEqual({
+      error:
+        'The display limit for this search is 10 records (2 pages of 5 per page). Add more filters to narrow your search results.',
+    })
     const big = await call(emu, 'POST', '/contacts/search', {per_page: 101})
     expect(big.status).toBe(422)
     expect(typeof big.json.error).toBe('string')
+
+    const empty = await start({seed: baseSeed(manyContacts(30)), displayCap: 10, pastDisplayCap: 'empty'})
+    const past = await call(empty, 'POST', '/contacts/search', {per_page: 5, page: 3})
+    expect(past.json.contacts).toEqual([])
+    expect(past.json.pagination).toMatchObject({total_entries: 30, total_pages: 6})
+  })
+
+  it('sorts by contact_created_at with ties broken by id, both ways, and can ignore a parameter', async () => {
+    const emu = await start({seed: baseSeed([contact(3), contact(1), contact(2)])})
+    // Seed contacts are created in seed order; two created through the API in the same request share
+    // a millisecond or not: either way the order is (created_at, id).
+    await call(emu, 'POST', '/contacts/bulk_create', {contacts: [{email: 'b@new.test'}, {email: 'a@new.test'}]})
+    const asc = await call(emu, 'POST', '/contacts/search', {sort_by_field: 'contact_created_at', sort_ascending: true})
+    const keys = asc.json.contacts.map((c: {created_at: string; id: string}) => [Date.parse(c.created_at), c.id])
+    expect(keys.slice(0, 3).map((k: [number, string]) => k[1])).toEqual([cid(3), cid(1), cid(2)])
+    const sorted = [...keys].sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : 1))
+    expect(keys).toEqual(sorted)
+    const desc = await call(emu, 'POST', '/contacts/search', {
+      sort_by_field: 'contact_created_at',
+      sort_ascending: false,
+    })
+    expect(desc.json.contacts.map((c: {id: string}) => c.id)).toEqual(keys.map((k: [number, string]) => k[1]).reverse())
+
+    const deaf = await start({seed: baseSeed([contact(1), contact(2)]), ignoredParams: ['sort_ascending']})
+    const ignored = await call(deaf, 'POST', '/contacts/search', {
+      sort_by_field: 'contact_created_at',
+      sort_ascending: true,
+    })
+    expect(ignored.json.contacts.map((c: {id: string}) => c.id)).toEqual([cid(2), cid(1)])
+  })
+
+  it('lets tests change Apollo between two requests: onRequest, deleteContact', async () => {
+    const emu = await start({
+      seed: baseSeed([contact(1, {memberships: [{sequence_id: S_ACTIVE, status: 'active'}]}), contact(2)]),
+    })
+    emu.onRequest('contacts/search', 2, () => emu.deleteContact(cid(1)))
+    const first = await call(emu, 'POST', '/contacts/search', {})
+    expect(first.json.pagination.total_entries).toBe(2)
+    const second = await call(emu, 'POST', '/contacts/search', {})
+    expect(second.json.pagination.total_entries).toBe(1)
+    const members = await call(emu, 'POST', '/contacts/search', {emailer_campaign_ids: [S_ACTIVE]})
+    expect(members.json.contacts).toEqual([])
+    expect(emu.snapshot().contacts.map((c) => c.id)).toEqual([cid(2)])
+    expect((await call(emu, 'POST', '/contacts/search', {q_keywords: 'person1@example.test'})).json.contacts).toEqual(
+      [],
+    )
   })
 
   it('matches q_keywords over names, titles, companies and every email; sorts by creation', async () => {

@@ -1,19 +1,21 @@
 // Regression (BENCHMARKS.md note 1): when the managed sequences have more distinct members than
-// Apollo's 50,000 display cap, the sweep splits the sequence ids into contiguous halves. The halves
-// must follow MANIFEST order (teams keep related campaigns together), not the order in which the
-// selectors were resolved (names first, then ids), or each half spans every team and reads
-// overlapping pools: 1,202 instead of 902 contacts/search calls in the 200 x 500 benchmark.
+// both ends of Apollo's order can reach (2 x the 50,000 display cap), the sweep splits the sequence
+// ids into contiguous halves. The halves must follow MANIFEST order (teams keep related campaigns
+// together), not the order in which the selectors were resolved (names first, then ids), or each
+// half spans every team and reads overlapping pools (1,202 instead of 902 contacts/search calls in
+// the 200 x 500 benchmark before the reads were two-ended).
 import {describe, expect, it} from 'vitest'
 
 import {readLiveState} from '../../src/apollo/read-live-state.js'
-import type {ApolloClient, Page} from '../../src/apollo/types.js'
+import type {ApolloClient, ContactPage, Page} from '../../src/apollo/types.js'
+import {DisplayCapError} from '../../src/errors.js'
 import type {DesiredSequence, DesiredState, LiveContact, LiveSequence} from '../../src/model/state.js'
 import {DEFAULT_ENROLL} from '../../src/model/state.js'
 
 const PER_PAGE = 100
 const CAP = 50_000
 
-/** Two teams (A, B), each with two sequences over a 27,000-contact pool: 54,000 distinct members. */
+/** Two teams (A, B), each with two sequences of 36,000 over a 54,000-contact pool: 108,000 distinct members. */
 function buildWorld() {
   const sequences: LiveSequence[] = ['A1', 'A2', 'B1', 'B2'].map((name, i) => ({
     id: `5e9${String(i + 1).padStart(21, '0')}`,
@@ -23,8 +25,8 @@ function buildWorld() {
   }))
   const contacts: LiveContact[] = []
   const pool = (team: number, first: LiveSequence, second: LiveSequence) => {
-    for (let k = 0; k < 27_000; k++) {
-      const seqs = [...(k < 18_000 ? [first] : []), ...(k >= 9_000 ? [second] : [])]
+    for (let k = 0; k < 54_000; k++) {
+      const seqs = [...(k < 36_000 ? [first] : []), ...(k >= 18_000 ? [second] : [])]
       contacts.push({
         id: `c${team}${String(k).padStart(22, '0')}`,
         email: `t${team}-${k}@example.com`,
@@ -54,13 +56,23 @@ function createFakeClient(world: ReturnType<typeof buildWorld>) {
     calls[e] = (calls[e] ?? 0) + 1
   }
   const unions = new Map<string, LiveContact[]>()
+  // Contacts are created in world order (created_at = their index), ties impossible.
+  const created = new Map(world.contacts.map((c, i) => [c.id, i]))
   const page = <T>(all: readonly T[], n: number): Page<T> => ({
-    // Apollo's display cap: nothing beyond page 500.
-    items: n * PER_PAGE > CAP ? [] : all.slice((n - 1) * PER_PAGE, n * PER_PAGE),
+    items: all.slice((n - 1) * PER_PAGE, n * PER_PAGE),
     page: n,
     totalPages: Math.ceil(all.length / PER_PAGE),
     totalEntries: all.length,
   })
+  const contactPage = (all: readonly LiveContact[], n: number, order: 'asc' | 'desc'): ContactPage => {
+    // Apollo's display cap: nothing beyond page 500, in either direction.
+    if (n * PER_PAGE > CAP) {
+      throw new DisplayCapError({method: 'POST', path: '/contacts/search', cap: CAP, apolloMessage: 'display limit'})
+    }
+    const p = page(order === 'asc' ? all : [...all].reverse(), n)
+    const key = (c: LiveContact | undefined) => (c === undefined ? null : {createdMs: created.get(c.id)!, id: c.id})
+    return {...p, first: key(p.items[0]), last: key(p.items.at(-1))}
+  }
   const unsupported = (): never => {
     throw new Error('not used by this test')
   }
@@ -78,26 +90,24 @@ function createFakeClient(world: ReturnType<typeof buildWorld>) {
     },
     listMailboxes: () => {
       count('email_accounts')
-      return Promise.resolve([{id: 'mb1', email: 'sdr@example.com', active: true}])
+      return Promise.resolve([{id: 'mb1', email: 'sdr@example.com', active: true, revokedAt: null}])
     },
+    getUsageStats: () => Promise.resolve(null),
     getApiProfile: () => {
       count('users/api_profile')
       return Promise.resolve({userId: 'u1', teamId: 't1', email: 'ops@example.com', name: null})
     },
-    searchContactsInSequences: (ids, n) => {
+    searchContacts: ({sequenceIds}, n, order) => {
       count('contacts/search')
-      const key = ids.join(',')
+      if (sequenceIds === null) return Promise.resolve(contactPage(world.contacts, n, order))
+      const key = sequenceIds.join(',')
       let union = unions.get(key)
       if (!union) {
-        const wanted = new Set(ids)
+        const wanted = new Set(sequenceIds)
         union = world.contacts.filter((c) => c.memberships.some((m) => wanted.has(m.sequenceId)))
         unions.set(key, union)
       }
-      return Promise.resolve(page(union, n))
-    },
-    scanContacts: (n) => {
-      count('contacts/search')
-      return Promise.resolve(page(world.contacts, n))
+      return Promise.resolve(contactPage(union, n, order))
     },
     findContactsByEmail: () => {
       count('contacts/search')
@@ -110,9 +120,12 @@ function createFakeClient(world: ReturnType<typeof buildWorld>) {
     bulkCreateContacts: unsupported,
     addContactIds: unsupported,
     removeOrStopContactIds: unsupported,
+    probeScope: unsupported,
     callCounts: () => ({}),
     rateLimitedCounts: () => ({}),
     quotaLeft: () => ({}),
+    quotaStatus: () => ({}),
+    windowLengthMs: () => 3_600_000,
     close: () => Promise.resolve(),
   }
   return {client, calls}
@@ -134,16 +147,17 @@ function desiredOf(sequences: readonly LiveSequence[]): DesiredState {
   return {sequences: seqs}
 }
 
-describe('live read over the display cap', () => {
+describe('live read over twice the display cap', () => {
   it('splits the sweep in manifest order, so each half stays within one team', async () => {
     const world = buildWorld()
     const {client, calls} = createFakeClient(world)
     const live = await readLiveState(client, desiredOf(world.sequences))
-    expect(live.contacts.size).toBe(54_000)
-    for (const s of world.sequences) expect(live.members.get(s.id)).toHaveLength(18_000)
-    // 1 probe of all four (54,000 > 50,000) + 270 pages per team half.
-    // Resolution order (names first) would give halves {A2, B2} and {A1, B1}: 1 + 2 x 360 = 721.
-    expect(calls['contacts/search']).toBe(1 + 270 + 270)
+    expect(live.contacts.size).toBe(108_000)
+    for (const s of world.sequences) expect(live.members.get(s.id)).toHaveLength(36_000)
+    // 1 probe of all four (108,000 > 2 x 50,000), then 540 pages per team half (500 ascending, 40
+    // descending). Resolution order (names first) would give halves {A2, B2} and {A1, B1} of
+    // 72,000 each: 1 + 2 x 720 = 1,441.
+    expect(calls['contacts/search']).toBe(1 + 540 + 540)
     expect(calls['emailer_campaigns/search']).toBe(1)
   })
 })

@@ -11,6 +11,18 @@ import type {CaseConfig} from '../../scripts/bench/harness.js'
 import {startEmulator} from '../../src/emulator/server.js'
 import type {EmulatorOptions, RunningEmulator} from '../../src/emulator/types.js'
 
+/** 4 sequences x 60 members, every prune mode, 40% drift: every kind of write, several batches of 5 each. */
+export function smallGeneratedCase(): GeneratedCase {
+  return generateCase({
+    sequences: 4,
+    contactsPerSequence: 60,
+    drift: 0.4,
+    seed: 5,
+    groupSize: 2,
+    pruneModes: ['remove', 'finish', 'stop', 'none'],
+  })
+}
+
 export interface CaseFixture {
   readonly dir: string
   readonly caseData: GeneratedCase
