@@ -51,6 +51,7 @@ const COMMANDS: readonly (readonly string[])[] = [
   ['plan'],
   ['apply', '--auto-approve'],
   ['import', '--sequence', 'Q4 Enterprise Outreach', '--out-dir', 'adopted'],
+  ['doctor'],
 ]
 
 describe('a repository file cannot redirect the API key', () => {
