@@ -15,9 +15,10 @@
 //    within 15% of the time the limit allows.
 // 3. QUOTA: hourly windows shortened to 3.6 s and too small for the plan and for the apply: both
 //    complete with --wait-for-quota, converge, and get no 429 (the minute window is paced too).
+// 4. VALIDATE: `seqsync validate` of 2,000 small manifest files (offline), wall and peak RSS.
 //
 // Flags: --sequences N --contacts N --drift F --seed N --case today,field,over100k --quick
-//        --skip-scale --skip-rate-limit --skip-quota --plan-only --keep --cpu-prof
+//        --skip-scale --skip-rate-limit --skip-quota --skip-validate --plan-only --keep --cpu-prof
 // --quick: 40 x 200 with a display cap of 5,000 (so the reads still go around it). Exit 1 when a
 // target is missed. Results are saved as JSON under bench-results/ (gitignored).
 
@@ -38,7 +39,7 @@ import type {CaseOptions, GeneratedCase} from './bench/generate.js'
 import {cliEnv, writeCase} from './bench/harness.js'
 import {fmtMs, hoursAt, printTable, ratio} from './bench/report.js'
 
-const TARGETS = {planWallMs: 10_000, peakRssMb: 400, callRatio: 1.05, rateLimitSlack: 1.15}
+const TARGETS = {planWallMs: 10_000, peakRssMb: 400, callRatio: 1.05, rateLimitSlack: 1.15, validateWallMs: 10_000}
 /** A hung CLI run fails the bench instead of hanging it (runCli's default is a test's 30 s). */
 const RUN_TIMEOUT_MS = 10 * 60_000
 const WRITES: ReadonlySet<string> = new Set(WRITE_ENDPOINTS)
@@ -76,6 +77,7 @@ const {values: flags} = parseArgs({
     'skip-scale': {type: 'boolean', default: false},
     'skip-rate-limit': {type: 'boolean', default: false},
     'skip-quota': {type: 'boolean', default: false},
+    'skip-validate': {type: 'boolean', default: false},
     'cpu-prof': {type: 'boolean', default: false},
     keep: {type: 'boolean', default: false},
     'plan-only': {type: 'boolean', default: false},
@@ -471,6 +473,39 @@ async function runQuota(): Promise<Record<string, unknown>> {
   })
 }
 
+/** `validate` of 2,000 files of one sequence and two contacts each, in 20 directories (offline). */
+async function runValidate(): Promise<Record<string, unknown>> {
+  console.log('\n== VALIDATE: 2,000 manifest files, offline')
+  const dir = mkdtempSync(join(tmpdir(), 'seqsync-bench-validate-'))
+  try {
+    for (let i = 0; i < 2000; i++) {
+      const sub = join(dir, 'many', `d${i % 20}`)
+      mkdirSync(sub, {recursive: true})
+      writeFileSync(
+        join(sub, `s${i}.yaml`),
+        `apiVersion: seqsync/v1\nkind: SequenceMembership\nsequence:\n  name: S${i}\nmailbox: sdr@x.com\ncontacts:\n  - c${i}@x.com\n  - d${i}@x.com\n`,
+      )
+    }
+    const res = await runCli(['validate', 'many'], {
+      cwd: dir,
+      env: cliEnv('http://127.0.0.1:9/api/v1', BENCH_API_KEY),
+      timeoutMs: RUN_TIMEOUT_MS,
+      measureFile: join(dir, 'measure-validate.json'),
+    })
+    const m = res.measure
+    console.log(`validate: exit ${res.code}, ${fmtMs(m?.wallMs)} wall, ${m?.maxRssMb ?? '-'} MB peak RSS`)
+    check('validate 2,000 files: exit 0', res.code === 0, `exit ${res.code}`)
+    check(
+      `validate 2,000 files wall < ${TARGETS.validateWallMs / 1000} s`,
+      m !== null && m.wallMs < TARGETS.validateWallMs,
+      fmtMs(m?.wallMs),
+    )
+    return {code: res.code, measure: m}
+  } finally {
+    if (!flags.keep) rmSync(dir, {recursive: true, force: true})
+  }
+}
+
 let failed = false
 try {
   if (!flags['skip-scale']) {
@@ -481,6 +516,7 @@ try {
   }
   if (!flags['skip-rate-limit']) results.rateLimit = await runRateLimit()
   if (!flags['skip-quota']) results.quota = await runQuota()
+  if (!flags['skip-validate']) results.validate = await runValidate()
 } catch (error) {
   failed = true
   results.error = error instanceof Error ? (error.stack ?? error.message) : String(error)
