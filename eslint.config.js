@@ -1,4 +1,4 @@
-// ESLint 9 flat config: typescript-eslint type-aware rules plus the module boundaries of CONVENTIONS.md §3.3.
+// ESLint 9 flat config: typescript-eslint type-aware rules plus the module boundaries of the layers (README: Development).
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 

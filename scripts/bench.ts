@@ -1,4 +1,4 @@
-// `npm run bench` (= npm run build && tsx scripts/bench.ts): PRODUCT.md §7's scale and speed
+// `npm run bench` (= npm run build && tsx scripts/bench.ts): README's What a plan costs and BENCHMARKS.md scale and speed
 // targets and issue 11's read costs, against the Apollo emulator (src/, through tsx, IN THIS
 // PROCESS) with the CLI run from dist/ as a plain-node child through scripts/bench/measure.js.
 //

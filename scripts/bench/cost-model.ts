@@ -1,4 +1,4 @@
-// The theoretical minimum API cost of a generated case (PRODUCT.md §7), computed from the
+// The theoretical minimum API cost of a generated case (README: What a plan costs; BENCHMARKS.md), computed from the
 // generator's truth and Apollo's limits only, independently of the code under test:
 // - plan: the cheaper of the two complete strategies, each read from both ends of its order (a
 //   query reaches 2 x the display cap at ceil(records / 100) calls):

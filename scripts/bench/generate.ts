@@ -2,7 +2,7 @@
 // the seqsync manifests that drift from it, and the exact expected outcome (final memberships and
 // change counts). `npm run bench` and the tests (test/helpers/gen-case.ts, test/reliability) import it.
 //
-// Shape of a case (PRODUCT.md §7): sequences come in groups (a team's campaigns) sharing a pool of
+// Shape of a case (README: What a plan costs; BENCHMARKS.md): sequences come in groups (a team's campaigns) sharing a pool of
 // contacts, so overlap is LOCAL: every contact of a group pool is in one or two sequences of that
 // group and in no sequence of another group. Drift = adds (mostly pool contacts already known from
 // the member sweep, a few contacts outside every managed sequence that need a look-up), prunes
@@ -159,7 +159,7 @@ const DEFAULT_MIX = Object.freeze({add: 0.5, remove: 0.2, finish: 0.15, stop: 0.
 const DEFAULT_PRUNE_MODES: readonly PruneMode[] = ['remove', 'none']
 
 /**
- * The change a pruned member gets (PRODUCT.md §2); under `prune: none` it is a `removed:` tombstone.
+ * The change a pruned member gets (README, Manifest reference: the decision table); under `prune: none` it is a `removed:` tombstone.
  * The generator's own reading of the table, so the expected truth does not come from the planner.
  */
 function prunedKind(prune: PruneMode, status: MembershipStatus): ExpectedKind | null {

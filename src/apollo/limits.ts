@@ -1,4 +1,4 @@
-// Apollo's documented limits, named once (apollo-api.md §1.5, §2.3). Everything that pages,
+// Apollo's documented limits, named once (docs/emulator.md, "What Apollo documents or was seen to do"). Everything that pages,
 // chunks or caps a read or a write takes its numbers from here (the pure core gets them injected).
 
 /** Records per search page: Apollo's documented maximum `per_page`. */

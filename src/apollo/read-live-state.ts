@@ -1,4 +1,4 @@
-// The live-state reader (PRODUCT.md §7): who the key acts as, the managed sequences, the mailboxes,
+// The live-state reader (README: What a plan costs; BENCHMARKS.md): who the key acts as, the managed sequences, the mailboxes,
 // then the members of the managed sequences and the declared contacts by the cheapest complete
 // strategy (read-strategy.ts: sweep + look-ups, or a scan of every contact), each query read from
 // both ends of its order (two-ended-read.ts). Fails closed: a read that may be incomplete never
@@ -48,7 +48,7 @@ function indexEmails(contacts: Iterable<LiveContact>): Map<string, string[]> {
 }
 
 /**
- * Everything the planner needs (PRODUCT.md §7). `desired` may be a reduction of the manifests (the
+ * Everything the planner needs (README: What a plan costs; BENCHMARKS.md). `desired` may be a reduction of the manifests (the
  * stale check of apply reads only what a plan touched).
  */
 export async function readLiveState(

@@ -24,7 +24,7 @@ export type ChangeReason =
   | 'pruned' // undeclared live member, prune mode remove|finish|stop
   | 'missing-contact' // create (missingContacts: create)
 
-/** Apollo's add_contact_ids skip reason codes (apollo-api.md §6.2). */
+/** Apollo's add_contact_ids skip reason codes (docs/emulator.md: the skip reasons of add_contact_ids). */
 export type SkipReason =
   | 'contact_not_found'
   | 'contacts_already_exists_in_current_campaign'

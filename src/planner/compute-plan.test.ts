@@ -29,7 +29,7 @@ function janeWith(status: LiveStatus, extra: Record<string, 'active' | 'paused' 
   })
 }
 
-describe('computePlan: the PRODUCT.md §2 table for declared contacts', () => {
+describe('computePlan: the README, Manifest reference: the decision table table for declared contacts', () => {
   type Outcome = {change?: 'add' | 'remove' | 'finish' | 'stop'; warning?: string}
   const cells: [DesiredList, LiveStatus, Outcome][] = [
     ['contacts', 'absent', {change: 'add'}],

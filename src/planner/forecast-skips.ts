@@ -1,4 +1,4 @@
-// The skip forecast (PRODUCT.md §2, README "Skip forecasts"): which adds Apollo will refuse, and
+// The skip forecast (README, Manifest reference: the decision table, README "Skip forecasts"): which adds Apollo will refuse, and
 // which it may refuse, decided over the state projected the way apply runs — every removal/finish/
 // stop first, then adds sequence by sequence in plan order.
 //
@@ -87,7 +87,7 @@ function identityOf(d: Draft): string {
 }
 
 /**
- * Apollo's per-contact rules in its order of precedence (apollo-api.md §6.2): the first definite
+ * Apollo's per-contact rules in its order of precedence (docs/emulator.md: the skip reasons of add_contact_ids): the first definite
  * one wins; otherwise the first possible one. `d.contact` null = a contact this plan creates.
  */
 function forecastByContact(

@@ -1,4 +1,4 @@
-// The one batching rule of apply (PRODUCT.md §5), pure: which changes go into which write call.
+// The one batching rule of apply (README: Safety model), pure: which changes go into which write call.
 // The applier executes these batches, the cost estimate counts them, and the benchmark's cost
 // model counts them too, so the three can never disagree.
 //

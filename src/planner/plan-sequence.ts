@@ -1,4 +1,4 @@
-// Plans one managed sequence (PRODUCT.md §2): resolves its mailbox and every declared contact,
+// Plans one managed sequence (README, Manifest reference: the decision table): resolves its mailbox and every declared contact,
 // decides the change for each (the desired x live table), and prunes or reports undeclared members.
 // Pure; problems are collected, never thrown.
 
@@ -147,7 +147,7 @@ function refKey(e: DesiredEntry): string {
   return e.ref.kind === 'id' ? `id:${e.ref.id}` : `email:${e.ref.email}`
 }
 
-/** PRODUCT.md §2, one declared contact Apollo has: the table row of its list, at its live status. */
+/** README, Manifest reference: the decision table, one declared contact Apollo has: the table row of its list, at its live status. */
 function decideDeclared(ctx: Context, entry: DesiredEntry, contact: LiveContact, email: string | null): void {
   const status = statusIn(contact, ctx.live.id)
   const warn = (code: 'already-finished' | 'member-failed'): void => {

@@ -1,4 +1,4 @@
-// `apply --format json`: PRODUCT.md §5's report, validated by schemas/apply-report.schema.json. Pure.
+// `apply --format json`: README's Safety model report, validated by schemas/apply-report.schema.json. Pure.
 
 import type {AppliedItem, ApplyReport} from '../model/apply-report.js'
 import type {PlanTarget} from '../model/plan.js'

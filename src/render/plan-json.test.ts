@@ -45,7 +45,7 @@ describe('renderPlanJson', () => {
     expect(validate(doc), JSON.stringify(validate.errors)).toBe(true)
   })
 
-  it('has the PRODUCT.md §4 shape', () => {
+  it('has the README: Commands, the plan outputs shape', () => {
     const doc = renderPlanJson(samplePlan(), {maskEmails: false}) as Record<string, any>
     expect(doc.formatVersion).toBe(1)
     expect(doc.planHash).toMatch(/^sha256:[0-9a-f]{64}$/)
@@ -174,7 +174,7 @@ describe('apply report renderers', () => {
     )
   })
 
-  it('renders JSON matching PRODUCT.md §5 and the schema', () => {
+  it('renders JSON matching README: Safety model and the schema', () => {
     const validate = validator('apply-report.schema.json')
     const doc = JSON.parse(JSON.stringify(renderApplyReportJson(REPORT))) as Record<string, any>
     expect(validate(doc), JSON.stringify(validate.errors)).toBe(true)

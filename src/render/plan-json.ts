@@ -1,4 +1,4 @@
-// `plan --format json`: the stable, versioned document of PRODUCT.md §4, validated by
+// `plan --format json`: the stable, versioned document of README: Commands, the plan outputs, validated by
 // schemas/plan.schema.json. Pure: returns a JSON-ready object.
 
 import type {ApiCost, Change, Plan, PlanTarget, ReadCost, SafetyAssessment} from '../model/plan.js'

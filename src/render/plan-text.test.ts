@@ -67,7 +67,7 @@ describe('renderPlanText', () => {
   it('ends with the exact closing line', () => {
     const summary = {add: 12, remove: 3, finish: 2, stop: 0, create: 0, skipsForecast: 4, skipsPossible: 0}
     expect(renderClosingLine(summary)).toBe('Plan: 12 to add, 3 to remove, 2 to finish, 0 to stop, 4 skips forecast.')
-    // The wording never changes with the numbers: scripts match `(\d+) skips forecast` (PRODUCT.md §4).
+    // The wording never changes with the numbers: scripts match `(\d+) skips forecast` (README: Commands, the plan outputs).
     expect(renderClosingLine({...summary, add: 1, skipsForecast: 1})).toBe(
       'Plan: 1 to add, 3 to remove, 2 to finish, 0 to stop, 1 skips forecast.',
     )

@@ -61,7 +61,7 @@ export function describeContact(email: string | null, contactId: string | null, 
 }
 
 /**
- * `Plan: 12 to add, 3 to remove, 2 to finish, 0 to stop, 4 skips forecast.` (PRODUCT.md §4, never
+ * `Plan: 12 to add, 3 to remove, 2 to finish, 0 to stop, 4 skips forecast.` (README: Commands, the plan outputs, never
  * reworded), then ` 7 possible skips.` when there are any.
  */
 export function renderClosingLine(summary: PlanSummary): string {

@@ -1,5 +1,5 @@
 // The benchmark harness at small scale, in `npm test`: API CALL COUNTS only (never time).
-// plan must stay within the cost model of PRODUCT.md §7, apply must make exactly the minimum
+// plan must stay within the cost model of README: What a plan costs; BENCHMARKS.md, apply must make exactly the minimum
 // writes, the second plan must be empty and Apollo must end exactly as expected.
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 

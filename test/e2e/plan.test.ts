@@ -1,6 +1,6 @@
 // `seqsync plan` end to end: the built CLI in a child process -> undici -> the emulator over loopback.
-// Expected values come from reading examples/apollo-seed.json and the manifests by hand (PRODUCT.md
-// §2 table), not from seqsync's planner.
+// Expected values come from reading examples/apollo-seed.json and the manifests by hand (README's
+// decision table), not from seqsync's planner.
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 

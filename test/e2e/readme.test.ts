@@ -55,7 +55,7 @@ describe('README.md', () => {
     expect(missing).toEqual([])
   })
 
-  it('lists the exit codes PRODUCT.md defines', () => {
+  it('lists every exit code seqsync uses', () => {
     const start = readme.indexOf('## Exit codes')
     const table = readme.slice(start, readme.indexOf('\n## ', start + 1))
     for (const code of ['0', '1', '2', '3']) expect(table).toMatch(new RegExp(`^\\| ${code} \\|`, 'm'))
