@@ -10,6 +10,7 @@ import {ConfigError, ManifestError, SeqsyncError, UsageError} from '../errors.js
 import type {Issue} from '../errors.js'
 import {formatIssue} from '../render/issues.js'
 import {maskEmailsInText} from '../render/mask-email.js'
+import {flattenText} from '../render/plan-text.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']
@@ -187,13 +188,21 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   /** `Error: <message>` and `Hint: <hint>` on stderr, the way every failure ends. */
   protected printErrorText(message: string, hint: string | undefined): void {
-    this.printError(`Error: ${message}`)
-    if (hint) this.printError(`Hint: ${hint}`)
+    this.printErrorLine(`Error: ${message}`)
+    if (hint) this.printErrorLine(`Hint: ${hint}`)
+  }
+
+  /**
+   * One line of an error report on stderr. Error texts carry data from manifests and from Apollo
+   * (sequence names, emails): control characters are flattened so they cannot drive the terminal.
+   */
+  protected printErrorLine(text: string): void {
+    this.printError(flattenText(text))
   }
 
   /** Located problems on stderr; with --quiet only the errors. */
   protected printIssues(issues: readonly Issue[]): void {
-    for (const issue of issues) if (issue.severity === 'error' || !this.quiet) this.printError(formatIssue(issue))
+    for (const issue of issues) if (issue.severity === 'error' || !this.quiet) this.printErrorLine(formatIssue(issue))
   }
 
   public override async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
@@ -211,12 +220,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       if (this.wantsJson()) this.printJson(toErrorDocument(error))
       else {
         if (error instanceof ManifestError || error instanceof ConfigError) this.printIssues(error.issues)
-        for (const line of error.details()) this.printError(line)
+        for (const line of error.details()) this.printErrorLine(line)
         this.printErrorText(error.message, error.hint)
       }
       this.exit(error.exitCode)
     }
-    this.printError(`unexpected error: ${error.message}`)
+    this.printErrorLine(`unexpected error: ${error.message}`)
     if (process.env['DEBUG']) this.printError(error.stack ?? '')
     this.exit(1)
   }

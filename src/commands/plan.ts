@@ -140,7 +140,7 @@ Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 with --
     } catch (writeError) {
       // The plan's own error is the one to report; say that its Markdown is missing too.
       if (!(writeError instanceof SeqsyncError)) throw writeError
-      this.printError(`Error: ${writeError.message}`)
+      this.printErrorText(writeError.message, undefined)
     }
   }
 

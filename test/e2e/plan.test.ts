@@ -224,6 +224,32 @@ describe('seqsync plan refusals and forecasts', () => {
     }
   })
 
+  it('an error naming Apollo data cannot drive the terminal: control characters are flattened', async () => {
+    const seed = readExampleSeed()
+    const [mailbox] = seed.emailAccounts
+    if (!mailbox) throw new Error('the example seed has a mailbox')
+    // An inactive mailbox whose email (Apollo data) carries an escape sequence and a line break.
+    const hostile = {...mailbox, email: 'sdr\u001b[2J\u001b]0;pwned\u0007@acme.example\nError: forged', active: false}
+    const env = await startE2eEnv({
+      seed: {...seed, emailAccounts: [hostile, ...seed.emailAccounts.slice(1)]},
+      files: {
+        'm/a.yaml': HEAD('name: Q4 Enterprise Outreach', 'contacts: []\n').replace(
+          'mailbox: sdr@acme.example',
+          `mailbox: ${mailbox.id}`,
+        ),
+      },
+    })
+    try {
+      const res = await env.cli(['plan', 'm'])
+      expect(res.code).toBe(1)
+      expect(res.stderr).toContain('is not active in Apollo')
+      expect(res.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/)
+      expect(res.stderr.split('\n').filter((l) => l.startsWith('Error: forged'))).toEqual([])
+    } finally {
+      await env.close()
+    }
+  })
+
   it('validation warnings are shown even when the plan then fails', async () => {
     const emptyPrune = HEAD('name: No Such Sequence', 'contacts: []\n').replace('prune: none', 'prune: remove')
     const env = await startE2eEnv({files: {'m/a.yaml': emptyPrune}})
