@@ -243,6 +243,7 @@ describe('seqsync plan refusals and forecasts', () => {
       const res = await env.cli(['plan', 'm'])
       expect(res.code).toBe(1)
       expect(res.stderr).toContain('is not active in Apollo')
+      // eslint-disable-next-line no-control-regex -- the control characters are what is checked for
       expect(res.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/)
       expect(res.stderr.split('\n').filter((l) => l.startsWith('Error: forged'))).toEqual([])
     } finally {
