@@ -8,6 +8,8 @@ import {interruptibleWriteSession} from '../cli/write-session.js'
 import type {PlanTarget} from '../model/plan.js'
 import {renderApplyReportJson} from '../render/apply-report-json.js'
 import {renderApplyReportText} from '../render/apply-report-text.js'
+import {renderIssuesGrouped} from '../render/issues.js'
+import {renderReadCost} from '../render/read-cost.js'
 import {renderPlanText} from '../render/plan-text.js'
 import {runApply} from '../services/apply.js'
 import type {ApplyResult} from '../services/apply.js'
@@ -111,6 +113,14 @@ Exit codes: 0 Apollo matches the manifests; 1 error before any write (invalid in
         },
         confirm,
         writeSession: interruptibleWriteSession((line) => this.printError(line), {quiet: settings.quiet}),
+        // Planning from manifests: what plan prints before reading (stderr, so JSON stdout stays clean).
+        onWarnings: (issues) => {
+          const text = renderIssuesGrouped(issues)
+          if (text !== '') this.notice(text)
+        },
+        onReadCost: (read) => {
+          for (const line of renderReadCost(read)) this.notice(line)
+        },
       })
       const code = this.present(result, json, {color: settings.color, maskEmails, ...(where ? {target: where} : {})})
       if (code !== 0) this.exit(code)

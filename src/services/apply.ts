@@ -12,9 +12,10 @@ import {ObservedState} from '../applier/observed-state.js'
 import {buildApplyReport} from '../applier/verify-outcomes.js'
 import type {ResolvedConfig} from '../config/config-schema.js'
 import {NotConfirmedError, PlanMismatchError, SeqsyncError, StalePlanError, UnsafePlanError} from '../errors.js'
+import type {Issue} from '../errors.js'
 import type {ApplyReport} from '../model/apply-report.js'
 import type {ManagedSequence} from '../model/plan-basis.js'
-import type {Change, Plan, PlanTarget} from '../model/plan.js'
+import type {Change, Plan, PlanTarget, ReadCost} from '../model/plan.js'
 import type {KeyOwner, LiveState} from '../model/state.js'
 import {assessSafety} from '../planner/assess-safety.js'
 import {hashDesiredState} from '../planner/plan-hash.js'
@@ -118,6 +119,10 @@ export interface RunApplyInput {
   /** Asked once the plan passed every check, before the first write; null = apply without asking. */
   readonly confirm: (() => Promise<boolean>) | null
   readonly writeSession?: WriteSession
+  /** Planning from manifests: their validation warnings, as soon as they are loaded (as for plan). */
+  readonly onWarnings?: (issues: readonly Issue[]) => void
+  /** Planning from manifests: the read's cost against the quota, before the bulk of it (as for plan). */
+  readonly onReadCost?: (cost: ReadCost) => void
 }
 
 export type ApplyResult =
@@ -205,6 +210,8 @@ async function planNow(input: RunApplyInput): Promise<ApplySource> {
     config: input.config,
     client: input.client,
     sequenceFilter: input.sequenceFilter,
+    ...(input.onWarnings ? {onWarnings: input.onWarnings} : {}),
+    ...(input.onReadCost ? {onReadCost: input.onReadCost} : {}),
   })
   return {
     plan: result.plan,

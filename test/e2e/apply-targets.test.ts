@@ -6,6 +6,9 @@ import {join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
+import {generateCase} from '../../scripts/bench/generate.js'
+import {caseFiles} from '../../scripts/bench/harness.js'
+
 import {
   DORMANT,
   ENT,
@@ -32,6 +35,19 @@ describe('apply [PLANFILE | PATH...]', () => {
       expect(res.stdout).toContain('Plan: 8 to add, 2 to remove, 2 to finish, 2 to stop, 0 skips forecast.')
       expect(res.stdout).toContain('Apollo matches the manifests.')
       expectExamplesConverged(env.emulator.snapshot())
+    })
+  })
+
+  it('planning from manifests prints what plan prints before it reads: the read against the quota', async () => {
+    const gen = generateCase({sequences: 4, contactsPerSequence: 100, drift: 0.1, seed: 5})
+    await withEnv({seed: gen.seed, files: caseFiles(gen)}, async (env) => {
+      const plan = await env.cli(['plan'])
+      const apply = await env.cli(['apply', '--auto-approve', '--json'])
+      expect(apply.code, apply.stderr).toBe(0)
+      const head = /^Reading Apollo by a (scan|sweep) .*$/m
+      expect(plan.stderr).toMatch(head)
+      expect(apply.stderr.match(head)?.[0]).toBe(plan.stderr.match(head)?.[0])
+      expect(env.json<ApplyReportJson>(apply).converged).toBe(true) // stdout stays one JSON document
     })
   })
 
