@@ -1,5 +1,12 @@
 import {describe, expect, it} from 'vitest'
-import {DEFAULT_MAILBOX, desiredSequence, liveContact, liveSequence, liveState} from '../../test/helpers/builders.js'
+import {
+  DEFAULT_KEY_OWNER,
+  DEFAULT_MAILBOX,
+  desiredSequence,
+  liveContact,
+  liveSequence,
+  liveState,
+} from '../../test/helpers/builders.js'
 import {makeChange, makePlan} from '../../test/helpers/fake-port.js'
 import type {SequenceBasis} from '../model/plan-basis.js'
 import type {Change, Plan} from '../model/plan.js'
@@ -17,6 +24,7 @@ const changes: Change[] = [
 ]
 const members: Record<string, MemberStatus> = {m1: 'active', r1: 'active', f1: 'paused'}
 const plan: Plan = makePlan(changes, {s1: 3})
+const OWNER = DEFAULT_KEY_OWNER.userId
 // Besides the contacts of the changes, the manifest declares a tombstone t1 and e@acme.com (finished), neither a member.
 const desired = desiredSequence({
   name: 'Seq s1',
@@ -41,12 +49,12 @@ function fresh(statuses: Record<string, MemberStatus | 'absent'>, extra: LiveCon
 
 describe('checkBasis', () => {
   it('nothing moved: nothing stale, nothing done', () => {
-    expect(checkBasis(plan, basis, fresh({}))).toEqual({stale: [], done: new Set(), knownIds: new Map()})
+    expect(checkBasis(plan, basis, fresh({}), OWNER)).toEqual({stale: [], done: new Set(), knownIds: new Map()})
   })
 
   it('a change already at its target is done, not stale (an interrupted apply of the same plan)', () => {
     const created = liveContact({id: 'n9', email: 'n@acme.com', memberships: {s1: 'active'}})
-    const check = checkBasis(plan, basis, fresh({a1: 'active', r1: 'absent', f1: 'finished'}, [created]))
+    const check = checkBasis(plan, basis, fresh({a1: 'active', r1: 'absent', f1: 'finished'}, [created]), OWNER)
     expect(check.stale).toEqual([])
     expect([...check.done].map((c) => `${c.kind}:${c.contactId ?? c.email}`)).toEqual([
       'create:n@acme.com',
@@ -60,7 +68,7 @@ describe('checkBasis', () => {
 
   it('a contact the plan looked at that moved anywhere else is stale; a newcomer is not', () => {
     const newcomer = liveContact({id: 'x9', memberships: {s1: 'active'}})
-    const check = checkBasis(plan, basis, fresh({a1: 'finished', r1: 'paused', m1: 'absent'}, [newcomer]))
+    const check = checkBasis(plan, basis, fresh({a1: 'finished', r1: 'paused', m1: 'absent'}, [newcomer]), OWNER)
     expect(check.stale.map((s) => (s.code === 'contact-moved' ? [s.contactId, s.planned, s.now] : s.code))).toEqual([
       ['a1', 'absent', 'finished'],
       ['r1', 'active', 'paused'],
@@ -77,6 +85,7 @@ describe('checkBasis', () => {
         liveContact({id: 't1', memberships: {s1: 'active'}}),
         liveContact({id: 'e9', email: 'E@acme.com', memberships: {s1: 'paused'}}),
       ]),
+      OWNER,
     )
     expect(check.stale.map((s) => (s.code === 'contact-moved' ? [s.contactId, s.planned, s.now] : s.code))).toEqual([
       ['t1', 'absent', 'active'],
@@ -85,16 +94,21 @@ describe('checkBasis', () => {
   })
 
   it('the sequence gone, archived, renamed or (de)activated, and the mailbox gone or inactive, are stale', () => {
-    const gone = checkBasis(plan, basis, {...fresh({}), sequences: new Map()})
+    const gone = checkBasis(plan, basis, {...fresh({}), sequences: new Map()}, OWNER)
     expect(gone.stale.map((s) => s.code)).toEqual(['sequence-gone'])
     // Archived: its members are not read, so nothing else is compared.
-    expect(checkBasis(plan, basis, fresh({}, [], {archived: true})).stale.map((s) => s.code)).toEqual([
+    expect(checkBasis(plan, basis, fresh({}, [], {archived: true}), OWNER).stale.map((s) => s.code)).toEqual([
       'sequence-archived',
     ])
-    const changed = checkBasis(plan, basis, {
-      ...fresh({}, [], {name: 'Renamed', active: false}),
-      mailboxes: [{...DEFAULT_MAILBOX, active: false}],
-    })
+    const changed = checkBasis(
+      plan,
+      basis,
+      {
+        ...fresh({}, [], {name: 'Renamed', active: false}),
+        mailboxes: [{...DEFAULT_MAILBOX, active: false}],
+      },
+      OWNER,
+    )
     expect(changed.stale).toEqual([
       {code: 'sequence-renamed', sequenceId: 's1', sequenceName: 'Seq s1', nowName: 'Renamed'},
       {code: 'sequence-active-changed', sequenceId: 's1', sequenceName: 'Seq s1', nowActive: false},
@@ -106,6 +120,23 @@ describe('checkBasis', () => {
         mailboxEmail: DEFAULT_MAILBOX.email,
       },
     ])
-    expect(checkBasis(plan, basis, {...fresh({}), mailboxes: []}).stale.map((s) => s.code)).toEqual(['mailbox-gone'])
+    expect(checkBasis(plan, basis, {...fresh({}), mailboxes: []}, OWNER).stale.map((s) => s.code)).toEqual([
+      'mailbox-gone',
+    ])
+  })
+
+  it("pruneScope: owned was decided for the plan key's user: another user's key is stale, all is not", () => {
+    const owned: SequenceBasis[] = [{...basis[0]!, desired: {...desired, pruneScope: 'owned'}}]
+    expect(checkBasis(plan, owned, fresh({}), OWNER).stale).toEqual([])
+    expect(checkBasis(plan, owned, fresh({}), 'u-someone-else').stale).toEqual([
+      {
+        code: 'key-owner-changed',
+        sequenceId: 's1',
+        sequenceName: 'Seq s1',
+        plannedUserId: 'u-someone-else',
+        nowUserId: OWNER,
+      },
+    ])
+    expect(checkBasis(plan, basis, fresh({}), 'u-someone-else').stale).toEqual([])
   })
 })

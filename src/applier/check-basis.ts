@@ -21,8 +21,16 @@ export interface BasisCheck {
   readonly knownIds: ReadonlyMap<string, string>
 }
 
-/** `fresh`: the live state of the basis' sequences (their members swept), read just before writing. */
-export function checkBasis(plan: Plan, basis: readonly SequenceBasis[], fresh: LiveState): BasisCheck {
+/**
+ * `fresh`: the live state of the basis' sequences (their members swept), read just before writing.
+ * `plannedKeyOwner`: the Apollo user the plan's key acted as (pruneScope: owned decided by it).
+ */
+export function checkBasis(
+  plan: Plan,
+  basis: readonly SequenceBasis[],
+  fresh: LiveState,
+  plannedKeyOwner: string | null,
+): BasisCheck {
   const stale: StaleItem[] = []
   const done = new Set<Change>()
   const knownIds = new Map<string, string>()
@@ -52,6 +60,10 @@ export function checkBasis(plan: Plan, basis: readonly SequenceBasis[], fresh: L
     }
     if (live.name !== planned.name) stale.push({code: 'sequence-renamed', ...about, nowName: live.name})
     if (live.active !== planned.active) stale.push({code: 'sequence-active-changed', ...about, nowActive: live.active})
+    const nowKeyOwner = fresh.keyOwner?.userId ?? null
+    if (b.desired.pruneScope === 'owned' && nowKeyOwner !== plannedKeyOwner) {
+      stale.push({code: 'key-owner-changed', ...about, plannedUserId: plannedKeyOwner, nowUserId: nowKeyOwner})
+    }
     const mailbox = fresh.mailboxes.find((m) => m.id === b.mailboxId)
     if (mailbox === undefined) stale.push({code: 'mailbox-gone', ...about, mailboxId: b.mailboxId})
     else if (!mailbox.active) {

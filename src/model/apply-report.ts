@@ -74,6 +74,8 @@ export type StaleItem = {readonly sequenceId: string; readonly sequenceName: str
   | {readonly code: 'sequence-active-changed'; readonly nowActive: boolean}
   | {readonly code: 'mailbox-gone'; readonly mailboxId: string}
   | {readonly code: 'mailbox-inactive'; readonly mailboxId: string; readonly mailboxEmail: string}
+  /** pruneScope: owned decided "owned" for the plan's key user; this run's key acts as another user. */
+  | {readonly code: 'key-owner-changed'; readonly plannedUserId: string | null; readonly nowUserId: string | null}
   | {
       readonly code: 'contact-moved'
       readonly contactId: string

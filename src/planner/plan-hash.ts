@@ -76,6 +76,7 @@ export function hashDesiredState(desired: DesiredState): string {
     selector: selectorKey(s.selector),
     mailbox: normalizeEmail(s.mailbox),
     prune: s.prune,
+    pruneScope: s.pruneScope,
     missingContacts: s.missingContacts,
     enroll: {...s.enroll},
     entries: s.entries

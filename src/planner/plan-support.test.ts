@@ -93,6 +93,18 @@ describe('hashDesiredState', () => {
     expect(hashDesiredState(b)).toBe(hashDesiredState(a))
     expect(hashDesiredState(c)).not.toBe(hashDesiredState(a))
   })
+  it('changes with every setting that changes what a plan does (pruneScope included)', () => {
+    const base = desiredSequence({name: 'Q4', contacts: ['a@x.com']})
+    const variants = [
+      {...base, prune: 'remove' as const},
+      {...base, pruneScope: 'owned' as const},
+      {...base, missingContacts: 'create' as const},
+      {...base, mailbox: 'other@x.com'},
+      {...base, enroll: {...base.enroll, sameCompany: true}},
+    ]
+    const hashes = new Set([base, ...variants].map((s) => hashDesiredState(desiredState(s))))
+    expect(hashes.size).toBe(variants.length + 1)
+  })
   it('canonical JSON sorts keys and drops undefined', () => {
     expect(canonicalJson({b: 1, a: [{d: null, c: undefined}]})).toBe('{"a":[{"d":null}],"b":1}')
   })

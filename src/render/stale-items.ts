@@ -21,6 +21,8 @@ export function describeStaleItem(item: StaleItem, maskEmails: boolean): string 
       const email = flattenText(maskEmails ? maskEmail(item.mailboxEmail) : item.mailboxEmail)
       return `the mailbox ${email} (${item.mailboxId}) of sequence ${sequence} was deactivated`
     }
+    case 'key-owner-changed':
+      return `sequence ${sequence} prunes only members its key's user added (pruneScope: owned): the plan was made as Apollo user ${item.plannedUserId ?? '(unknown)'}, this run's key acts as ${item.nowUserId ?? '(unknown)'}`
     case 'contact-moved':
       return `${describeContact(item.email, item.contactId, maskEmails)} in ${sequence}: planned against ${item.planned}, now ${item.now}`
   }

@@ -17,6 +17,7 @@ import type {ApplyReport} from '../model/apply-report.js'
 import type {ManagedSequence} from '../model/plan-basis.js'
 import type {Change, Plan, PlanTarget, ReadCost} from '../model/plan.js'
 import type {KeyOwner, LiveState} from '../model/state.js'
+import {statusIn} from '../model/state.js'
 import {assessSafety} from '../planner/assess-safety.js'
 import {hashDesiredState} from '../planner/plan-hash.js'
 import {describeSafetyViolation} from '../render/reasons.js'
@@ -146,6 +147,9 @@ export async function runApply(input: RunApplyInput): Promise<ApplyResult> {
   checkGuards(plan, config, input.guards)
   const before = client.callCounts()
   const start = await source.prepare()
+  // Again on Apollo's own member counts: the brakes' percent rule must not rest on counts a plan
+  // file carries (its fileHash is no secret), only on what the fresh read shows.
+  checkGuards(withLiveCounts(plan, start.base, start.done), config, input.guards)
   if (input.confirm && !(await input.confirm())) throw new NotConfirmedError('Apply cancelled: nothing was written.')
   const session: WriteSession = input.writeSession ?? ((writes) => writes({}))
   try {
@@ -193,7 +197,7 @@ async function fromPlanFile(path: string, input: RunApplyInput): Promise<ApplySo
     keyOwner: await input.client.getApiProfile(),
     prepare: async () => {
       const fresh = await readLiveState(input.client, reducedDesiredState(file.basis.map((b) => b.sequenceId)))
-      const check = checkBasis(file.plan, file.basis, fresh)
+      const check = checkBasis(file.plan, file.basis, fresh, file.keyOwnerUserId)
       if (check.stale.length > 0) {
         throw new StalePlanError(check.stale.map((item) => describeStaleItem(item, input.config.maskEmails)))
       }
@@ -234,6 +238,30 @@ async function manifestsChangedSince(file: PlanFile, config: ResolvedConfig): Pr
   } catch (error) {
     if (error instanceof SeqsyncError) return true
     throw error
+  }
+}
+
+/**
+ * The plan with each sequence's `liveMembers` as the fresh read counts them, with what this plan
+ * already did undone (a done removal was a member when planned, a done add was not): the count the
+ * plan would have been made against now. Members that appeared since count, as in a new plan.
+ */
+function withLiveCounts(plan: Plan, fresh: LiveState, done: ReadonlySet<Change>): Plan {
+  return {
+    ...plan,
+    sequences: plan.sequences.map((s) => {
+      let count = 0
+      for (const id of fresh.members.get(s.id) ?? []) {
+        const contact = fresh.contacts.get(id)
+        if (contact !== undefined && statusIn(contact, s.id) !== 'absent') count++
+      }
+      for (const c of s.changes) {
+        if (!done.has(c)) continue
+        if (c.kind === 'remove') count++
+        else if (c.kind === 'add') count--
+      }
+      return {...s, liveMembers: Math.max(0, count)}
+    }),
   }
 }
 

@@ -51,6 +51,7 @@ function planFile(plan = hashedPlan(), apiUrl = 'https://api.apollo.io/api/v1'):
     desiredHash: 'sha256:abc',
     sequenceFilter: [],
     planHash: plan.planHash,
+    keyOwnerUserId: 'u-key',
     batchSize: 100,
     plan,
     basis: [
@@ -279,7 +280,7 @@ describe('plan file', () => {
     expect(JSON.stringify(parsed)).not.toContain('sk_live_x')
   })
 
-  it('toPlanFile records the tool, the API host only, the batch size, the time and the basis of each changed sequence', () => {
+  it('toPlanFile records the tool, the API host only, the key owner, the batch size, the time and the basis of each changed sequence', () => {
     // Q4 (prune: remove) by name: adds a, removes b, keeps x; Quiet has no change (no basis).
     const q4 = desiredSequence({name: 'Q4', prune: 'remove', contacts: ['a@acme.com', 'x@acme.com']})
     const quiet = desiredSequence({id: 's2', file: 'm/quiet.yaml'})
@@ -307,6 +308,7 @@ describe('plan file', () => {
       desiredHash: 'sha256:abc',
       sequenceFilter: ['Q4'],
       planHash: plan.planHash,
+      keyOwnerUserId: 'u-key',
       batchSize: 50,
       plan,
       basis: [

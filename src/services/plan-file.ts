@@ -34,6 +34,8 @@ export interface PlanFile {
   readonly sequenceFilter: readonly string[]
   /** Same as `plan.planHash` (the reviewed identity of the changes); checked against the changes on read. */
   readonly planHash: string
+  /** The Apollo user the plan's key acted as (users/api_profile): `pruneScope: owned` was decided for it. */
+  readonly keyOwnerUserId: string | null
   readonly batchSize: number
   /** Every change with its contact ids and the live status it was based on (`liveStatus`). */
   readonly plan: Plan
@@ -76,6 +78,7 @@ export function toPlanFile(
     desiredHash: result.desiredHash,
     sequenceFilter: [...result.sequenceFilter],
     planHash: result.plan.planHash,
+    keyOwnerUserId: result.live.keyOwner?.userId ?? null,
     batchSize: origin.batchSize,
     plan: result.plan,
     basis: recordPlanBasis(result.plan, result.desired, result.live),
@@ -109,6 +112,7 @@ export function serializePlanFile(data: PlanFile): string {
     desiredHash: data.desiredHash,
     sequenceFilter: data.sequenceFilter,
     planHash: data.planHash,
+    keyOwnerUserId: data.keyOwnerUserId,
     batchSize: data.batchSize,
     plan: data.plan,
     basis: basisToJson(data.basis),
@@ -188,6 +192,10 @@ export function parsePlanFile(value: unknown, path = 'plan file'): PlanFile {
     return fail('"sequenceFilter" must be an array of strings')
   }
   const planHash = text('planHash')
+  const keyOwnerUserId = value['keyOwnerUserId']
+  if (keyOwnerUserId !== null && typeof keyOwnerUserId !== 'string') {
+    return fail('"keyOwnerUserId" must be a string or null')
+  }
   const batchSize = value['batchSize']
   if (typeof batchSize !== 'number' || !Number.isInteger(batchSize) || batchSize < 1) {
     return fail('"batchSize" must be a positive integer')
@@ -206,6 +214,7 @@ export function parsePlanFile(value: unknown, path = 'plan file'): PlanFile {
     ...header,
     sequenceFilter: filter,
     planHash,
+    keyOwnerUserId,
     batchSize,
     plan,
     basis,

@@ -20,7 +20,7 @@ import {
   savePlan,
   withEnv,
 } from '../helpers/apply-env.js'
-import {expectedMembers} from '../../scripts/bench/generate.js'
+import {expectedMembers, generateCase} from '../../scripts/bench/generate.js'
 import {caseFiles} from '../../scripts/bench/harness.js'
 import {smallGeneratedCase} from '../helpers/gen-case.js'
 import {membersOf, statusIn, validateAgainstSchema, writeCalls} from '../helpers/e2e-env.js'
@@ -41,7 +41,12 @@ interface PlanFileJson {
       changes: {kind: string; contactId: string | null; liveStatus: string}[]
     }[]
   }
-  basis: {sequenceId: string; mailboxId: string; members: Record<string, string>; desired: {prune: string}}[]
+  basis: {
+    sequenceId: string
+    mailboxId: string
+    members: Record<string, string>
+    desired: {prune: string; entries?: {ref: {kind: string; email: string; id?: string}}[]}
+  }[]
 }
 
 /** The apply report fields these tests read beyond ApplyReportJson. */
@@ -124,6 +129,42 @@ describe('apply PLANFILE: any edit to the file is refused, nothing written', () 
           expect(res.stderr, what).toMatch(message)
         })
       }
+    })
+  })
+
+  it('a forged basis that shrinks a sequence below the percent rule does not help: apply counts Apollo itself', async () => {
+    const gen = generateCase({sequences: 1, contactsPerSequence: 30, drift: 0.4, seed: 7, pruneModes: ['remove']})
+    const safety = {maxAdds: 1000, maxRemovals: 1000, maxRemovalPercent: 5, minSequenceSize: 10}
+    await withEnv({seed: gen.seed, files: caseFiles(gen, {safety})}, async (env) => {
+      const {removals} = await savePlan(env)
+      expect(removals).toBeGreaterThan(1)
+      const original = await readPlanFile(env)
+      const [sequence] = original.plan.sequences
+      const [basis] = original.basis
+      if (!sequence || !basis) throw new Error('the case plans one sequence')
+      expect(sequence.liveMembers).toBeGreaterThanOrEqual(safety.minSequenceSize)
+      // The forger keeps only the members the plan changes (fewer than minSequenceSize), drops the
+      // manifest entries of the others, and recomputes the fileHash.
+      const changed = new Set(sequence.changes.map((c) => c.contactId))
+      const members = Object.fromEntries(Object.entries(basis.members).filter(([id]) => changed.has(id)))
+      expect(Object.keys(members).length).toBeLessThan(safety.minSequenceSize)
+      const dropped = new Set(Object.keys(basis.members).filter((id) => !changed.has(id)))
+      const droppedEmails = new Set(
+        gen.seed.contacts.flatMap((c) => (dropped.has(c.id) && c.email !== null ? [c.email.toLowerCase()] : [])),
+      )
+      const forged = structuredClone(original)
+      forged.plan.sequences[0]!.liveMembers = Object.keys(members).length
+      forged.basis[0]!.members = members
+      const entries = forged.basis[0]!.desired.entries ?? []
+      forged.basis[0]!.desired.entries = entries.filter((e) =>
+        e.ref.kind === 'email' ? !droppedEmails.has(e.ref.email.toLowerCase()) : !dropped.has(e.ref.id ?? ''),
+      )
+      await writePlanFile(env, 'forged.json', forgeFileHash(forged))
+      await expectNoWrites(env, async () => {
+        const res = await env.cli(['apply', 'forged.json', '--auto-approve'])
+        expect(res.code, res.stderr).toBe(1)
+        expect(res.stderr).toMatch(/more than safety\.maxRemovalPercent/)
+      })
     })
   })
 
