@@ -4,7 +4,7 @@
 
 import {ApolloApiError, BugError, IncompleteReadError} from '../errors.js'
 import type {KeyOwner, LiveContact, LiveSequence} from '../model/state.js'
-import {normalizeEmail} from '../model/state.js'
+import {contactEmails, normalizeEmail} from '../model/state.js'
 import {BULK_CREATE_LIMIT, DISPLAY_CAP, PAGE_SIZE} from './limits.js'
 import {
   parseAddContactIds,
@@ -203,8 +203,7 @@ class HttpApolloClient implements ApolloClient {
       // Like the sweep: trust whichever count asks for more pages (Apollo may page by fewer than 100).
       totalPages = Math.max(result.totalPages, Math.ceil(result.totalEntries / PAGE_SIZE))
       for (const c of result.items) {
-        const emails = [c.email, ...c.otherEmails].filter((e): e is string => e !== null).map(normalizeEmail)
-        if (emails.includes(wanted) && !matches.has(c.id)) matches.set(c.id, c)
+        if (contactEmails(c).includes(wanted) && !matches.has(c.id)) matches.set(c.id, c)
       }
     }
     return [...matches.values()]

@@ -7,13 +7,9 @@
 import {createHash} from 'node:crypto'
 
 import type {DesiredState, LiveContact} from '../model/state.js'
-import {normalizeEmail} from '../model/state.js'
+import {contactEmails, normalizeEmail} from '../model/state.js'
 
 export type DeclaredRef = {readonly kind: 'email'; readonly email: string} | {readonly kind: 'id'; readonly id: string}
-
-export function contactEmails(c: LiveContact): string[] {
-  return [c.email, ...c.otherEmails].filter((e): e is string => e !== null).map(normalizeEmail)
-}
 
 export class DeclaredContacts {
   /** Every declared email and id (open or not): what a scan keeps besides the members. */

@@ -5,8 +5,8 @@
 // reaches the planner as "absent".
 
 import type {DesiredState, LiveContact, LiveState} from '../model/state.js'
-import {selectorKey} from '../model/state.js'
-import {DeclaredContacts, contactEmails} from './declared-contacts.js'
+import {contactEmails, selectorKey} from '../model/state.js'
+import {DeclaredContacts} from './declared-contacts.js'
 import type {ReadPlan} from './read-contacts.js'
 import {readContacts} from './read-contacts.js'
 import {resolveSequences} from './resolve-sequences.js'
@@ -38,7 +38,6 @@ function indexEmails(contacts: Iterable<LiveContact>): Map<string, string[]> {
   const index = new Map<string, Set<string>>()
   for (const c of contacts) {
     for (const key of contactEmails(c)) {
-      if (key === '') continue
       let set = index.get(key)
       if (!set) index.set(key, (set = new Set()))
       set.add(c.id)

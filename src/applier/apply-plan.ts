@@ -8,7 +8,7 @@
 import {ApolloApiError, BugError, QuotaExhaustedError} from '../errors.js'
 import type {Change, CreateChange, Plan} from '../model/plan.js'
 import type {LiveContact} from '../model/state.js'
-import {normalizeEmail, statusIn} from '../model/state.js'
+import {contactEmails, normalizeEmail, statusIn} from '../model/state.js'
 import type {BatchLimits, BatchUnit, WriteBatch} from '../planner/plan-batches.js'
 import {planBatches} from '../planner/plan-batches.js'
 import type {PortNewContact, SequencePort} from './port.js'
@@ -208,8 +208,7 @@ export async function applyPlan(plan: Plan, port: SequencePort, options: ApplyOp
     remember([...answer.created, ...answer.existing])
     const byEmail = new Map<string, string>()
     for (const c of [...answer.created, ...answer.existing]) {
-      for (const email of [...c.otherEmails, ...(c.email === null ? [] : [c.email])])
-        byEmail.set(normalizeEmail(email), c.id)
+      for (const email of contactEmails(c)) byEmail.set(email, c.id)
     }
     settle(units, (unit) => {
       const email = normalizeEmail(createOf(unit).email)

@@ -9,7 +9,7 @@ import type {StaleItem} from '../model/apply-report.js'
 import type {SequenceBasis} from '../model/plan-basis.js'
 import type {Change, Plan, SequencePlan} from '../model/plan.js'
 import type {DesiredSequence, LiveContact, LiveSequence, LiveState, LiveStatus} from '../model/state.js'
-import {normalizeEmail, statusIn} from '../model/state.js'
+import {contactEmails, normalizeEmail, statusIn} from '../model/state.js'
 import {isAtTarget} from './targets.js'
 
 export interface BasisCheck {
@@ -37,8 +37,7 @@ export function checkBasis(
   const sequences = new Map<string, LiveSequence>()
   for (const list of fresh.sequences.values()) for (const s of list) sequences.set(s.id, s)
   const byEmail = new Map<string, LiveContact>()
-  for (const c of fresh.contacts.values())
-    for (const e of [c.email, ...c.otherEmails]) if (e) byEmail.set(normalizeEmail(e), c)
+  for (const c of fresh.contacts.values()) for (const e of contactEmails(c)) byEmail.set(e, c)
   const statusNow = (contactId: string, sequenceId: string): LiveStatus => {
     const contact = fresh.contacts.get(contactId)
     return contact === undefined ? 'absent' : statusIn(contact, sequenceId)
@@ -105,7 +104,7 @@ export function checkBasis(
       const c = fresh.contacts.get(id)
       const now = c === undefined ? 'absent' : statusIn(c, planned.id)
       if (c === undefined || now === 'absent' || b.members.has(id) || withChange.has(id)) continue
-      const emails = [c.email, ...c.otherEmails].flatMap((e) => (e ? [normalizeEmail(e)] : []))
+      const emails = contactEmails(c)
       if (emails.some((e) => createdEmails.has(e))) continue
       if (declared.ids.has(c.id) || emails.some((e) => declared.emails.has(e))) {
         stale.push(moved(planned, c.id, c.email, 'absent', now))

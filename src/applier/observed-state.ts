@@ -5,7 +5,7 @@
 import type {ManagedSequence} from '../model/plan-basis.js'
 import type {Change, Plan} from '../model/plan.js'
 import type {LiveContact, LiveSequence, LiveState, LiveStatus} from '../model/state.js'
-import {normalizeEmail, selectorKey, statusIn} from '../model/state.js'
+import {contactEmails, normalizeEmail, selectorKey, statusIn} from '../model/state.js'
 
 export class ObservedState {
   readonly #base: LiveState
@@ -86,7 +86,7 @@ export class ObservedState {
     const contactsByEmail = new Map<string, string[]>()
     const seenEmails = new Set<string>()
     for (const c of this.#contacts.values()) {
-      for (const e of new Set([c.email, ...c.otherEmails].flatMap((x) => (x ? [normalizeEmail(x)] : [])))) {
+      for (const e of contactEmails(c)) {
         seenEmails.add(e)
         contactsByEmail.set(e, [...(contactsByEmail.get(e) ?? []), c.id])
       }

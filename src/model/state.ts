@@ -192,6 +192,17 @@ export function selectorValue(selector: SequenceSelector): string {
 /** Apollo ids are 24 hexadecimal characters. */
 export const APOLLO_ID_PATTERN = /^[0-9a-f]{24}$/i
 
+/** Every email of a contact (primary first, then additional ones), normalised, without repeats. */
+export function contactEmails(c: Pick<LiveContact, 'email' | 'otherEmails'>): string[] {
+  const out: string[] = []
+  for (const e of [c.email, ...c.otherEmails]) {
+    if (e === null) continue
+    const key = normalizeEmail(e)
+    if (key !== '' && !out.includes(key)) out.push(key)
+  }
+  return out
+}
+
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase()
 }

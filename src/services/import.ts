@@ -1,7 +1,7 @@
 // `seqsync import`: write manifests from live state so existing sequences can be adopted.
 // The manifests it writes validate clean and plan to zero changes against the state they came from.
 
-import {mkdir, writeFile, access} from 'node:fs/promises'
+import {access, mkdir} from 'node:fs/promises'
 import {join} from 'node:path'
 import {Document} from 'yaml'
 
@@ -10,8 +10,9 @@ import type {ApolloClient} from '../apollo/types.js'
 import {PlanError, UsageError} from '../errors.js'
 import {isManifestEmail} from '../manifest/parse-manifest.js'
 import type {LiveContact, LiveMailbox, LiveSequence, MemberStatus, SequenceSelector} from '../model/state.js'
-import {APOLLO_ID_PATTERN, normalizeEmail, selectorKey} from '../model/state.js'
+import {contactEmails, APOLLO_ID_PATTERN, normalizeEmail, selectorKey} from '../model/state.js'
 import {flattenText} from '../render/plan-text.js'
+import {writeFileAtomic} from './write-output.js'
 
 export interface ImportInput {
   readonly client: ApolloClient
@@ -43,12 +44,17 @@ export async function importSequences(input: ImportInput): Promise<ImportedFile[
     input.client,
     sequences.map((s) => s.id),
   )
+  // An email identifies a contact only when no other contact read carries it (indexed once).
+  const emailOwners = new Map<string, Set<string>>()
+  for (const c of sweep.contacts.values()) {
+    for (const e of contactEmails(c)) emailOwners.set(e, (emailOwners.get(e) ?? new Set<string>()).add(c.id))
+  }
   const files: (ImportedFile & {text: string})[] = []
   const usedNames = new Set<string>()
   for (const sequence of sequences) {
     const memberIds = sweep.members.get(sequence.id) ?? []
     const members = memberIds.map((id) => sweep.contacts.get(id)).filter((c): c is LiveContact => c !== undefined)
-    const text = renderManifest(sequence, members, mailboxes, sweep.contacts)
+    const text = renderManifest(sequence, members, mailboxes, emailOwners)
     const path = join(input.outDir, uniqueFileName(sequence, usedNames))
     files.push({path, sequence, members: members.length, text})
   }
@@ -66,7 +72,7 @@ export async function importSequences(input: ImportInput): Promise<ImportedFile[
     }
   }
   await mkdir(input.outDir, {recursive: true})
-  for (const f of files) await writeFile(f.path, f.text, 'utf8')
+  for (const f of files) await writeFileAtomic(f.path, f.text, 0o644)
   return files.map(({text: _text, ...f}) => f)
 }
 
@@ -107,18 +113,10 @@ function renderManifest(
   sequence: LiveSequence,
   members: readonly LiveContact[],
   mailboxes: readonly LiveMailbox[],
-  everyone: ReadonlyMap<string, LiveContact>,
+  emailOwners: ReadonlyMap<string, ReadonlySet<string>>,
 ): string {
   // An email identifies a contact only when a manifest accepts it and no other contact read carries
   // it; otherwise the contact is pinned by id, with its email in a comment.
-  const emailOwners = new Map<string, Set<string>>()
-  for (const c of everyone.values()) {
-    for (const e of [c.email, ...c.otherEmails]) {
-      if (!e) continue
-      const owners = emailOwners.get(normalizeEmail(e)) ?? new Set<string>()
-      emailOwners.set(normalizeEmail(e), owners.add(c.id))
-    }
-  }
   const lists: Record<'contacts' | 'finished', {key: string; value: string | {id: string}; comment?: string}[]> = {
     contacts: [],
     finished: [],
