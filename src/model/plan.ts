@@ -126,6 +126,19 @@ export type PlanWarning = {
 
 export type WarningCode = PlanWarning['code']
 
+/** Every warning code, in the order a sequence's warnings are listed (planner/compare.ts sorts by it). */
+export const WARNING_CODES: readonly WarningCode[] = [
+  'sequence-inactive',
+  'unmanaged',
+  'unmanaged-not-owned',
+  'skip-forecast',
+  'skip-possible',
+  'already-finished',
+  'member-failed',
+  'not-enrolled',
+  'missing-contact-skipped',
+]
+
 /**
  * A problem that makes the plan impossible (unknown sequence, archived, ambiguous email, …): a code
  * and the data a renderer needs (render/reasons.ts), at the manifest declaration it is about.

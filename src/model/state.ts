@@ -16,8 +16,10 @@ export function formatSourceRef(source: SourceRef, options: {readonly precision?
 }
 
 export type PruneMode = 'none' | 'remove' | 'finish' | 'stop'
+export const PRUNE_MODES: readonly PruneMode[] = ['none', 'remove', 'finish', 'stop']
 /** Which undeclared members prune may touch: every one, or only those the API key's user added (`added_by_user_id`). */
 export type PruneScope = 'all' | 'owned'
+export const PRUNE_SCOPES: readonly PruneScope[] = ['all', 'owned']
 export type MissingContactsMode = 'error' | 'skip' | 'create'
 
 /** The manifest list a contact is declared in. */
@@ -95,6 +97,7 @@ export interface DesiredState {
 
 /** A contact's status in one sequence (`contact_campaign_statuses[].status`). */
 export type MemberStatus = 'active' | 'paused' | 'finished' | 'failed'
+export const MEMBER_STATUSES: readonly MemberStatus[] = ['active', 'paused', 'finished', 'failed']
 /** `absent` = no contact_campaign_statuses entry for that sequence. */
 export type LiveStatus = MemberStatus | 'absent'
 

@@ -1,8 +1,8 @@
 // The planner's orderings, in one place: changes within a sequence, warnings, problems. Each is a
 // total order on the data, so the plan never depends on the order maps or id lists come in.
 
-import {CHANGE_ORDER} from '../model/plan.js'
-import type {ChangeKind, PlanProblem, PlanWarning, WarningCode} from '../model/plan.js'
+import {CHANGE_ORDER, WARNING_CODES} from '../model/plan.js'
+import type {ChangeKind, PlanProblem, PlanWarning} from '../model/plan.js'
 import type {SourceRef} from '../model/state.js'
 import {normalizeEmail} from '../model/state.js'
 
@@ -39,22 +39,10 @@ export function compareChanges(a: Ordered, b: Ordered): number {
   )
 }
 
-const WARNING_ORDER: readonly WarningCode[] = [
-  'sequence-inactive',
-  'unmanaged',
-  'unmanaged-not-owned',
-  'skip-forecast',
-  'skip-possible',
-  'already-finished',
-  'member-failed',
-  'not-enrolled',
-  'missing-contact-skipped',
-]
-
 /** By kind of warning, then the contact it is about; the data breaks the remaining ties. */
 export function compareWarnings(a: PlanWarning, b: PlanWarning): number {
   return (
-    WARNING_ORDER.indexOf(a.code) - WARNING_ORDER.indexOf(b.code) ||
+    WARNING_CODES.indexOf(a.code) - WARNING_CODES.indexOf(b.code) ||
     compareNullable(
       a.email === null ? null : normalizeEmail(a.email),
       b.email === null ? null : normalizeEmail(b.email),

@@ -101,7 +101,8 @@ function toSequencePlan(d: SequenceDraft, forecasts: ReadonlyMap<AddChange, Skip
   }
 }
 
-function summarise(sequences: readonly SequencePlan[]): PlanSummary {
+/** The plan's totals, from its changes (parse-plan.ts derives a saved plan's the same way). */
+export function summarise(sequences: readonly SequencePlan[]): PlanSummary {
   const s = {add: 0, remove: 0, finish: 0, stop: 0, create: 0, skipsForecast: 0, skipsPossible: 0}
   for (const seq of sequences) {
     for (const c of seq.changes) {

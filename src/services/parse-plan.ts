@@ -10,11 +10,12 @@ import type {
   PossibleSkip,
   SequencePlan,
   UnmanagedMember,
-  WarningCode,
 } from '../model/plan.js'
-import {CHANGE_ORDER} from '../model/plan.js'
+import {CHANGE_ORDER, WARNING_CODES} from '../model/plan.js'
 import {isRecord} from '../model/guards.js'
-import type {ContactDetails, EnrollSwitches, LiveStatus, MemberStatus, SourceRef} from '../model/state.js'
+import type {ContactDetails, EnrollSwitches, LiveStatus, SourceRef} from '../model/state.js'
+import {MEMBER_STATUSES, PRUNE_MODES, PRUNE_SCOPES} from '../model/state.js'
+import {summarise} from '../planner/compute-plan.js'
 
 export type Fail = (message: string) => never
 
@@ -26,19 +27,7 @@ const CHANGE_REASONS: readonly ChangeReason[] = [
   'pruned',
   'missing-contact',
 ]
-export const MEMBER_STATUSES: readonly MemberStatus[] = ['active', 'paused', 'finished', 'failed']
 const LIVE_STATUSES: readonly LiveStatus[] = ['absent', ...MEMBER_STATUSES]
-const WARNING_CODES: readonly WarningCode[] = [
-  'skip-forecast',
-  'skip-possible',
-  'sequence-inactive',
-  'already-finished',
-  'member-failed',
-  'not-enrolled',
-  'missing-contact-skipped',
-  'unmanaged',
-  'unmanaged-not-owned',
-]
 const DETAIL_KEYS = [
   'firstName',
   'lastName',
@@ -125,22 +114,17 @@ export function parsePlan(value: unknown, fail: Fail): Plan {
   const sequences = value['sequences']
   if (!Array.isArray(sequences)) return fail('"plan.sequences" must be an array')
   const plan = Fields.of(value, 'plan', fail)
-  const summary = plan.object('summary')
-  return {
-    formatVersion: 1,
-    planHash: plan.string('planHash'),
-    summary: {
-      add: summary.count('add'),
-      remove: summary.count('remove'),
-      finish: summary.count('finish'),
-      stop: summary.count('stop'),
-      create: summary.count('create'),
-      skipsForecast: summary.count('skipsForecast'),
-      skipsPossible: summary.count('skipsPossible'),
-    },
-    sequences: sequences.map((s: unknown, i) => parseSequence(s, `plan.sequences[${i}]`, fail)),
-    errors: [],
+  const parsed = sequences.map((s: unknown, i) => parseSequence(s, `plan.sequences[${i}]`, fail))
+  // The summary is derived from the changes, never taken from the file: the closing line, the brakes
+  // and the confirmation all read it, so it must say what apply will do.
+  const summary = summarise(parsed)
+  const stated = plan.object('summary')
+  for (const key of Object.keys(summary) as (keyof typeof summary)[]) {
+    if (stated.count(key) !== summary[key]) {
+      fail(`plan.summary.${key} is ${stated.count(key)} but the plan's changes count ${summary[key]}`)
+    }
   }
+  return {formatVersion: 1, planHash: plan.string('planHash'), summary, sequences: parsed, errors: []}
 }
 
 function parseSequence(value: unknown, where: string, fail: Fail): SequencePlan {
@@ -154,8 +138,8 @@ function parseSequence(value: unknown, where: string, fail: Fail): SequencePlan 
     name: s.string('name'),
     active: s.boolean('active'),
     source: s.source('source') ?? fail(`${where}.source must be an object`),
-    prune: s.oneOf('prune', ['none', 'remove', 'finish', 'stop'] as const, 'a prune mode'),
-    pruneScope: s.oneOf('pruneScope', ['all', 'owned'] as const, 'a prune scope'),
+    prune: s.oneOf('prune', PRUNE_MODES, 'a prune mode'),
+    pruneScope: s.oneOf('pruneScope', PRUNE_SCOPES, 'a prune scope'),
     // The safety percent rule reads it: plan-file.ts checks it against the basis, which apply re-reads.
     liveMembers: s.count('liveMembers'),
     unmanaged: s.array('unmanaged').map((m, i) => parseUnmanaged(Fields.of(m, `${where}.unmanaged[${i}]`, fail))),

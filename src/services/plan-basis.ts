@@ -14,17 +14,13 @@ import type {
   LiveState,
   MemberStatus,
   MissingContactsMode,
-  PruneMode,
-  PruneScope,
   SequenceSelector,
 } from '../model/state.js'
-import {selectorKey, statusIn} from '../model/state.js'
+import {MEMBER_STATUSES, PRUNE_MODES, PRUNE_SCOPES, selectorKey, statusIn} from '../model/state.js'
 import {resolveMailboxId} from '../planner/resolve-refs.js'
 import type {Fail} from './parse-plan.js'
-import {Fields, MEMBER_STATUSES, parseDetails, parseEnroll} from './parse-plan.js'
+import {Fields, parseDetails, parseEnroll} from './parse-plan.js'
 
-const PRUNE_MODES: readonly PruneMode[] = ['none', 'remove', 'finish', 'stop']
-const PRUNE_SCOPES: readonly PruneScope[] = ['all', 'owned']
 const MISSING_MODES: readonly MissingContactsMode[] = ['error', 'skip', 'create']
 const DESIRED_LISTS: readonly DesiredList[] = ['contacts', 'finished', 'stopped', 'removed']
 

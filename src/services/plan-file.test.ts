@@ -228,6 +228,11 @@ describe('plan file', () => {
       /kind is not a change kind/,
     ],
     ['bad live status', sealedEdit((j) => (j.plan.sequences[0].changes[0].liveStatus = 'gone')), /liveStatus/],
+    [
+      'a summary that disagrees with the changes',
+      sealedEdit((j) => (j.plan.summary.remove += 1)),
+      /plan\.summary\.remove is \d+ but the plan's changes count \d+/,
+    ],
   ])('rejects %s with a PlanError', async (_name, content, message) => {
     const path = await writeJson('bad.json', content)
     const error = await readPlanFile(path).catch((e: unknown) => e)
