@@ -89,6 +89,7 @@ export function buildApplyReport(input: VerdictInput): ApplyReport {
     formatVersion: 1,
     planHash: plan.planHash,
     converged: reports.every((s) => s.converged) && replan.errors.length === 0 && input.manifestsChanged !== true,
+    verified: true,
     interrupted: outcome.interrupted,
     summary,
     sequences: reports,

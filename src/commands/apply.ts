@@ -7,7 +7,7 @@ import {quotaWaitFlags, quotaWaitFromFlags} from '../cli/quota-wait.js'
 import {interruptibleWriteSession} from '../cli/write-session.js'
 import type {PlanTarget} from '../model/plan.js'
 import {renderApplyReportJson} from '../render/apply-report-json.js'
-import {renderApplyReportText} from '../render/apply-report-text.js'
+import {renderApplyReportText, renderNothingToApply} from '../render/apply-report-text.js'
 import {renderIssuesGrouped} from '../render/issues.js'
 import {renderReadCost} from '../render/read-cost.js'
 import {renderPlanText} from '../render/plan-text.js'
@@ -142,6 +142,10 @@ Exit codes: 0 Apollo matches the manifests; 1 error before any write (invalid in
     }
     if (json) this.printJson(renderApplyReportJson(result.report, options))
     else if (result.kind === 'applied') this.print(renderApplyReportText(result.report, options))
+    else {
+      const text = renderNothingToApply(result.report, options)
+      if (text !== '') this.print(text)
+    }
     return result.report.converged ? 0 : 3
   }
 }

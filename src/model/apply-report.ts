@@ -44,6 +44,11 @@ export interface ApplyReport {
   readonly planHash: string
   /** Apollo matches the manifests: every change reached its target and nothing else differs. */
   readonly converged: boolean
+  /**
+   * Apollo was read after the plan was made, so `converged` is a finding. False only for a saved plan
+   * with no changes: nothing is read or written, and `converged` repeats what the plan said when it was made.
+   */
+  readonly verified: boolean
   /** True when the run was interrupted (Ctrl-C, quota exhausted) before every batch was sent. */
   readonly interrupted: boolean
   readonly summary: {

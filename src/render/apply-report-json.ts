@@ -21,6 +21,7 @@ export function renderApplyReportJson(report: ApplyReport, options: ApplyReportJ
     planHash: report.planHash,
     ...(options.target ? {target: renderTargetJson(options.target, options.maskEmails === true)} : {}),
     converged: report.converged,
+    verified: report.verified,
     interrupted: report.interrupted,
     summary: {...report.summary},
     sequences: report.sequences.map((s) => ({

@@ -81,6 +81,21 @@ function renderVerdict(report: ApplyReport, o: ApplyReportTextOptions): string[]
   return lines
 }
 
+/**
+ * What apply says when the plan has no changes (after the plan itself, which says "No changes"): for
+ * a saved plan, that Apollo was not read again; when the manifests moved since, that too.
+ */
+export function renderNothingToApply(report: ApplyReport, options: ApplyReportTextOptions): string {
+  const lines: string[] = []
+  if (!report.verified) {
+    lines.push(
+      'Nothing to apply: the saved plan has no changes. Sequence membership was not read again; run plan to see what changed since it was made.',
+    )
+  }
+  if (report.manifestsChanged === true) lines.push(...renderVerdict(report, options))
+  return lines.length === 0 ? '' : `${lines.join('\n')}\n`
+}
+
 export function renderApplyReportText(report: ApplyReport, options: ApplyReportTextOptions): string {
   const lines: string[] = []
   for (const s of report.sequences) lines.push(...renderSequence(s, options), '')

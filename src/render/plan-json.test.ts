@@ -108,6 +108,7 @@ const REPORT: ApplyReport = {
   formatVersion: 1,
   planHash: `sha256:${'a'.repeat(64)}`,
   converged: false,
+  verified: true,
   interrupted: false,
   summary: {applied: 3, alreadyDone: 1, skipped: 1, failed: 1, differences: 1},
   sequences: [

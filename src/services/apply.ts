@@ -91,6 +91,8 @@ interface ApplySource {
   /** The manifests of the sequences it changes (the verdict re-plans them). */
   readonly managed: readonly ManagedSequence[]
   readonly manifestsChanged: boolean | null
+  /** The plan was computed from Apollo in this run (apply PATH), not loaded from a file. */
+  readonly readNow: boolean
   /** Who the key acts as (users/api_profile), for the header. */
   readonly keyOwner: KeyOwner | null
   /** Reads what the writes need; a saved plan is refused here (StalePlanError) when Apollo moved. */
@@ -143,7 +145,9 @@ export async function runApply(input: RunApplyInput): Promise<ApplyResult> {
   const source = input.target.kind === 'plan-file' ? await fromPlanFile(input.target.path, input) : await planNow(input)
   const {plan} = source
   input.onPlan(plan, {apiHost: extractApiHost(input.apiUrl), keyOwner: source.keyOwner})
-  if (!hasChanges(plan)) return {kind: 'nothing-to-do', report: emptyReport(plan, source.manifestsChanged)}
+  if (!hasChanges(plan)) {
+    return {kind: 'nothing-to-do', report: emptyReport(plan, source.manifestsChanged, source.readNow)}
+  }
   checkGuards(plan, config, input.guards)
   const before = client.callCounts()
   const start = await source.prepare()
@@ -194,6 +198,7 @@ async function fromPlanFile(path: string, input: RunApplyInput): Promise<ApplySo
     plan: file.plan,
     managed: file.basis,
     manifestsChanged: await manifestsChangedSince(file, input.config),
+    readNow: false,
     keyOwner: await input.client.getApiProfile(),
     prepare: async () => {
       const fresh = await readLiveState(input.client, reducedDesiredState(file.basis.map((b) => b.sequenceId)))
@@ -221,6 +226,7 @@ async function planNow(input: RunApplyInput): Promise<ApplySource> {
     plan: result.plan,
     managed: pairManagedSequences(result.plan, result.desired, result.live),
     manifestsChanged: null,
+    readNow: true,
     keyOwner: result.live.keyOwner,
     prepare: () => Promise.resolve({base: result.live, done: new Set(), knownIds: new Map()}),
   }
@@ -271,12 +277,16 @@ function withoutDone(plan: Plan, done: ReadonlySet<Change>): Plan {
   return {...plan, sequences: plan.sequences.map((s) => ({...s, changes: s.changes.filter((c) => !done.has(c))}))}
 }
 
-/** The report of an apply with nothing to do: converged unless the manifests changed since the plan, no calls. */
-function emptyReport(plan: Plan, manifestsChanged: boolean | null): ApplyReport {
+/**
+ * The report of an apply with nothing to do, no calls: converged unless the manifests changed since
+ * the plan; verified only when the plan was made from Apollo just now (a saved plan is not re-read).
+ */
+function emptyReport(plan: Plan, manifestsChanged: boolean | null, verified: boolean): ApplyReport {
   return {
     formatVersion: 1,
     planHash: plan.planHash,
     converged: manifestsChanged !== true,
+    verified,
     interrupted: false,
     summary: {applied: 0, alreadyDone: 0, skipped: 0, failed: 0, differences: 0},
     sequences: [],

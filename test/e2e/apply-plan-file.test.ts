@@ -53,6 +53,7 @@ interface PlanFileJson {
 interface ReportJson extends ApplyReportJson {
   readonly summary: ApplyReportJson['summary'] & {alreadyDone: number; differences: number}
   readonly manifestsChanged: boolean | null
+  readonly verified: boolean
   readonly sequences: (ApplyReportJson['sequences'][number] & {
     alreadyDone: {kind: string; contactId: string | null}[]
     differences: {kind: string; contactId: string | null}[]
@@ -368,6 +369,32 @@ describe('apply PLANFILE: the verdict is the full desired state', () => {
       expect(text.stdout).toContain('The reviewed plan was applied; 1 difference appeared since it was made: run plan.')
       const plan = env.json<PlanJson>(await env.cli(['plan', '--json']))
       expect(plan.sequences.flatMap((s) => s.changes.map((c) => [c.kind, c.contactId]))).toEqual([['remove', id('42')]])
+    })
+  })
+
+  it('a saved plan with no changes: nothing read or written, and the verdict says membership was not re-read', async () => {
+    await withEnv({}, async (env) => {
+      expect((await env.cli(['apply', '--auto-approve'])).code).toBe(0)
+      await savePlan(env)
+      const nothing = /Nothing to apply: the saved plan has no changes\. Sequence membership was not read again/
+      await expectNoWrites(env, async () => {
+        const res = await env.cli(['apply', 'plan.json'])
+        expect(res.code, res.stderr).toBe(0)
+        expect(res.stdout).toMatch(nothing)
+        expect(env.emulator.stats().requests['contacts/search'] ?? 0).toBe(0)
+        const json = await env.cli(['apply', 'plan.json', '--json'])
+        expect(env.json<ReportJson>(json)).toMatchObject({converged: true, verified: false})
+      })
+      // Planned from the manifests just now, "no changes" is a finding: verified.
+      const now = await env.cli(['apply', '--auto-approve', '--json'])
+      expect(env.json<ReportJson>(now)).toMatchObject({converged: true, verified: true})
+      // The manifests moved since the empty plan: exit 3, and the text says why.
+      const file = join(env.dir, 'sequences', 'nurture.yaml')
+      await writeFile(file, (await readFile(file, 'utf8')).replace('  - kofi.mensah@sterling.example\n', ''))
+      const moved = await env.cli(['apply', 'plan.json'])
+      expect(moved.code, moved.stderr).toBe(3)
+      expect(moved.stdout).toMatch(nothing)
+      expect(moved.stdout).toContain('The manifests on this branch changed since the plan was made: run plan.')
     })
   })
 
