@@ -220,6 +220,21 @@ describe('computePlan: sequence, mailbox and contact resolution errors', () => {
     )
   })
 
+  it('an email shared by a member and a non-member names the member: what the sweep, which sees only members, also finds', () => {
+    const outsider = liveContact({id: 'c0', email: 'jane@acme.com'})
+    const member = liveContact({id: 'c9', email: 'Jane@acme.com', memberships: {s1: 'active'}})
+    const d = desiredState(desiredSequence({name: 'Q4', contacts: ['jane@acme.com'], prune: 'remove'}))
+    const scan = computePlan(d, liveState({sequences: [S1], contacts: [outsider, member]}))
+    const sweep = computePlan(d, liveState({sequences: [S1], contacts: [member]}))
+    expect(scan.errors).toEqual([])
+    expect(scan).toEqual(sweep)
+    expect(scan.sequences[0]?.changes).toEqual([])
+    // Two members of managed sequences carrying the email: still ambiguous.
+    const other = liveContact({id: 'c8', email: 'jane@acme.com', memberships: {s1: 'finished'}})
+    const both = computePlan(d, liveState({sequences: [S1], contacts: [outsider, member, other]}))
+    expect(both.errors).toMatchObject([{code: 'contact-ambiguous', contactIds: ['c0', 'c8', 'c9']}])
+  })
+
   it('finds a contact by one of its other emails', () => {
     const a = liveContact({id: 'c7', email: 'main@acme.com', otherEmails: ['alias@acme.com']})
     const d = desiredState(desiredSequence({name: 'Q4', contacts: ['Alias@acme.com']}))

@@ -67,7 +67,7 @@ export function resolveEntry(
     }
     return {kind: 'unread', email: null, contactId: ref.id}
   }
-  const ids = [...new Set(live.contactsByEmail.get(ref.email) ?? [])].sort(compareStrings)
+  const ids = emailOwners(live, ref.email)
   if (ids.length > 1) {
     problems.push({code: 'contact-ambiguous', email: ref.display, contactIds: ids, source: entry.source})
     return {kind: 'error'}
@@ -88,4 +88,16 @@ export function resolveEntry(
       : {kind: 'missing', normEmail: ref.email, display: ref.display}
   }
   return {kind: 'unread', email: ref.display, contactId: null}
+}
+
+/**
+ * The contacts an email names. When several carry it, the one member of a managed sequence wins: the
+ * membership sweep sees only members, so this is what every read strategy can agree on (a full scan
+ * also sees the non-member, the sweep never does). Several members, or none: all of them (ambiguous).
+ */
+function emailOwners(live: LiveState, email: string): readonly string[] {
+  const ids = [...new Set(live.contactsByEmail.get(email) ?? [])].sort(compareStrings)
+  if (ids.length < 2) return ids
+  const members = ids.filter((id) => live.contacts.get(id)?.memberships.some((m) => live.members.has(m.sequenceId)))
+  return members.length === 1 ? members : ids
 }
