@@ -50,9 +50,7 @@ export interface ApplyOutcome {
   readonly createdIds: ReadonlyMap<string, string>
   /** Every contact an answer returned, as the latest answer showed it (contact id -> contact). */
   readonly answers: ReadonlyMap<string, LiveContact>
-  /** True when a quota stop or an abort left some changes not attempted. */
-  readonly interrupted: boolean
-  /** Why the run stopped early, or null. */
+  /** Why a quota stop, an abort or an unavailable Apollo left some changes not attempted; null when none was. */
   readonly interruption: ApplyInterruption | null
 }
 
@@ -324,7 +322,7 @@ export async function applyPlan(plan: Plan, port: SequencePort, options: ApplyOp
     )
   }
   const interrupted = stop !== null && [...outcomes.values()].some((o) => o.status === 'not-attempted')
-  return {outcomes, createdIds, answers, interrupted, interruption: interrupted ? stop : null}
+  return {outcomes, createdIds, answers, interruption: interrupted ? stop : null}
 }
 
 /** The contact a unit's call was about: its key for member changes and adds, none for a create (keyed by email). */

@@ -20,8 +20,9 @@ function outcomeOf(
     outcomes: new Map(changes.map((change, i) => [change, results[i] ?? {status: 'not-attempted', contactId: null}])),
     createdIds: extra.createdIds ?? new Map(),
     answers: extra.answers ?? new Map(),
-    interrupted: results.some((r) => r.status === 'not-attempted'),
-    interruption: null,
+    interruption: results.some((r) => r.status === 'not-attempted')
+      ? {reason: 'aborted', message: 'apply was interrupted before every batch was sent'}
+      : null,
   }
 }
 

@@ -90,7 +90,7 @@ export function buildApplyReport(input: VerdictInput): ApplyReport {
     planHash: plan.planHash,
     converged: reports.every((s) => s.converged) && replan.errors.length === 0 && input.manifestsChanged !== true,
     verified: true,
-    interrupted: outcome.interrupted,
+    interrupted: outcome.interruption !== null,
     summary,
     sequences: reports,
     problems: replan.errors,

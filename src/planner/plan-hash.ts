@@ -20,7 +20,8 @@ export function canonicalJson(value: Json): string {
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k] as Json)}`).join(',')}}`
 }
 
-function sha256(text: string): string {
+/** `sha256:<hex>` of a text, the form of every hash seqsync writes. */
+export function sha256(text: string): string {
   return `sha256:${createHash('sha256').update(text).digest('hex')}`
 }
 

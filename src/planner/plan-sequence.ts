@@ -274,7 +274,7 @@ function planUndeclared(
     if (status === 'absent') continue
     liveMembers++
     if (declared.has(id)) continue
-    const addedByUserId = addedBy(contact, live.id)
+    const addedByUserId = addedBy(contact, live.id, status)
     const leaveAlone = (reason: UnmanagedReason): void => {
       unmanaged.push({contactId: id, email: contact.email, status, reason, addedByUserId})
     }
@@ -296,9 +296,8 @@ function planUndeclared(
   return {liveMembers, unmanaged}
 }
 
-/** `added_by_user_id` of the contact's membership in the sequence (the most active one, as statusIn picks). */
-function addedBy(contact: LiveContact, sequenceId: string): string | null {
-  const status = statusIn(contact, sequenceId)
+/** `added_by_user_id` of the contact's membership in the sequence with `status` (the one statusIn picked). */
+function addedBy(contact: LiveContact, sequenceId: string, status: MemberStatus): string | null {
   return contact.memberships.find((m) => m.sequenceId === sequenceId && m.status === status)?.addedByUserId ?? null
 }
 

@@ -4,13 +4,12 @@
 // flags and environment). Any edit to its content is refused: `fileHash` covers every other field.
 // Compact JSON: at 100,000 memberships the file is tens of megabytes, and nobody edits it.
 
-import {createHash} from 'node:crypto'
 import {readFile} from 'node:fs/promises'
 import {PlanError} from '../errors.js'
 import {isRecord} from '../model/guards.js'
 import type {SequenceBasis} from '../model/plan-basis.js'
 import type {Plan} from '../model/plan.js'
-import {hashPlanChanges} from '../planner/plan-hash.js'
+import {hashPlanChanges, sha256} from '../planner/plan-hash.js'
 import {parsePlan} from './parse-plan.js'
 import {basisToJson, parseBasis, recordPlanBasis} from './plan-basis.js'
 import type {PlanResult} from './plan.js'
@@ -92,10 +91,6 @@ export function toPlanFile(
 export function hashFileContent(body: Readonly<Record<string, unknown>>): string {
   const {fileHash: _ignored, ...rest} = body
   return sha256(JSON.stringify(rest))
-}
-
-function sha256(text: string): string {
-  return `sha256:${createHash('sha256').update(text).digest('hex')}`
 }
 
 /**
