@@ -93,6 +93,8 @@ interface ApplySource {
   readonly manifestsChanged: boolean | null
   /** The plan was computed from Apollo in this run (apply PATH), not loaded from a file. */
   readonly readNow: boolean
+  /** Contacts per write call: a saved plan's own (what its call estimate assumed), else the config's. */
+  readonly batchSize: number
   /** Who the key acts as (users/api_profile), for the header. */
   readonly keyOwner: KeyOwner | null
   /** Reads what the writes need; a saved plan is refused here (StalePlanError) when Apollo moved. */
@@ -159,7 +161,7 @@ export async function runApply(input: RunApplyInput): Promise<ApplyResult> {
   try {
     const report = await session(async (control) => {
       const outcome = await applyPlan(withoutDone(plan, start.done), client, {
-        batchSize: config.batchSize,
+        batchSize: source.batchSize,
         bulkCreate: BULK_CREATE_LIMIT,
         concurrency: config.concurrency,
         knownIds: start.knownIds,
@@ -199,6 +201,7 @@ async function fromPlanFile(path: string, input: RunApplyInput): Promise<ApplySo
     managed: file.basis,
     manifestsChanged: await manifestsChangedSince(file, input.config),
     readNow: false,
+    batchSize: file.batchSize,
     keyOwner: await input.client.getApiProfile(),
     prepare: async () => {
       const fresh = await readLiveState(input.client, reducedDesiredState(file.basis.map((b) => b.sequenceId)))
@@ -227,6 +230,7 @@ async function planNow(input: RunApplyInput): Promise<ApplySource> {
     managed: pairManagedSequences(result.plan, result.desired, result.live),
     manifestsChanged: null,
     readNow: true,
+    batchSize: input.config.batchSize,
     keyOwner: result.live.keyOwner,
     prepare: () => Promise.resolve({base: result.live, done: new Set(), knownIds: new Map()}),
   }

@@ -35,6 +35,7 @@ export interface PlanFile {
   readonly planHash: string
   /** The Apollo user the plan's key acted as (users/api_profile): `pruneScope: owned` was decided for it. */
   readonly keyOwnerUserId: string | null
+  /** Contacts per write call: the plan's estimate of apply's calls rests on it, so apply of this file uses it. */
   readonly batchSize: number
   /** Every change with its contact ids and the live status it was based on (`liveStatus`). */
   readonly plan: Plan
@@ -192,8 +193,8 @@ export function parsePlanFile(value: unknown, path = 'plan file'): PlanFile {
     return fail('"keyOwnerUserId" must be a string or null')
   }
   const batchSize = value['batchSize']
-  if (typeof batchSize !== 'number' || !Number.isInteger(batchSize) || batchSize < 1) {
-    return fail('"batchSize" must be a positive integer')
+  if (typeof batchSize !== 'number' || !Number.isInteger(batchSize) || batchSize < 1 || batchSize > 1000) {
+    return fail('"batchSize" must be an integer from 1 to 1000')
   }
   const plan = parsePlan(value['plan'], fail)
   const recomputed = hashPlanChanges(plan.sequences)

@@ -304,6 +304,23 @@ describe('apply PLANFILE: resume and verification', () => {
     })
   })
 
+  it("writes in the plan file's batch size, whatever the checkout's config says now", async () => {
+    const gen = smallGeneratedCase()
+    await withEnv({seed: gen.seed, files: caseFiles(gen, {batchSize: 5})}, async (env) => {
+      const plan = env.json<PlanJson & {cost: {applyCalls: Record<string, number>}}>(
+        await env.cli(['plan', '--json', '--out', 'plan.json']),
+      )
+      const config = join(env.dir, 'seqsync.config.yaml')
+      await writeFile(config, (await readFile(config, 'utf8')).replace('batchSize: 5', 'batchSize: 1000'))
+      env.emulator.resetStats()
+      const res = await env.cli(['apply', 'plan.json', '--format', 'json'])
+      expect(res.code, res.stderr).toBe(0)
+      const addCalls = 'emailer_campaigns/add_contact_ids'
+      expect(plan.cost.applyCalls[addCalls]).toBeGreaterThan(gen.expected.managedSequenceIds.length)
+      expect(env.emulator.stats().requests[addCalls]).toBe(plan.cost.applyCalls[addCalls])
+    })
+  })
+
   it('decides every change from the write answers: no read after the writes', async () => {
     await withEnv({}, async (env) => {
       await savePlan(env)
