@@ -211,6 +211,29 @@ describe('Pacer', () => {
     expect(pacer.quotaLeft()).toEqual({[E]: {minute: 8, hour: null, day: null}})
   })
 
+  it("a wait estimated while requests are in flight does not stand in for Apollo's reset: a late opener keeps the low count", async () => {
+    const {clock, pacer, send, land} = setup()
+    land(await send(), minute(1, 2))
+    await clock.advance(MINUTE + PACE_MARGIN_MS)
+    // The old window is over: the count restarts from the limit (3) and three requests go out.
+    const [a, b, c] = [await send(), await send(), await send()]
+    // A fourth finds the window used up by those in flight and waits for an estimated reset.
+    const d = track(send())
+    await clock.advance(1_000)
+    // Apollo counted a, b, c in that order (a opened the new window); they land as b, c, a.
+    land(b, minute(2, 1))
+    land(c, minute(3, 0))
+    land(a, minute(1, 2))
+    const resetAt = clock.now() + MINUTE + PACE_MARGIN_MS
+    expect(pacer.quotaLeft()).toEqual({[E]: {minute: 0, hour: null, day: null}})
+    const e = track(send())
+    // Nothing goes out before the reset of the window a opened: that would be a 429.
+    await clock.advance(resetAt - clock.now() - 1)
+    expect([d.done, e.done]).toEqual([false, false])
+    await clock.advance(1)
+    expect([d.done, e.done]).toEqual([true, true])
+  })
+
   it('a window that opens again (usage 1) while the old count is still held starts the count over', async () => {
     const {pacer, send, land} = setup()
     // The run started mid-window: the hour count is low, and when its window really began is unknown.

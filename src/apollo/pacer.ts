@@ -126,8 +126,10 @@ export class Pacer {
       const used = BINDING_ORDER.find((name) => isUsedUp(s.windows[name], s.inFlight))
       if (used !== undefined) {
         const w = s.windows[used]
-        // Unknown reset: the window is surely over one window length after its count was seen.
-        w.resetAt ??= (w.seenAt === 0 ? now : w.seenAt) + this.#windowMs[used] + PACE_MARGIN_MS
+        // Unknown reset: the window is surely over one window length after its count was seen. The
+        // estimate is not recorded: `resetAt` holds only what Apollo's answers showed (an opener, a
+        // 429), and #record reads a null one as "no opener since our count restarted".
+        const resetAt = w.resetAt ?? (w.seenAt === 0 ? now : w.seenAt) + this.#windowMs[used] + PACE_MARGIN_MS
         if (used !== 'minute') {
           if (s.inFlight > 0) {
             // Requests in flight will report fresher numbers; decide after one of them lands.
@@ -135,11 +137,11 @@ export class Pacer {
             continue
           }
           const wait = this.#quotaWait
-          if (wait === null || w.resetAt - now > wait.maxWaitMs) {
-            throw new QuotaExhaustedError(endpoint, used, w.resetAt, {maxWaitMs: wait?.maxWaitMs ?? null, now})
+          if (wait === null || resetAt - now > wait.maxWaitMs) {
+            throw new QuotaExhaustedError(endpoint, used, resetAt, {maxWaitMs: wait?.maxWaitMs ?? null, now})
           }
         }
-        await this.#waitForWindow(endpoint, used, w.resetAt)
+        await this.#waitForWindow(endpoint, used, resetAt)
         continue
       }
       if (!s.probed && s.inFlight > 0) {
