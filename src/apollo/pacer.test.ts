@@ -301,6 +301,41 @@ describe('Pacer', () => {
     expect((error as QuotaExhaustedError).hint).toMatch(/longer than --max-wait \(30 min\)/)
   })
 
+  it('maxWaitMs bounds all the waits of a run together: a wait that would pass it stops the run, saying so', async () => {
+    const {clock, send, land, events} = setup({quotaWait: {maxWaitMs: 90 * MINUTE}})
+    land(await send(), {'x-rate-limit-hourly': '1', ...hour(1, 0)})
+    // The first wait (1 h) fits in the 90 min.
+    const second = track(send())
+    await clock.advance(HOUR + PACE_MARGIN_MS)
+    expect(second.done).toBe(true)
+    await clock.advance(1_000)
+    land(clock.now(), hour(1, 0))
+    // A second hour would make 2 h of waiting in all: stop now, not after waiting.
+    const error = await send().catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(QuotaExhaustedError)
+    expect((error as QuotaExhaustedError).hint).toMatch(
+      /already waited 1 h for Apollo's quota, and waiting for this window too would pass --max-wait \(1 h 30 min\)/,
+    )
+    expect(events.filter((e) => e.type === 'quota-wait')).toHaveLength(1)
+  })
+
+  it('requests waiting for the same reset, or for overlapping ones, count the time once', async () => {
+    const {clock, pacer, send, land} = setup({quotaWait: {maxWaitMs: HOUR + 10 * MINUTE}})
+    land(await send(), {'x-rate-limit-hourly': '2', ...hour(2, 0)})
+    pacer.land('email_accounts', {sentAt: clock.now(), receivedAt: clock.now(), headers: {}})
+    await pacer.acquire('email_accounts')
+    await clock.advance(5 * MINUTE)
+    pacer.land('email_accounts', {sentAt: clock.now(), receivedAt: clock.now(), headers: hour(1, 0)})
+    // Three waits: two for the same reset of contacts/search, one for email_accounts 5 min later.
+    const waits = [track(send()), track(send()), track(pacer.acquire('email_accounts'))]
+    await clock.advance(HOUR + 5 * MINUTE + PACE_MARGIN_MS)
+    expect(waits.map((w) => [w.done, w.error])).toEqual([
+      [true, undefined],
+      [true, undefined],
+      [true, undefined],
+    ])
+  })
+
   it('an hourly 429 holds the endpoint like a used-up window: stop, or wait for its retry-after', async () => {
     const stopping = setup()
     land429(stopping)

@@ -210,6 +210,22 @@ describe('a quota that runs out', () => {
     expect(bad.stderr).toMatch(/--max-wait "soon" is not a duration/)
   })
 
+  it('--max-wait bounds all the waits of a run together: the wait that would pass it stops the run, saying so', async () => {
+    // 2,500 members: 2 probes + 24 scan pages at 10 an hour, so two hourly waits of ~1.8 s each; each
+    // fits in 2 s, both together do not.
+    const waiting = await start(sequenceCase(2_500), hourly('contacts/search', 10))
+    const res = await waiting.cli(['plan', '--wait-for-quota', '--max-wait', '2s'], {env})
+    expect(res.code, res.stderr).toBe(1)
+    expect(res.stderr).toMatch(/hourly quota for contacts\/search is exhausted; resume at/)
+    expect(res.stderr).toMatch(
+      /already waited \d s for Apollo's quota, and waiting for this window too would pass --max-wait \(2 s\)/,
+    )
+    // One wait, then the stop before the second: 20 calls, no 429.
+    expect(res.stderr.match(/waiting for Apollo's hourly quota/g)).toHaveLength(1)
+    expect(waiting.emulator.stats().requests['contacts/search']).toBe(20)
+    expect(waiting.emulator.stats().rateLimited).toEqual({})
+  })
+
   it('import --wait-for-quota: the sweep waits for the hourly window and the manifest is written', async () => {
     // 1,500 members: 15 contacts/search calls at 10 an hour.
     const c = sequenceCase(1_500)
