@@ -14,7 +14,7 @@ import {isRecord} from '../model/guards.js'
 import {isLoopbackHost, parseBaseUrl} from './base-url.js'
 import {readDisplayCap} from './display-cap.js'
 import type {Endpoint} from './endpoints.js'
-import {SCOPES} from './endpoints.js'
+import {missingScope} from './endpoints.js'
 import {CONNECT_RETRIES, classifyNetworkError, unreachableHint} from './network-errors.js'
 import {Pacer, systemClock} from './pacer.js'
 import type {ResponseHeaders} from './pacer.js'
@@ -407,7 +407,7 @@ export class Transport {
       hint =
         'Apollo rejected the API key: check APOLLO_API_KEY (it must be an API key sent as x-api-key, not an OAuth token).'
     } else if (raw.status === 403 && errorCode === 'API_INACCESSIBLE') {
-      const scope = /api\/v1\/[a-z0-9_/]+/i.exec(message)?.[0] ?? SCOPES[spec.endpoint]
+      const scope = missingScope(spec.endpoint, message)
       hint = `The API key lacks the scope ${scope}: add it to the key's configured scopes in Apollo (Settings → Integrations → API Keys) or use a master key.`
     } else if (raw.status === 403 && /paid plan|paying/i.test(message)) {
       hint = `${spec.endpoint} is only available on Apollo's paid plans; seqsync needs it to read sequence membership.`

@@ -49,6 +49,15 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
 
   // The key: nothing else can be checked without it.
   const health = await client.probeScope('auth/health')
+  if (health.kind === 'unknown') {
+    checks.push({
+      check: 'key',
+      status: 'fail',
+      message: `could not check the key: Apollo gave no answer to auth/health (${health.reason})`,
+      hint: 'Check --api-url (SEQSYNC_API_URL) and the network, then run doctor again.',
+    })
+    return report()
+  }
   if (health.kind !== 'ok') {
     checks.push({
       check: 'key',
@@ -70,11 +79,10 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
   await attempt('scopes', async () => scopeChecks(client))
 
   const desired = await loadManifests(input, checks)
-  const mailboxes = await client.listMailboxes().catch(() => null)
   if (desired === null) {
     checks.push({check: 'mailboxes', status: 'skip', message: 'no manifests: the mailboxes they name are not checked'})
-  } else if (mailboxes !== null) {
-    checks.push(...mailboxChecks(desired, mailboxes))
+  } else {
+    await attempt('mailboxes', async () => mailboxChecks(desired, await client.listMailboxes()))
   }
 
   // The reads: the filter, both sort orders, the display cap, the account's size.
@@ -151,6 +159,14 @@ async function scopeChecks(client: ApolloClient): Promise<DoctorCheck[]> {
   return answers.map(([endpoint, answer]): DoctorCheck => {
     const check = `scope ${endpoint}`
     if (answer.kind === 'ok') return {check, status: 'ok', message: 'the key may call it'}
+    if (answer.kind === 'unknown') {
+      return {
+        check,
+        status: 'warn',
+        message: `could not check: Apollo gave no answer about the scope (${answer.reason})`,
+        hint: 'Run doctor again later; if it persists, check the Apollo URL and the network.',
+      }
+    }
     // Without usage stats seqsync reads the quota from the rate-limit headers: not needed.
     const optional = endpoint === 'usage_stats/api_usage_stats'
     const message =
@@ -371,7 +387,8 @@ async function quotaChecks(client: ApolloClient): Promise<DoctorCheck[]> {
     checks.push({
       check: 'quota',
       status: 'ok',
-      message: 'usage stats are not readable by this key: the quota above comes from the rate-limit headers',
+      message:
+        'usage stats are unknown (not readable by this key, or Apollo did not answer): the quota above comes from the rate-limit headers',
     })
   }
   return checks

@@ -675,6 +675,60 @@ describe('quirks and fail-closed reads', () => {
     }
   })
 
+  it("doctor's scope probe: a 2xx or a 422 proves the scope, a 401/403 is an answer, a 5xx, a 404 or no answer is unknown", async () => {
+    const answers: Record<string, (res: ServerResponse) => void> = {
+      '200': (res) => json(res, 200, {}),
+      '422': (res) => json(res, 422, {error: 'Contact not found'}),
+      '401': (res) => {
+        res.writeHead(401, {'content-type': 'text/plain'})
+        res.end('Invalid access credentials.')
+      },
+      '403': (res) =>
+        json(res, 403, {
+          error: 'api/v1/contacts/show is not accessible with this api_key',
+          error_code: 'API_INACCESSIBLE',
+        }),
+      '503': (res) => json(res, 503, {error: 'Service unavailable'}),
+      '404': (res) => json(res, 404, {error: 'The endpoint does not exist'}),
+      'hang up': (res) => res.socket?.destroy(),
+    }
+    const kinds: Record<string, string> = {}
+    for (const [name, answer] of Object.entries(answers)) {
+      const raw = await startRaw((_req, res) => answer(res))
+      const result = await client(raw.url, {maxRetries: 1}).probeScope('contacts/show')
+      kinds[name] = result.kind === 'unknown' ? `unknown: ${result.reason}` : result.kind
+    }
+    expect(kinds).toEqual({
+      '200': 'ok',
+      '422': 'ok',
+      '401': 'unauthorized',
+      '403': 'missing-scope',
+      '503': 'unknown: HTTP 503: Service unavailable',
+      '404': 'unknown: HTTP 404: The endpoint does not exist',
+      'hang up': expect.stringMatching(/^unknown: Apollo GET \/api\/v1\/contacts\/0+ failed/),
+    })
+  })
+
+  it('usage stats Apollo cannot give (5xx, a bad body, no answer) are unknown, read once a run; a bad key still stops', async () => {
+    for (const answer of ['500', 'bad body', 'hang up'] as const) {
+      const raw = await startRaw((_req, res) => {
+        if (answer === '500') return json(res, 500, {error: 'Unexpected error'})
+        if (answer === 'bad body') return json(res, 200, [1, 2])
+        res.socket?.destroy()
+      })
+      const c = client(raw.url, {maxRetries: 1})
+      expect(await c.getUsageStats(), answer).toBeNull()
+      const sent = raw.requests.length
+      expect(await c.getUsageStats(), answer).toBeNull()
+      expect(raw.requests.length, answer).toBe(sent)
+    }
+    const unauthorized = await startRaw((_req, res) => {
+      res.writeHead(401, {'content-type': 'text/plain'})
+      res.end('Invalid access credentials.')
+    })
+    expect(await caught(client(unauthorized.url).getUsageStats())).toMatchObject({status: 401})
+  })
+
   it('an email look-up reads every page Apollo reports, even when it pages by fewer than 100', async () => {
     const raw = await startRaw((req, res) => {
       const page = (JSON.parse(req.body) as {page: number}).page

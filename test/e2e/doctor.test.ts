@@ -141,6 +141,32 @@ describe('seqsync doctor', () => {
     })
   })
 
+  it('an Apollo that fails some endpoints: scopes it could not check, the mailbox listing that failed, quota unknown', async () => {
+    const env = await start({
+      emulator: {faults: {seed: 1, error500Before: 1, endpoints: ['usage_stats/api_usage_stats', 'email_accounts']}},
+      // Shortens the client's retry backoff (loopback emulator only).
+      env: {SEQSYNC_RATE_WINDOW_SCALE: '0.01'},
+    })
+    const {code, report} = await doctor(env)
+    expect(code).toBe(1)
+    for (const endpoint of ['usage_stats/api_usage_stats', 'email_accounts']) {
+      expect(statusOf(report, `scope ${endpoint}`)).toMatchObject({
+        status: 'warn',
+        message: expect.stringMatching(/^could not check: Apollo gave no answer about the scope \(HTTP 500/),
+      })
+    }
+    expect(statusOf(report, 'scope contacts/search')?.status).toBe('ok')
+    expect(statusOf(report, 'mailboxes')).toMatchObject({
+      status: 'fail',
+      message: expect.stringMatching(/email_accounts failed: HTTP 500/),
+    })
+    expect(statusOf(report, 'quota')).toMatchObject({
+      status: 'ok',
+      message: expect.stringMatching(/^usage stats are unknown/),
+    })
+    expect(statusOf(report, 'plan cost')?.status).toBe('ok')
+  })
+
   it('a wrong key: one failing line, exit 1, the key never echoed', async () => {
     const env = await start({env: {APOLLO_API_KEY: 'sk_wrong_but_secret_123'}})
     const res = await env.cli(['doctor'])

@@ -157,6 +157,33 @@ describe('an Apollo that ignores a parameter the read relies on', () => {
   })
 })
 
+describe('usage stats Apollo cannot give', () => {
+  it('plan and apply go on without them: the quota is unknown, the rate-limit headers pace', async () => {
+    // A sweep, then a look-up by id (contacts/show, not called yet: its quota is asked of usage_stats).
+    const c = sequenceCase(50, {undeclared: 2})
+    const pinned = 'b00000000000000000000001'
+    const outside = Array.from({length: 1_000}, (_, i) => ({id: `d0${i.toString(16).padStart(22, '0')}`, email: null}))
+    const seed = {...c.seed, contacts: [...c.seed.contacts, ...outside, {id: pinned, email: 'pinned@reads.example'}]}
+    const files = {...c.files, 'sequences/reads.yaml': `${c.files['sequences/reads.yaml']}  - id: "${pinned}"\n`}
+    const env = {SEQSYNC_RATE_WINDOW_SCALE: '0.01'}
+    const failing = await start(
+      {seed, files},
+      {
+        rateLimits: {minute: null, hour: 1_000, day: null, windowScale: 0.01},
+        faults: {seed: 1, error500Before: 1, endpoints: ['usage_stats/api_usage_stats']},
+      },
+    )
+    const plan = await failing.cli(['plan', '--json'], {env})
+    expect(plan.code, plan.stderr).toBe(0)
+    expect(failing.json<PlanJson>(plan).summary).toMatchObject({add: 1, remove: 2})
+    const asked = failing.emulator.stats().requests['usage_stats/api_usage_stats']
+    expect(asked).toBeGreaterThan(0)
+    const apply = await failing.cli(['apply', '--auto-approve', '--format', 'json'], {env})
+    expect(apply.code, apply.stderr).toBe(0)
+    expect(failing.emulator.stats().rateLimited).toEqual({})
+  })
+})
+
 describe('a quota that runs out', () => {
   // One hour of the emulator = 1.8 s (window scale 0.0005), for the client too.
   const scale = 0.0005
