@@ -221,7 +221,9 @@ async function readGroup(
 ): Promise<void> {
   const outcome = await readQuery(session, {sequenceIds: ids}, () => true, probe)
   if (outcome.kind === 'read') {
-    for (const c of outcome.contacts) if (!into.has(c.id)) into.set(c.id, c)
+    // A contact in sequences of two parts is listed by both: the part read later is the newer copy
+    // (its contact_campaign_statuses describe Apollo after the earlier part), so it replaces the first.
+    for (const c of outcome.contacts) into.set(c.id, c)
     return
   }
   if (ids.length === 1) {

@@ -1039,6 +1039,38 @@ describe('sweepSequenceMembers', () => {
     expect((e as Error).message).toMatch(/seq0 has 250 contacts, more than Apollo's search can list from both ends/)
   })
 
+  it('a split sweep keeps the later copy of a contact both parts list: a change between the parts is seen', async () => {
+    // 220 members under a cap of 100: split into [seq0, seq1] (150) and [seq2] (80); m00140-m00149 are
+    // in seq1 and seq2, so both parts list them.
+    const emu = await emulator(genSeed({sequences: 3, perSequence: 80, stride: 70, outside: 0}), {displayCap: 100})
+    const c = client(emu.url)
+    let changed = false
+    const hooked = new Proxy(c, {
+      get(target, key: keyof ApolloClient) {
+        if (key !== 'searchContacts') {
+          const value = target[key]
+          return typeof value === 'function' ? value.bind(target) : value
+        }
+        return async (...args: Parameters<ApolloClient['searchContacts']>) => {
+          // Between the parts, m00145 finishes seq1 in Apollo.
+          if (!changed && args[0].sequenceIds?.join() === 'seq2') {
+            changed = true
+            emu.setMembership('m00145', 'seq1', 'finished')
+          }
+          return target.searchContacts(...args)
+        }
+      },
+    })
+    const sweep = await sweepSequenceMembers(hooked, ['seq0', 'seq1', 'seq2'])
+    expect(changed).toBe(true)
+    expect(sweep.contacts.size).toBe(220)
+    const m = sweep.contacts.get('m00145')?.memberships.map((x) => [x.sequenceId, x.status])
+    expect(m).toEqual([
+      ['seq1', 'finished'],
+      ['seq2', 'active'],
+    ])
+  })
+
   it('fails closed, naming it, when Apollo ignores sort_ascending, sort_by_field or the filter', async () => {
     // 250 members under a cap of 200: ascending pages 1-2 and descending page 1 (the order matters).
     const seed = genSeed({sequences: 2, perSequence: 150, stride: 100, outside: 0})
