@@ -1045,12 +1045,11 @@ describe('sweepSequenceMembers', () => {
     const emu = await emulator(genSeed({sequences: 3, perSequence: 80, stride: 70, outside: 0}), {displayCap: 100})
     const c = client(emu.url)
     let changed = false
-    const hooked = new Proxy(c, {
-      get(target, key: keyof ApolloClient) {
-        if (key !== 'searchContacts') {
-          const value = target[key]
-          return typeof value === 'function' ? value.bind(target) : value
-        }
+    const hooked: ApolloClient = new Proxy(c, {
+      get(target, key) {
+        const value: unknown = Reflect.get(target, key)
+        if (typeof value !== 'function') return value
+        if (key !== 'searchContacts') return (...args: unknown[]): unknown => Reflect.apply(value, target, args)
         return async (...args: Parameters<ApolloClient['searchContacts']>) => {
           // Between the parts, m00145 finishes seq1 in Apollo.
           if (!changed && args[0].sequenceIds?.join() === 'seq2') {
