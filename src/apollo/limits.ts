@@ -7,9 +7,3 @@ export const PAGE_SIZE = 100
 export const BULK_CREATE_LIMIT = 100
 /** Records a search can list: 500 pages x 100. Nothing past it can be read. */
 export const DISPLAY_CAP = 50_000
-
-export const APOLLO_LIMITS = Object.freeze({
-  pageSize: PAGE_SIZE,
-  bulkCreate: BULK_CREATE_LIMIT,
-  displayCap: DISPLAY_CAP,
-})
