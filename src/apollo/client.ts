@@ -5,7 +5,7 @@
 import {ApolloApiError, BugError, IncompleteReadError, QuotaExhaustedError} from '../errors.js'
 import type {KeyOwner, LiveContact, LiveSequence} from '../model/state.js'
 import {contactEmails, normalizeEmail} from '../model/state.js'
-import {BULK_CREATE_LIMIT, DISPLAY_CAP, PAGE_SIZE} from './limits.js'
+import {BULK_CREATE_LIMIT, DISPLAY_CAP, PAGE_SIZE, pagesToRead} from './limits.js'
 import {
   parseAddContactIds,
   parseApiProfile,
@@ -224,8 +224,7 @@ class HttpApolloClient implements ApolloClient {
           },
         )
       }
-      // Like the sweep: trust whichever count asks for more pages (Apollo may page by fewer than 100).
-      totalPages = Math.max(result.totalPages, Math.ceil(result.totalEntries / PAGE_SIZE))
+      totalPages = pagesToRead(result)
       for (const c of result.items) {
         if (contactEmails(c).includes(wanted) && !matches.has(c.id)) matches.set(c.id, c)
       }

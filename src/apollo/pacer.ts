@@ -199,8 +199,8 @@ export class Pacer {
   /** Requests left per endpoint as last reported (endpoints with nothing known are left out). */
   quotaLeft(): Partial<Record<Endpoint, QuotaWindowLeft>> {
     const out: Partial<Record<Endpoint, QuotaWindowLeft>> = {}
-    for (const [endpoint, s] of this.#endpoints) {
-      const {minute, hour, day} = s.windows
+    for (const [endpoint, status] of Object.entries(this.quotaStatus()) as [Endpoint, QuotaStatus][]) {
+      const {minute, hour, day} = status
       if (minute.left === null && hour.left === null && day.left === null) continue
       out[endpoint] = {minute: minute.left, hour: hour.left, day: day.left}
     }

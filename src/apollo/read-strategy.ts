@@ -28,15 +28,15 @@
 // without a hit still allow L = U/21, which is what decides between a 717-page scan and a 700-page
 // sweep with 200 contacts outside it (the benchmark's 200 x 500 case: scan).
 
-import {PAGE_SIZE} from './limits.js'
+import {PAGE_SIZE, pageCount} from './limits.js'
 
 /** Pages of a two-ended read of `total` records under a cap of `cap` records; null when 2 x cap cannot hold it. */
 export function planTwoEndedPages(total: number, cap: number): {readonly asc: number; readonly desc: number} | null {
   const reach = reachablePages(cap) * PAGE_SIZE
   if (total > 2 * reach) return null
   return {
-    asc: Math.max(1, Math.ceil(Math.min(total, reach) / PAGE_SIZE)),
-    desc: total > reach ? Math.ceil((total - reach) / PAGE_SIZE) : 0,
+    asc: Math.max(1, pageCount(Math.min(total, reach))),
+    desc: total > reach ? pageCount(total - reach) : 0,
   }
 }
 
@@ -68,7 +68,7 @@ export function sweepCallsEstimate(total: number, cap: number): number {
   const reach = Math.max(PAGE_SIZE, reachablePages(cap) * PAGE_SIZE)
   const groups = 2 ** Math.ceil(Math.log2(total / (2 * reach)))
   const endChecks = total / groups > reach ? groups * END_CHECK_CALLS : 0
-  return Math.ceil(total / PAGE_SIZE) + groups - 1 + endChecks
+  return pageCount(total) + groups - 1 + endChecks
 }
 
 export interface StrategyFigures {

@@ -6,6 +6,7 @@
 import {IncompleteReadError} from '../errors.js'
 import {isRecord} from '../model/guards.js'
 import type {LiveContact, LiveMembership, LiveSequence, MemberStatus} from '../model/state.js'
+import {pageCount} from './limits.js'
 import type {MailboxAccount} from './types.js'
 import {normalizeEmail} from '../model/state.js'
 
@@ -63,7 +64,7 @@ export function toPagination(dto: unknown, requestedPage: number, perPage: numbe
   }
   const page = parseWireNumber(p['page']) ?? requestedPage
   const reportedPages = parseWireNumber(p['total_pages'])
-  const totalPages = reportedPages ?? Math.ceil(totalEntries / perPage)
+  const totalPages = reportedPages ?? pageCount(totalEntries, perPage)
   return {page, totalEntries, totalPages}
 }
 

@@ -27,6 +27,9 @@ const MESSAGE_LIMIT = 300
 /** Apollo's 422 for a record that does not exist (its 404 means a wrong path). */
 const NOT_FOUND = /does not exist|not exist|not found|has been deleted|no such/i
 
+/** ClientOptions.backoffMs default: the first retry delay for 5xx and network errors (ms). */
+export const DEFAULT_BACKOFF_MS = 500
+
 /** ClientOptions.timeouts defaults (ms), before `timeoutScale`. */
 export const DEFAULT_TIMEOUTS: Readonly<Required<ClientTimeouts>> = {
   connect: 10_000,
@@ -140,7 +143,7 @@ export class Transport {
       quotaWait: options.quotaWait ?? null,
     })
     this.#maxRetries = options.maxRetries ?? 5
-    this.#backoffMs = options.backoffMs ?? 500
+    this.#backoffMs = options.backoffMs ?? DEFAULT_BACKOFF_MS
     this.#random = options.random ?? Math.random
     const given = {...DEFAULT_TIMEOUTS, ...options.timeouts}
     // undici and AbortSignal.timeout take whole milliseconds.
@@ -438,7 +441,8 @@ export class Transport {
 /** A test-only scale (in (0, 1]) of windows or timeouts: refused unless the host is a loopback emulator. */
 function checkScale(value: number | undefined, option: string, envName: string, url: URL): number {
   const scale = value ?? 1
-  if (!(scale > 0 && scale <= 1)) throw new UsageError(`${option} must be in (0, 1], got ${scale}`)
+  if (!(scale > 0 && scale <= 1))
+    throw new UsageError(`${option} (${envName}) must be a number in (0, 1], got ${scale}`)
   if (scale !== 1 && !isLoopbackHost(url.hostname)) {
     throw new UsageError(`${envName} is for the local emulator only, not ${url.hostname}`, {
       hint: `Unset ${envName} when talking to Apollo.`,
