@@ -113,13 +113,15 @@ export class QuotaExhaustedError extends SeqsyncError {
   readonly resumeAt: number | null
   /**
    * `context.maxWaitMs`: the run was allowed to wait that long for a window (`--wait-for-quota`), and
-   * this one resets later; null/absent: it was not allowed to wait. `context.now`: the time to count from.
+   * this one resets later; null/absent: it was not allowed to wait. `context.waitedMs`: how long the
+   * run has already waited for quota (--max-wait bounds all its waits together). `context.now`: the
+   * time to count from.
    */
   constructor(
     endpoint: string,
     window: 'hour' | 'day',
     resumeAt: number | null,
-    context: {readonly maxWaitMs?: number | null; readonly now?: number} = {},
+    context: {readonly maxWaitMs?: number | null; readonly waitedMs?: number; readonly now?: number} = {},
   ) {
     const now = context.now ?? Date.now()
     const when =
@@ -129,7 +131,9 @@ export class QuotaExhaustedError extends SeqsyncError {
       hint:
         maxWaitMs === null
           ? 'Re-run the same command after the window resets (seqsync converges from wherever it stopped), or pass --wait-for-quota to wait for it (up to --max-wait, default 6h).'
-          : `That is longer than --max-wait (${formatDuration(maxWaitMs)}): raise --max-wait, or re-run the same command after the window resets.`,
+          : (context.waitedMs ?? 0) > 0
+            ? `This run has already waited ${formatDuration(context.waitedMs ?? 0)} for Apollo's quota, and waiting for this window too would pass --max-wait (${formatDuration(maxWaitMs)}), the longest all of a run's waits may take together: raise --max-wait, or re-run the same command after the window resets.`
+            : `That is longer than --max-wait (${formatDuration(maxWaitMs)}): raise --max-wait, or re-run the same command after the window resets.`,
     })
     this.endpoint = endpoint
     this.window = window

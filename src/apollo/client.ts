@@ -2,10 +2,10 @@
 // reads the answer. Pacing, retries, errors and the key live in transport.ts; the parsers in
 // parse-responses.ts.
 
-import {ApolloApiError, BugError, IncompleteReadError} from '../errors.js'
+import {ApolloApiError, BugError, IncompleteReadError, QuotaExhaustedError} from '../errors.js'
 import type {KeyOwner, LiveContact, LiveSequence} from '../model/state.js'
 import {contactEmails, normalizeEmail} from '../model/state.js'
-import {BULK_CREATE_LIMIT, DISPLAY_CAP, PAGE_SIZE} from './limits.js'
+import {BULK_CREATE_LIMIT, DISPLAY_CAP, PAGE_SIZE, pagesToRead} from './limits.js'
 import {
   parseAddContactIds,
   parseApiProfile,
@@ -19,7 +19,7 @@ import {
   parseSequenceShow,
   parseUsageStats,
 } from './parse-responses.js'
-import {SCOPES} from './endpoints.js'
+import {missingScope} from './endpoints.js'
 import {Transport} from './transport.js'
 import type {CallSpec} from './transport.js'
 import type {
@@ -46,13 +46,15 @@ import type {
   UsageWindows,
 } from './types.js'
 
+type UsageStats = Readonly<Partial<Record<Endpoint, UsageWindows>>>
+
 /** An Apollo id that names nothing: a write endpoint given only such ids cannot change anything. */
 const NO_SUCH_ID = '000000000000000000000000'
 
 /**
  * The cheapest request per endpoint that cannot change Apollo, for `doctor`'s scope check: Apollo
- * checks the key's scope before the request (403 API_INACCESSIBLE), so any other answer (2xx, a 422
- * about the ids) proves the scope. Writes get nothing to write: an empty contact list or ids that
+ * checks the key's scope before the request (403 API_INACCESSIBLE), so a 2xx or a 422 about the ids
+ * proves the scope; a 5xx, a 404 or no answer proves nothing (`unknown`). Writes get nothing to write: an empty contact list or ids that
  * name no record.
  */
 const HARMLESS_CALLS: Readonly<Record<Endpoint, CallSpec>> = {
@@ -106,6 +108,7 @@ const HARMLESS_CALLS: Readonly<Record<Endpoint, CallSpec>> = {
 class HttpApolloClient implements ApolloClient {
   readonly #transport: Transport
   #apiProfile: Promise<KeyOwner> | null = null
+  #usageStats: Promise<UsageStats | null> | null = null
 
   constructor(options: ClientOptions) {
     this.#transport = new Transport(options)
@@ -144,27 +147,48 @@ class HttpApolloClient implements ApolloClient {
     return this.#apiProfile
   }
 
-  async getUsageStats(): Promise<Readonly<Partial<Record<Endpoint, UsageWindows>>> | null> {
-    try {
-      return await this.#transport.call(
+  /**
+   * Read once per client (a run). null: unknown. A key without this scope (or a plan without it), or
+   * an Apollo that does not answer it (5xx, a body that is not usage stats, no answer, its own quota
+   * used up), still works: the rate-limit headers tell the rest and pace. Only a key Apollo does not
+   * know (401) stops here, as it would at the next call.
+   */
+  async getUsageStats(): Promise<UsageStats | null> {
+    this.#usageStats ??= this.#transport
+      .call(
         {endpoint: 'usage_stats/api_usage_stats', method: 'POST', path: '/usage_stats/api_usage_stats', body: {}},
         parseUsageStats,
       )
-    } catch (error) {
-      // A key without this scope (or a plan without it) still works: the rate-limit headers tell the rest.
-      if (error instanceof ApolloApiError && error.status === 403) return null
-      throw error
-    }
+      .catch((error: unknown) => {
+        if (error instanceof QuotaExhaustedError) return null
+        if (error instanceof ApolloApiError && error.status !== 401) return null
+        this.#usageStats = null
+        throw error
+      })
+    return this.#usageStats
   }
 
   async probeScope(endpoint: Endpoint): Promise<ScopeAnswer> {
-    const answer = await this.#transport.answer(HARMLESS_CALLS[endpoint])
+    let answer: {status: number; message: string; errorCode: string | null}
+    try {
+      answer = await this.#transport.answer(HARMLESS_CALLS[endpoint])
+    } catch (error) {
+      // No answer at all (the network, the endpoint's own quota used up): nothing is proven either way.
+      if (error instanceof ApolloApiError || error instanceof QuotaExhaustedError) {
+        return {kind: 'unknown', reason: error.message}
+      }
+      throw error
+    }
     if (answer.status === 401) return {kind: 'unauthorized'}
     if (answer.status === 403 && answer.errorCode === 'API_INACCESSIBLE') {
-      return {kind: 'missing-scope', scope: /api\/v1\/[a-z0-9_/]+/i.exec(answer.message)?.[0] ?? SCOPES[endpoint]}
+      return {kind: 'missing-scope', scope: missingScope(endpoint, answer.message)}
     }
     if (answer.status === 403) return {kind: 'refused', message: answer.message}
-    return {kind: 'ok'}
+    if (answer.status >= 200 && answer.status < 300) return {kind: 'ok'}
+    // Apollo checks the scope before the request: its 422 about ids that name nothing is a scope that works.
+    if (answer.status === 422) return {kind: 'ok'}
+    // A 5xx, a 404 (a path Apollo does not know), a 429 still there after the retries: not a scope answer.
+    return {kind: 'unknown', reason: `HTTP ${answer.status}${answer.message === '' ? '' : `: ${answer.message}`}`}
   }
 
   async searchContacts(query: ContactQuery, page: number, order: SortOrder): Promise<ContactPage> {
@@ -200,8 +224,7 @@ class HttpApolloClient implements ApolloClient {
           },
         )
       }
-      // Like the sweep: trust whichever count asks for more pages (Apollo may page by fewer than 100).
-      totalPages = Math.max(result.totalPages, Math.ceil(result.totalEntries / PAGE_SIZE))
+      totalPages = pagesToRead(result)
       for (const c of result.items) {
         if (contactEmails(c).includes(wanted) && !matches.has(c.id)) matches.set(c.id, c)
       }

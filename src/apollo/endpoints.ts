@@ -40,3 +40,8 @@ export const SCOPES: Readonly<Record<Endpoint, string>> = {
   'contacts/bulk_create': 'api/v1/contacts/bulk_create',
   email_accounts: 'api/v1/email_accounts/index',
 }
+
+/** The scope a 403 API_INACCESSIBLE names in Apollo's words, else the endpoint's own. */
+export function missingScope(endpoint: Endpoint, apolloMessage: string): string {
+  return /api\/v1\/[a-z0-9_/]+/i.exec(apolloMessage)?.[0] ?? SCOPES[endpoint]
+}

@@ -8,8 +8,15 @@ export const BULK_CREATE_LIMIT = 100
 /** Records a search can list: 500 pages x 100. Nothing past it can be read. */
 export const DISPLAY_CAP = 50_000
 
-export const APOLLO_LIMITS = Object.freeze({
-  pageSize: PAGE_SIZE,
-  bulkCreate: BULK_CREATE_LIMIT,
-  displayCap: DISPLAY_CAP,
-})
+/** Pages of `perPage` records that `total` records take. */
+export function pageCount(total: number, perPage: number = PAGE_SIZE): number {
+  return Math.ceil(total / perPage)
+}
+
+/**
+ * Pages to read of a listing, from its first page: whichever of Apollo's two counts asks for more
+ * (total_entries is what the completeness checks trust; Apollo may page by fewer than 100).
+ */
+export function pagesToRead(first: {readonly totalPages: number; readonly totalEntries: number}): number {
+  return Math.max(first.totalPages, pageCount(first.totalEntries))
+}

@@ -211,6 +211,29 @@ describe('Pacer', () => {
     expect(pacer.quotaLeft()).toEqual({[E]: {minute: 8, hour: null, day: null}})
   })
 
+  it("a wait estimated while requests are in flight does not stand in for Apollo's reset: a late opener keeps the low count", async () => {
+    const {clock, pacer, send, land} = setup()
+    land(await send(), minute(1, 2))
+    await clock.advance(MINUTE + PACE_MARGIN_MS)
+    // The old window is over: the count restarts from the limit (3) and three requests go out.
+    const [a, b, c] = [await send(), await send(), await send()]
+    // A fourth finds the window used up by those in flight and waits for an estimated reset.
+    const d = track(send())
+    await clock.advance(1_000)
+    // Apollo counted a, b, c in that order (a opened the new window); they land as b, c, a.
+    land(b, minute(2, 1))
+    land(c, minute(3, 0))
+    land(a, minute(1, 2))
+    const resetAt = clock.now() + MINUTE + PACE_MARGIN_MS
+    expect(pacer.quotaLeft()).toEqual({[E]: {minute: 0, hour: null, day: null}})
+    const e = track(send())
+    // Nothing goes out before the reset of the window a opened: that would be a 429.
+    await clock.advance(resetAt - clock.now() - 1)
+    expect([d.done, e.done]).toEqual([false, false])
+    await clock.advance(1)
+    expect([d.done, e.done]).toEqual([true, true])
+  })
+
   it('a window that opens again (usage 1) while the old count is still held starts the count over', async () => {
     const {pacer, send, land} = setup()
     // The run started mid-window: the hour count is low, and when its window really began is unknown.
@@ -276,6 +299,41 @@ describe('Pacer', () => {
     expect(error).toMatchObject({window: 'hour', resumeAt: clock.now() + HOUR + PACE_MARGIN_MS})
     expect((error as QuotaExhaustedError).message).toMatch(/resume at \d\d:\d\d UTC \(in 1 h\)$/)
     expect((error as QuotaExhaustedError).hint).toMatch(/longer than --max-wait \(30 min\)/)
+  })
+
+  it('maxWaitMs bounds all the waits of a run together: a wait that would pass it stops the run, saying so', async () => {
+    const {clock, send, land, events} = setup({quotaWait: {maxWaitMs: 90 * MINUTE}})
+    land(await send(), {'x-rate-limit-hourly': '1', ...hour(1, 0)})
+    // The first wait (1 h) fits in the 90 min.
+    const second = track(send())
+    await clock.advance(HOUR + PACE_MARGIN_MS)
+    expect(second.done).toBe(true)
+    await clock.advance(1_000)
+    land(clock.now(), hour(1, 0))
+    // A second hour would make 2 h of waiting in all: stop now, not after waiting.
+    const error = await send().catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(QuotaExhaustedError)
+    expect((error as QuotaExhaustedError).hint).toMatch(
+      /already waited 1 h for Apollo's quota, and waiting for this window too would pass --max-wait \(1 h 30 min\)/,
+    )
+    expect(events.filter((e) => e.type === 'quota-wait')).toHaveLength(1)
+  })
+
+  it('requests waiting for the same reset, or for overlapping ones, count the time once', async () => {
+    const {clock, pacer, send, land} = setup({quotaWait: {maxWaitMs: HOUR + 10 * MINUTE}})
+    land(await send(), {'x-rate-limit-hourly': '2', ...hour(2, 0)})
+    pacer.land('email_accounts', {sentAt: clock.now(), receivedAt: clock.now(), headers: {}})
+    await pacer.acquire('email_accounts')
+    await clock.advance(5 * MINUTE)
+    pacer.land('email_accounts', {sentAt: clock.now(), receivedAt: clock.now(), headers: hour(1, 0)})
+    // Three waits: two for the same reset of contacts/search, one for email_accounts 5 min later.
+    const waits = [track(send()), track(send()), track(pacer.acquire('email_accounts'))]
+    await clock.advance(HOUR + 5 * MINUTE + PACE_MARGIN_MS)
+    expect(waits.map((w) => [w.done, w.error])).toEqual([
+      [true, undefined],
+      [true, undefined],
+      [true, undefined],
+    ])
   })
 
   it('an hourly 429 holds the endpoint like a used-up window: stop, or wait for its retry-after', async () => {

@@ -2,7 +2,8 @@
 // headers describe them, so that a normal run sends nothing into a used-up window and gets no 429.
 // One window record and one set of rules for all three; what differs is what happens when a
 // window is used up: the minute is waited out, an hour or a day stops the run unless it may wait
-// (`quotaWait`, `--wait-for-quota`) and the window resets within its `maxWaitMs`. Requests already
+// (`quotaWait`, `--wait-for-quota`) and the window resets within what is left of its `maxWaitMs`,
+// a budget for all the run's waits together. Requests already
 // answered stay answered: a caller waiting here resumes where it was. Time comes from an injected
 // clock (tests use a fake one).
 
@@ -23,7 +24,10 @@ export const systemClock: Clock = {
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 }
 
-/** Waiting for a used-up hourly or daily window instead of stopping: for a reset at most `maxWaitMs` away. */
+/**
+ * Waiting for a used-up hourly or daily window instead of stopping, for at most `maxWaitMs` in all:
+ * the waits of one run (one pacer) add up, and a wait that would pass that total stops the run.
+ */
 export interface QuotaWait {
   readonly maxWaitMs: number
 }
@@ -103,6 +107,10 @@ export class Pacer {
   readonly #onEvent: (event: ClientEvent) => void
   readonly #quotaWait: QuotaWait | null
   readonly #endpoints = new Map<Endpoint, EndpointState>()
+  /** Time this run has spent (or is committed to spend) waiting for hourly/daily windows, overlaps counted once. */
+  #quotaWaitedMs = 0
+  /** When the latest of those waits ends. */
+  #quotaWaitUntil = Number.NEGATIVE_INFINITY
 
   constructor(options: PacerOptions) {
     this.#clock = options.clock
@@ -126,8 +134,10 @@ export class Pacer {
       const used = BINDING_ORDER.find((name) => isUsedUp(s.windows[name], s.inFlight))
       if (used !== undefined) {
         const w = s.windows[used]
-        // Unknown reset: the window is surely over one window length after its count was seen.
-        w.resetAt ??= (w.seenAt === 0 ? now : w.seenAt) + this.#windowMs[used] + PACE_MARGIN_MS
+        // Unknown reset: the window is surely over one window length after its count was seen. The
+        // estimate is not recorded: `resetAt` holds only what Apollo's answers showed (an opener, a
+        // 429), and #record reads a null one as "no opener since our count restarted".
+        const resetAt = w.resetAt ?? (w.seenAt === 0 ? now : w.seenAt) + this.#windowMs[used] + PACE_MARGIN_MS
         if (used !== 'minute') {
           if (s.inFlight > 0) {
             // Requests in flight will report fresher numbers; decide after one of them lands.
@@ -135,11 +145,19 @@ export class Pacer {
             continue
           }
           const wait = this.#quotaWait
-          if (wait === null || w.resetAt - now > wait.maxWaitMs) {
-            throw new QuotaExhaustedError(endpoint, used, w.resetAt, {maxWaitMs: wait?.maxWaitMs ?? null, now})
+          // `maxWaitMs` bounds the run's waits together: only time not already being waited counts.
+          const extraMs = Math.max(0, resetAt - Math.max(now, this.#quotaWaitUntil))
+          if (wait === null || this.#quotaWaitedMs + extraMs > wait.maxWaitMs) {
+            throw new QuotaExhaustedError(endpoint, used, resetAt, {
+              maxWaitMs: wait?.maxWaitMs ?? null,
+              waitedMs: this.#quotaWaitedMs,
+              now,
+            })
           }
+          this.#quotaWaitedMs += extraMs
+          this.#quotaWaitUntil = Math.max(this.#quotaWaitUntil, resetAt)
         }
-        await this.#waitForWindow(endpoint, used, w.resetAt)
+        await this.#waitForWindow(endpoint, used, resetAt)
         continue
       }
       if (!s.probed && s.inFlight > 0) {
@@ -181,8 +199,8 @@ export class Pacer {
   /** Requests left per endpoint as last reported (endpoints with nothing known are left out). */
   quotaLeft(): Partial<Record<Endpoint, QuotaWindowLeft>> {
     const out: Partial<Record<Endpoint, QuotaWindowLeft>> = {}
-    for (const [endpoint, s] of this.#endpoints) {
-      const {minute, hour, day} = s.windows
+    for (const [endpoint, status] of Object.entries(this.quotaStatus()) as [Endpoint, QuotaStatus][]) {
+      const {minute, hour, day} = status
       if (minute.left === null && hour.left === null && day.left === null) continue
       out[endpoint] = {minute: minute.left, hour: hour.left, day: day.left}
     }

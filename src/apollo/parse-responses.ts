@@ -11,6 +11,7 @@ import {ENDPOINTS, SCOPES} from './endpoints.js'
 import {
   listContactSequenceIds,
   parseWireNumber,
+  readId,
   toLiveContact,
   toLiveMailbox,
   toLiveSequence,
@@ -58,8 +59,8 @@ export function parseMailboxes(body: Record<string, unknown>): readonly MailboxA
 /** `GET /users/api_profile`: the user at the top level or under `user`. */
 export function parseApiProfile(body: Record<string, unknown>): KeyOwner {
   const user = isRecord(body['user']) ? body['user'] : body
-  const id = user['id']
-  if (typeof id !== 'string' || id === '') throw new IncompleteReadError("Apollo's api_profile response has no user id")
+  const id = readId(user['id'])
+  if (id === null) throw new IncompleteReadError("Apollo's api_profile response has no user id")
   const text = (value: unknown): string | null => (typeof value === 'string' && value.trim() !== '' ? value : null)
   const name = [text(user['first_name']), text(user['last_name'])].filter((p): p is string => p !== null).join(' ')
   return {

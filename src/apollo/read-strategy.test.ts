@@ -28,9 +28,11 @@ describe('planTwoEndedPages', () => {
   })
 
   it('estimates a sweep past 2 x cap as its pages plus a wasted probe per split', () => {
-    expect(sweepCallsEstimate(70_000, 50_000)).toBe(700)
-    expect(sweepCallsEstimate(140_000, 50_000)).toBe(1_400 + 1)
-    expect(sweepCallsEstimate(300_000, 50_000)).toBe(3_000 + 3)
+    // Each group read from both ends checks both ends once more at the end (2 calls).
+    expect(sweepCallsEstimate(50_000, 50_000)).toBe(500)
+    expect(sweepCallsEstimate(70_000, 50_000)).toBe(700 + 2)
+    expect(sweepCallsEstimate(140_000, 50_000)).toBe(1_400 + 1 + 2 * 2)
+    expect(sweepCallsEstimate(300_000, 50_000)).toBe(3_000 + 3 + 4 * 2)
   })
 })
 

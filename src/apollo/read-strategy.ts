@@ -4,7 +4,8 @@
 // A TWO-ENDED READ of a query with T records under a display cap of C records per query: sorted by
 // contact_created_at (ties by id), ascending pages 1..ceil(min(T, C)/100), then, when T > C,
 // descending pages 1..ceil((T - C)/100). The two halves overlap by less than one page, so the read
-// costs exactly ceil(T/100) calls and reaches up to 2 x C records; a larger query must be split.
+// takes exactly ceil(T/100) pages and reaches up to 2 x C records; a larger query must be split.
+// A read that uses both ends takes END_CHECK_CALLS more (page 1 of each end again, at the end).
 //
 // The STRATEGY (README "What a plan costs"): the SWEEP reads the members of every managed sequence
 // (one query over all their ids, split by sequence when it passes 2 x C) and looks up, one call each,
@@ -27,15 +28,15 @@
 // without a hit still allow L = U/21, which is what decides between a 717-page scan and a 700-page
 // sweep with 200 contacts outside it (the benchmark's 200 x 500 case: scan).
 
-import {PAGE_SIZE} from './limits.js'
+import {PAGE_SIZE, pageCount} from './limits.js'
 
 /** Pages of a two-ended read of `total` records under a cap of `cap` records; null when 2 x cap cannot hold it. */
 export function planTwoEndedPages(total: number, cap: number): {readonly asc: number; readonly desc: number} | null {
   const reach = reachablePages(cap) * PAGE_SIZE
   if (total > 2 * reach) return null
   return {
-    asc: Math.max(1, Math.ceil(Math.min(total, reach) / PAGE_SIZE)),
-    desc: total > reach ? Math.ceil((total - reach) / PAGE_SIZE) : 0,
+    asc: Math.max(1, pageCount(Math.min(total, reach))),
+    desc: total > reach ? pageCount(total - reach) : 0,
   }
 }
 
@@ -44,10 +45,16 @@ export function reachablePages(cap: number): number {
   return Math.floor(cap / PAGE_SIZE)
 }
 
-/** Calls a two-ended read of `total` records takes (0 when the cap is too small for it). */
+/**
+ * The calls a read from both ends adds once its pages add up: page 1 of each end again, to see that
+ * nothing moved at either end meanwhile (two-ended-read.ts). A read from one end only adds none.
+ */
+export const END_CHECK_CALLS = 2
+
+/** Calls a two-ended read of `total` records takes, the end check included (0 when the cap is too small for it). */
 export function twoEndedCalls(total: number, cap: number): number {
   const plan = planTwoEndedPages(total, cap)
-  return plan === null ? 0 : plan.asc + plan.desc
+  return plan === null ? 0 : plan.asc + plan.desc + (plan.desc > 0 ? END_CHECK_CALLS : 0)
 }
 
 /**
@@ -58,8 +65,10 @@ export function twoEndedCalls(total: number, cap: number): number {
 export function sweepCallsEstimate(total: number, cap: number): number {
   const calls = twoEndedCalls(total, cap)
   if (calls > 0) return calls
-  const groups = 2 ** Math.ceil(Math.log2(total / (2 * Math.max(PAGE_SIZE, reachablePages(cap) * PAGE_SIZE))))
-  return Math.ceil(total / PAGE_SIZE) + groups - 1
+  const reach = Math.max(PAGE_SIZE, reachablePages(cap) * PAGE_SIZE)
+  const groups = 2 ** Math.ceil(Math.log2(total / (2 * reach)))
+  const endChecks = total / groups > reach ? groups * END_CHECK_CALLS : 0
+  return pageCount(total) + groups - 1 + endChecks
 }
 
 export interface StrategyFigures {

@@ -4,15 +4,12 @@
 
 import type {LiveSequence, SequenceSelector} from '../model/state.js'
 import {selectorKey} from '../model/state.js'
-import {DISPLAY_CAP, PAGE_SIZE} from './limits.js'
+import {DISPLAY_CAP, pageCount, pagesToRead} from './limits.js'
 import type {ApolloClient, Page} from './types.js'
 
 function pagesFor(page: Page<unknown>): number {
   // total_entries is what the completeness check trusts; never go past the display cap.
-  return Math.min(
-    Math.max(page.totalPages, Math.ceil(page.totalEntries / PAGE_SIZE)),
-    Math.ceil(DISPLAY_CAP / PAGE_SIZE),
-  )
+  return Math.min(pagesToRead(page), pageCount(DISPLAY_CAP))
 }
 
 async function fetchRest<T>(first: Page<T>, fetchPage: (page: number) => Promise<Page<T>>): Promise<T[]> {

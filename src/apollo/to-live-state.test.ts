@@ -87,6 +87,22 @@ describe('toLiveContact', () => {
     expect(() => toLiveContact(null)).toThrow(IncompleteReadError)
   })
 
+  it('accepts as an id only 1-64 letters, digits, _ and - (a path segment and a terminal line it cannot break)', () => {
+    expect(toLiveContact({id: '5f0a_B-9'}).id).toBe('5f0a_B-9')
+    expect(toLiveContact({id: 42}).id).toBe('42')
+    for (const id of ['../admin', 'a/b', 'c1\u001b[2J', 'x y', 'a'.repeat(65), '', 1.5, -3, Number.NaN]) {
+      expect(() => toLiveContact({id}), JSON.stringify(id)).toThrow(IncompleteReadError)
+    }
+    // A membership or a mailbox id that is not an id is not read as one.
+    const c = toLiveContact({
+      id: 'c1',
+      contact_campaign_statuses: [
+        {emailer_campaign_id: 's1', status: 'active', send_email_from_email_account_id: 'm/../1'},
+      ],
+    })
+    expect(c.memberships).toMatchObject([{sequenceId: 's1', mailboxId: null}])
+  })
+
   it('lists the sequence ids a contact claims', () => {
     expect(
       listContactSequenceIds({emailer_campaign_ids: ['a'], contact_campaign_statuses: [{emailer_campaign_id: 'b'}]}),

@@ -6,6 +6,7 @@
 import {IncompleteReadError} from '../errors.js'
 import {isRecord} from '../model/guards.js'
 import type {LiveContact, LiveMembership, LiveSequence, MemberStatus} from '../model/state.js'
+import {pageCount} from './limits.js'
 import type {MailboxAccount} from './types.js'
 import {normalizeEmail} from '../model/state.js'
 
@@ -19,10 +20,18 @@ function readString(value: unknown): string | null {
   return typeof value === 'string' ? value : null
 }
 
-function readId(value: unknown): string | null {
-  if (typeof value === 'string' && value.length > 0) return value
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value)
-  return null
+/** What an Apollo id may be: it goes into request paths and onto the terminal, so nothing else. */
+const ID = /^[A-Za-z0-9_-]{1,64}$/
+
+/** An Apollo id (a string, or a non-negative integer) when it is one; null otherwise. */
+export function readId(value: unknown): string | null {
+  const text =
+    typeof value === 'string'
+      ? value
+      : typeof value === 'number' && Number.isSafeInteger(value) && value >= 0
+        ? String(value)
+        : null
+  return text !== null && ID.test(text) ? text : null
 }
 
 /** A boolean Apollo may send as `true`/`"true"`; anything else is false. */
@@ -55,7 +64,7 @@ export function toPagination(dto: unknown, requestedPage: number, perPage: numbe
   }
   const page = parseWireNumber(p['page']) ?? requestedPage
   const reportedPages = parseWireNumber(p['total_pages'])
-  const totalPages = reportedPages ?? Math.ceil(totalEntries / perPage)
+  const totalPages = reportedPages ?? pageCount(totalEntries, perPage)
   return {page, totalEntries, totalPages}
 }
 

@@ -14,7 +14,7 @@ import {isRecord} from '../model/guards.js'
 import {isLoopbackHost, parseBaseUrl} from './base-url.js'
 import {readDisplayCap} from './display-cap.js'
 import type {Endpoint} from './endpoints.js'
-import {SCOPES} from './endpoints.js'
+import {missingScope} from './endpoints.js'
 import {CONNECT_RETRIES, classifyNetworkError, unreachableHint} from './network-errors.js'
 import {Pacer, systemClock} from './pacer.js'
 import type {ResponseHeaders} from './pacer.js'
@@ -26,6 +26,9 @@ const BACKOFF_CAP_MS = 30_000
 const MESSAGE_LIMIT = 300
 /** Apollo's 422 for a record that does not exist (its 404 means a wrong path). */
 const NOT_FOUND = /does not exist|not exist|not found|has been deleted|no such/i
+
+/** ClientOptions.backoffMs default: the first retry delay for 5xx and network errors (ms). */
+export const DEFAULT_BACKOFF_MS = 500
 
 /** ClientOptions.timeouts defaults (ms), before `timeoutScale`. */
 export const DEFAULT_TIMEOUTS: Readonly<Required<ClientTimeouts>> = {
@@ -140,7 +143,7 @@ export class Transport {
       quotaWait: options.quotaWait ?? null,
     })
     this.#maxRetries = options.maxRetries ?? 5
-    this.#backoffMs = options.backoffMs ?? 500
+    this.#backoffMs = options.backoffMs ?? DEFAULT_BACKOFF_MS
     this.#random = options.random ?? Math.random
     const given = {...DEFAULT_TIMEOUTS, ...options.timeouts}
     // undici and AbortSignal.timeout take whole milliseconds.
@@ -407,7 +410,7 @@ export class Transport {
       hint =
         'Apollo rejected the API key: check APOLLO_API_KEY (it must be an API key sent as x-api-key, not an OAuth token).'
     } else if (raw.status === 403 && errorCode === 'API_INACCESSIBLE') {
-      const scope = /api\/v1\/[a-z0-9_/]+/i.exec(message)?.[0] ?? SCOPES[spec.endpoint]
+      const scope = missingScope(spec.endpoint, message)
       hint = `The API key lacks the scope ${scope}: add it to the key's configured scopes in Apollo (Settings → Integrations → API Keys) or use a master key.`
     } else if (raw.status === 403 && /paid plan|paying/i.test(message)) {
       hint = `${spec.endpoint} is only available on Apollo's paid plans; seqsync needs it to read sequence membership.`
@@ -438,7 +441,8 @@ export class Transport {
 /** A test-only scale (in (0, 1]) of windows or timeouts: refused unless the host is a loopback emulator. */
 function checkScale(value: number | undefined, option: string, envName: string, url: URL): number {
   const scale = value ?? 1
-  if (!(scale > 0 && scale <= 1)) throw new UsageError(`${option} must be in (0, 1], got ${scale}`)
+  if (!(scale > 0 && scale <= 1))
+    throw new UsageError(`${option} (${envName}) must be a number in (0, 1], got ${scale}`)
   if (scale !== 1 && !isLoopbackHost(url.hostname)) {
     throw new UsageError(`${envName} is for the local emulator only, not ${url.hostname}`, {
       hint: `Unset ${envName} when talking to Apollo.`,

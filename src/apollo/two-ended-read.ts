@@ -3,12 +3,22 @@
 // enforces, and across live changes during the read. Also the member sweep built on it.
 //
 // Fail closed: every page's total_entries must agree with the first, the pages of each half must
-// chain in contact_created_at order, and the distinct contacts read must equal total_entries. When
-// they do not (a contact created or deleted mid-read shifts the pages), the total is re-checked with
-// one extra call and the pages read under another total are read again; if it still does not add
-// up, the read fails ("live state changed during the read; run again"). A contact created and
-// another deleted between the same two page answers cancel out in the totals; the distinct count
-// and the page chaining still catch the shift unless it falls exactly on a page boundary.
+// chain in contact_created_at order, and the distinct contacts read must equal total_entries. A read
+// from both ends then reads page 1 of each end again (END_CHECK_CALLS): both must list what the read
+// got there. When anything does not hold (a contact created, deleted, joining or leaving mid-read
+// shifts the pages), the total is re-checked with one call, the pages that provably did not move
+// stay read (those read under the new total; the ascending prefix read before the change when page
+// 1 and the prefix's last page, read again, are unchanged) and the rest are read again, up to
+// MAX_RECHECKS times; then the read fails ("live state changed during the read; run again").
+//
+// Residual risk: Apollo offers no snapshot, so a read is a series of page answers. A change that
+// leaves the total as it was (one contact leaves, another joins) between two page answers, away from
+// both ends, can shift one page boundary so that one contact is read twice or not at all; the
+// distinct count catches the first, the page chaining the second only when the boundary keys say so.
+// Both ends again catch it at the ends (where new contacts arrive, where the read began); a read from
+// one end only (up to the display cap, the common case) has no end check, since it would cost 2 calls
+// per query. What remains: a membership that changed during the read in the middle of it, which the
+// next plan reads as it is (plans converge), and apply's stale check re-reads before writing.
 
 import {DisplayCapError, IncompleteReadError} from '../errors.js'
 import type {LiveContact} from '../model/state.js'
@@ -71,12 +81,11 @@ export async function readQuery(
   const first = probe ?? (await session.client.searchContacts(query, 1, 'asc'))
   pages.set(keyOf(['asc', 1]), toReadPage(first, keep))
   let total = first.totalEntries
-  let rechecked = false
   const fetchInto = async (ref: PageRef): Promise<void> => {
     const page = await fetchWithinCap(session, query, ref)
     if (page !== null) pages.set(keyOf(ref), toReadPage(page, keep))
   }
-  for (;;) {
+  for (let rechecks = 0; ; rechecks++) {
     const plan = planTwoEndedPages(total, session.cap)
     if (plan === null) return {kind: 'too-large', total}
     const wanted: PageRef[] = [
@@ -89,7 +98,10 @@ export async function readQuery(
     // assumed, its 422 says so before any other page is spent.
     const farthest = (['asc', 'desc'] as const).flatMap((order) => missing.filter((r) => r[0] === order).slice(-1))
     await Promise.all(farthest.map((ref) => fetchInto(ref)))
-    if (session.cap < capBefore) continue // re-plan around the cap Apollo showed; what was read stays
+    if (session.cap < capBefore) {
+      rechecks--
+      continue // re-plan around the cap Apollo showed; what was read stays
+    }
     // Then a few workers (the client bounds what is in flight), each taking the next page in
     // order and skipping what a cap learned meanwhile puts out of reach.
     const queue = missing.filter((ref) => !farthest.includes(ref))
@@ -99,24 +111,97 @@ export async function readQuery(
       }
     }
     await Promise.all(Array.from({length: Math.min(PAGE_WORKERS, queue.length)}, worker))
-    if (session.cap < capBefore) continue
+    if (session.cap < capBefore) {
+      rechecks--
+      continue
+    }
     const read = wanted.map((ref) => pages.get(keyOf(ref))!)
-    const problem = read.some((p) => p.total !== total)
+    let problem = read.some((p) => p.total !== total)
       ? `Apollo's count of ${describeQuery(query)} changed from ${total} to ${read.find((p) => p.total !== total)?.total} during the read`
       : findGap(query, wanted, read, total)
-    if (problem === null) return {kind: 'read', total, contacts: collect(read)}
-    if (rechecked) {
-      throw new IncompleteReadError(`${problem}: live state changed during the read; run again`, {
-        hint: 'Nothing is planned from a read that does not add up. If it persists, something keeps changing the contacts (an import, another integration).',
-      })
+    let fresh: {asc: ContactPage; desc: ContactPage | null} | null = null
+    if (problem === null && plan.desc > 0) {
+      // Both ends once more (2 calls): a contact that left and another that joined between two page
+      // answers leave the total as it was and can shift a page boundary unseen; at either end
+      // (where new contacts arrive, where the read began) such a move shows here.
+      const [asc, desc] = await Promise.all([
+        session.client.searchContacts(query, 1, 'asc'),
+        session.client.searchContacts(query, 1, 'desc'),
+      ])
+      if (
+        sameRecords(asc, pages.get(keyOf(['asc', 1])), total) &&
+        sameRecords(desc, pages.get(keyOf(['desc', 1])), total)
+      ) {
+        return {kind: 'read', total, contacts: collect(read)}
+      }
+      problem = `Apollo's first or last page of ${describeQuery(query)} changed during the read`
+      fresh = {asc, desc}
     }
-    // Re-check the total (the one extra call), then read again the pages of another total.
-    rechecked = true
-    const fresh = await session.client.searchContacts(query, 1, 'asc')
-    total = fresh.totalEntries
-    for (const [key, page] of pages) if (page.total !== total) pages.delete(key)
-    pages.set(keyOf(['asc', 1]), toReadPage(fresh, keep))
+    if (problem === null) return {kind: 'read', total, contacts: collect(read)}
+    if (rechecks >= MAX_RECHECKS) {
+      throw new IncompleteReadError(
+        `${problem}, and again on each of ${MAX_RECHECKS} re-checks: live state changed during the read; run again`,
+        {
+          hint: 'Nothing is planned from a read that does not add up. If it persists, something keeps changing the contacts (an import, another integration).',
+        },
+      )
+    }
+    // Re-check the total (one extra call), keep what is still valid and read the rest again.
+    fresh ??= {asc: await session.client.searchContacts(query, 1, 'asc'), desc: null}
+    const before = total
+    total = fresh.asc.totalEntries
+    await keepValid(session, query, pages, fresh.asc, before, keep)
+    if (fresh.desc !== null && fresh.desc.totalEntries === total)
+      pages.set(keyOf(['desc', 1]), toReadPage(fresh.desc, keep))
   }
+}
+
+/** Times a read that does not add up is re-checked and read again before it fails closed. */
+export const MAX_RECHECKS = 3
+
+/**
+ * After a change seen mid-read, with `fresh` page 1 (ascending) of the query as it is now: keeps the
+ * pages read under its total when that differs from the total `before` (they were read after the
+ * change), and the ascending prefix read before the change when it provably did not move (page 1
+ * and the prefix's last page, read again, list the same contacts: nothing joined or left before its
+ * end, short of one of each cancelling out inside it); drops the rest.
+ */
+async function keepValid(
+  session: SearchSession,
+  query: ContactQuery,
+  pages: Map<string, ReadPage>,
+  fresh: ContactPage,
+  before: number,
+  keep: (contact: LiveContact) => boolean,
+): Promise<void> {
+  const total = fresh.totalEntries
+  // Under an unchanged total nothing tells a page read before the move from one read after it.
+  const readAfter = (page: ReadPage): boolean => total !== before && page.total === total
+  let prefix = 0
+  for (let page = pages.get(keyOf(['asc', 1])); page !== undefined && !readAfter(page);) {
+    prefix++
+    page = pages.get(keyOf(['asc', prefix + 1]))
+  }
+  // Re-reading the prefix's last page costs one call: worth it from three pages on (page 1 is fresh).
+  let valid = prefix >= 3 && sameRecords(fresh, pages.get(keyOf(['asc', 1])), null)
+  let last: ContactPage | null = null
+  if (valid) {
+    last = await fetchWithinCap(session, query, ['asc', prefix])
+    valid = last !== null && last.totalEntries === total && sameRecords(last, pages.get(keyOf(['asc', prefix])), null)
+  }
+  for (const [key, page] of pages) {
+    if (readAfter(page)) continue
+    if (valid && key.startsWith('asc:') && Number(key.slice('asc:'.length)) <= prefix) pages.set(key, {...page, total})
+    else pages.delete(key)
+  }
+  pages.set(keyOf(['asc', 1]), toReadPage(fresh, keep))
+}
+
+/** Whether `page` lists the same contacts as `seen` (and, when `total` is given, under that total). */
+function sameRecords(page: ContactPage, seen: ReadPage | undefined, total: number | null): boolean {
+  if (seen === undefined || (total !== null && page.totalEntries !== total)) return false
+  const ids = page.items.map((c) => c.id)
+  return ids.length === seen.ids.length && ids.every((id, i) => id === seen.ids[i])
 }
 
 /** One page, or null when it lies past the display cap (which the session then knows). */
@@ -221,7 +306,9 @@ async function readGroup(
 ): Promise<void> {
   const outcome = await readQuery(session, {sequenceIds: ids}, () => true, probe)
   if (outcome.kind === 'read') {
-    for (const c of outcome.contacts) if (!into.has(c.id)) into.set(c.id, c)
+    // A contact in sequences of two parts is listed by both: the part read later is the newer copy
+    // (its contact_campaign_statuses describe Apollo after the earlier part), so it replaces the first.
+    for (const c of outcome.contacts) into.set(c.id, c)
     return
   }
   if (ids.length === 1) {

@@ -143,6 +143,8 @@ export type ScopeAnswer =
   | {readonly kind: 'missing-scope'; readonly scope: string}
   /** Another 403 (e.g. an endpoint of paid plans only), with Apollo's words. */
   | {readonly kind: 'refused'; readonly message: string}
+  /** No answer about the scope (5xx, 404, no answer at all): it could not be checked. */
+  | {readonly kind: 'unknown'; readonly reason: string}
 
 /** The reads seqsync makes, the write port of model/writes.ts, and the client's accounting. */
 export interface ApolloClient extends SequencePort {
@@ -156,8 +158,9 @@ export interface ApolloClient extends SequencePort {
   /** `GET /users/api_profile`: the key's owner (user id, team, email, name). */
   getApiProfile(): Promise<KeyOwner>
   /**
-   * `POST /usage_stats/api_usage_stats`: Apollo's windows per endpoint; null when the key may not read
-   * it (403: not every key has that scope, and seqsync then relies on the rate-limit headers).
+   * `POST /usage_stats/api_usage_stats`: Apollo's windows per endpoint, read once a run; null when
+   * unknown: the key may not read it (403: not every key has that scope) or Apollo did not give it
+   * (5xx, a bad body, no answer). seqsync then relies on the rate-limit headers; only a 401 throws.
    */
   getUsageStats(): Promise<Readonly<Partial<Record<Endpoint, UsageWindows>>> | null>
   /**

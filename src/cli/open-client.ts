@@ -3,14 +3,12 @@
 // wait (--wait-for-quota).
 import type {ApiKey} from '../apollo/api-key.js'
 import {createApolloClient} from '../apollo/client.js'
+import {DEFAULT_BACKOFF_MS} from '../apollo/transport.js'
 import type {QuotaWait} from '../apollo/pacer.js'
 import type {ApolloClient, ClientEvent} from '../apollo/types.js'
 import {UsageError} from '../errors.js'
 import type {Settings} from './base-command.js'
 import {createQuotaCountdown} from './quota-wait.js'
-
-/** The client's default first retry delay for 5xx and network errors (ms). */
-const BACKOFF_MS = 500
 
 export function openClient(
   settings: Settings,
@@ -27,7 +25,7 @@ export function openClient(
     windowScale,
     timeoutScale: scaleFromEnv('SEQSYNC_TIMEOUT_SCALE'),
     // Against an emulator on a shortened clock, our own retry backoff runs on the same clock.
-    ...(windowScale < 1 ? {backoffMs: Math.max(1, Math.round(BACKOFF_MS * windowScale))} : {}),
+    ...(windowScale < 1 ? {backoffMs: Math.max(1, Math.round(DEFAULT_BACKOFF_MS * windowScale))} : {}),
     quotaWait,
     // Pacing and retries are worth knowing about even without --verbose: they explain a slow run.
     onEvent: (event) => {
@@ -56,14 +54,13 @@ function describeEvent(event: Exclude<ClientEvent, {type: 'quota-wait' | 'quota-
 
 /**
  * `SEQSYNC_RATE_WINDOW_SCALE` (shortened rate-limit windows) or `SEQSYNC_TIMEOUT_SCALE` (shortened
- * timeouts): for tests against the emulator only; the client refuses them for any other host.
+ * timeouts): for tests against the emulator only. The client checks them (a number in (0, 1], a
+ * loopback host); anything but a number is refused here, where the text is still known.
  */
 function scaleFromEnv(name: 'SEQSYNC_RATE_WINDOW_SCALE' | 'SEQSYNC_TIMEOUT_SCALE'): number {
   const value = process.env[name]
   if (value === undefined || value === '') return 1
   const scale = Number(value)
-  if (!Number.isFinite(scale) || scale <= 0 || scale > 1) {
-    throw new UsageError(`${name} must be a number in (0, 1], got ${JSON.stringify(value)}`)
-  }
+  if (Number.isNaN(scale)) throw new UsageError(`${name} must be a number in (0, 1], got ${JSON.stringify(value)}`)
   return scale
 }

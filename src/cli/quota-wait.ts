@@ -16,7 +16,7 @@ export const quotaWaitFlags = {
       "When Apollo's hourly or daily quota of an endpoint runs out, wait for it with a countdown (up to --max-wait) instead of stopping; the run resumes where it was.",
   }),
   'max-wait': Flags.string({
-    description: `Longest wait for one quota window with --wait-for-quota, e.g. 90s, 45m, 6h, 1h30m [default: ${DEFAULT_MAX_WAIT}]. A window resetting later stops the run at once.`,
+    description: `Longest time the run may wait for quota windows in all with --wait-for-quota, e.g. 90s, 45m, 6h, 1h30m [default: ${DEFAULT_MAX_WAIT}]. A wait that would pass it stops the run at once.`,
     helpValue: 'DURATION',
     dependsOn: ['wait-for-quota'],
   }),

@@ -10,6 +10,7 @@ import {DeclaredContacts} from '../apollo/declared-contacts.js'
 import {ENDPOINTS} from '../apollo/endpoints.js'
 import {chooseStrategy, sweepCallsEstimate, twoEndedCalls} from '../apollo/read-strategy.js'
 import {resolveSequences} from '../apollo/resolve-sequences.js'
+import {SearchSession} from '../apollo/two-ended-read.js'
 import type {ApolloClient, ContactPage, MailboxAccount} from '../apollo/types.js'
 import type {ResolvedConfig} from '../config/config-schema.js'
 import {DisplayCapError, ManifestError, SeqsyncError, UsageError} from '../errors.js'
@@ -30,7 +31,6 @@ export interface DoctorInput {
 }
 
 const count = (n: number): string => n.toLocaleString('en-US')
-const HOUR_MS = 3_600_000
 
 export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
   const checks: DoctorCheck[] = []
@@ -49,6 +49,15 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
 
   // The key: nothing else can be checked without it.
   const health = await client.probeScope('auth/health')
+  if (health.kind === 'unknown') {
+    checks.push({
+      check: 'key',
+      status: 'fail',
+      message: `could not check the key: Apollo gave no answer to auth/health (${health.reason})`,
+      hint: 'Check --api-url (SEQSYNC_API_URL) and the network, then run doctor again.',
+    })
+    return report()
+  }
   if (health.kind !== 'ok') {
     checks.push({
       check: 'key',
@@ -70,11 +79,10 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
   await attempt('scopes', async () => scopeChecks(client))
 
   const desired = await loadManifests(input, checks)
-  const mailboxes = await client.listMailboxes().catch(() => null)
   if (desired === null) {
     checks.push({check: 'mailboxes', status: 'skip', message: 'no manifests: the mailboxes they name are not checked'})
-  } else if (mailboxes !== null) {
-    checks.push(...mailboxChecks(desired, mailboxes))
+  } else {
+    await attempt('mailboxes', async () => mailboxChecks(desired, await client.listMailboxes()))
   }
 
   // The reads: the filter, both sort orders, the display cap, the account's size.
@@ -95,10 +103,12 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
       message: `Apollo applies emailer_campaign_ids (breadcrumbs echo all ${ids.length} sequence id${ids.length === 1 ? '' : 's'}, every contact is a member)`,
     }
   })
-  await attempt('display cap', async () => displayCapCheck(client, scan))
+  // The cap a plan's reads would learn: what the display cap check shows.
+  const session = new SearchSession(client)
+  await attempt('display cap', async () => displayCapCheck(session, scan))
   checks.push(sizeCheck(scan, desired === null ? null : sweep))
   await attempt('plan cost', async () =>
-    planCostCheck(client, input.now, scan, desired === null ? null : sweep, desired),
+    planCostCheck(session, input.now, scan, desired === null ? null : sweep, desired),
   )
   await attempt('quota', async () => quotaChecks(client))
   return report()
@@ -151,6 +161,14 @@ async function scopeChecks(client: ApolloClient): Promise<DoctorCheck[]> {
   return answers.map(([endpoint, answer]): DoctorCheck => {
     const check = `scope ${endpoint}`
     if (answer.kind === 'ok') return {check, status: 'ok', message: 'the key may call it'}
+    if (answer.kind === 'unknown') {
+      return {
+        check,
+        status: 'warn',
+        message: `could not check: Apollo gave no answer about the scope (${answer.reason})`,
+        hint: 'Run doctor again later; if it persists, check the Apollo URL and the network.',
+      }
+    }
     // Without usage stats seqsync reads the quota from the rate-limit headers: not needed.
     const optional = endpoint === 'usage_stats/api_usage_stats'
     const message =
@@ -240,11 +258,12 @@ async function sequenceIdsToProbe(client: ApolloClient, desired: DesiredState | 
   return first.items.slice(0, 1).map((s) => s.id)
 }
 
-async function displayCapCheck(client: ApolloClient, scan: ContactPage | null): Promise<DoctorCheck> {
+/** Probes the page past the documented cap; what it shows of the real cap is recorded in `session`. */
+async function displayCapCheck(session: SearchSession, scan: ContactPage | null): Promise<DoctorCheck> {
   const past = DISPLAY_CAP / PAGE_SIZE + 1
   const check = 'display cap'
   try {
-    const page = await client.searchContacts({sequenceIds: null}, past, 'asc')
+    const page = await session.client.searchContacts({sequenceIds: null}, past, 'asc')
     if (page.items.length > 0) {
       return {
         check,
@@ -266,6 +285,7 @@ async function displayCapCheck(client: ApolloClient, scan: ContactPage | null): 
         }
   } catch (error) {
     if (!(error instanceof DisplayCapError)) throw error
+    session.learnCap(past, error.cap)
     if (error.cap !== null && error.cap < DISPLAY_CAP) {
       return {
         check,
@@ -287,9 +307,14 @@ function sizeCheck(scan: ContactPage | null, sweep: ContactPage | null): DoctorC
   return {check: 'account', status: 'ok', message: `${count(scan.totalEntries)} contacts${members}`}
 }
 
-/** A full plan's read by the strategy a plan would choose (look-ups at their upper bound), against the quota. */
+/**
+ * A full plan's read as a plan would make it (read-contacts.ts): its probes (page 1 of the scan and of
+ * the sweep, the pages doctor read too, which resolve the declared contacts they carry), the
+ * strategy chosen under the display cap Apollo showed, and the look-ups at their upper bound (by
+ * email on contacts/search, by id on contacts/show); against the quota.
+ */
 async function planCostCheck(
-  client: ApolloClient,
+  session: SearchSession,
   now: number,
   scan: ContactPage | null,
   sweep: ContactPage | null,
@@ -299,44 +324,72 @@ async function planCostCheck(
   if (scan === null || sweep === null || desired === null) {
     return {check, status: 'skip', message: 'needs manifests and a readable contacts/search'}
   }
-  const declared = new DeclaredContacts(desired).size
-  const scanCalls = twoEndedCalls(scan.totalEntries, DISPLAY_CAP)
-  const sweepCalls = sweepCallsEstimate(sweep.totalEntries, DISPLAY_CAP)
-  const choice = chooseStrategy({
-    sweepRest: sweepCalls,
-    scanRest: scanCalls === 0 ? null : scanCalls,
-    unresolved: declared,
-    sampled: 0,
-    outside: 0,
-  })
-  const strategy = choice.kind === 'scan' ? 'scan' : 'sweep'
-  const searchCalls = strategy === 'scan' ? scanCalls : sweepCalls + declared
+  const {client, cap} = session
+  const declared = new DeclaredContacts(desired)
+  // The scan is probed only when it can win: two declared contacts at least.
+  const scanProbed = declared.size >= 2
+  const scanCalls = twoEndedCalls(scan.totalEntries, cap)
+  const sweepCalls = sweepCallsEstimate(sweep.totalEntries, cap)
+  let strategy: 'scan' | 'sweep'
+  let calls: {search: number; show: number}
+  let how: string
+  if (scanProbed && scanCalls === 1) {
+    // The whole account on the probe page: the plan reads nothing more.
+    strategy = 'scan'
+    calls = {search: 1, show: 0}
+    how = `scan of ${count(scan.totalEntries)} contacts`
+  } else {
+    for (const c of [...(scanProbed ? scan.items : []), ...sweep.items]) if (declared.declares(c)) declared.resolve(c)
+    const probes = (scanProbed ? 1 : 0) + 1
+    const scanRest = scanProbed && scanCalls > 0 ? scanCalls - 1 : null
+    const choice = chooseStrategy({
+      sweepRest: sweepCalls - 1,
+      scanRest,
+      unresolved: declared.openCount,
+      sampled: 0,
+      outside: 0,
+    })
+    const emails = declared.openEmailCount
+    const ids = declared.openCount - emails
+    const bySweep = {search: probes + sweepCalls - 1 + emails, show: ids}
+    // A sample looks up at most a quarter of the pages the sweep would save before a scan (read-strategy.ts).
+    const byScan = {search: probes + (scanRest ?? 0) + Math.floor(((scanRest ?? 0) - sweepCalls + 1) / 4), show: 0}
+    strategy = choice.kind === 'scan' ? 'scan' : 'sweep'
+    calls =
+      choice.kind === 'scan'
+        ? {search: probes + (scanRest ?? 0), show: 0}
+        : choice.kind === 'sweep'
+          ? bySweep
+          : {search: Math.max(bySweep.search, byScan.search), show: bySweep.show}
+    how =
+      strategy === 'scan'
+        ? `scan of ${count(scan.totalEntries)} contacts`
+        : `sweep of ${count(sweep.totalEntries)} members${choice.kind === 'sample' ? ' or scan (a sample decides)' : ''}${declared.openCount === 0 ? '' : `, look-ups of at most ${count(declared.openCount)} declared contacts`}`
+  }
+  const remainingCalls = {'contacts/search': calls.search, ...(calls.show > 0 ? {'contacts/show': calls.show} : {})}
   const cost = await assessReadPlan(
     {
       strategy,
       phase: 'pages',
       members: sweep.totalEntries,
       contacts: scan.totalEntries,
-      unresolved: declared,
+      unresolved: declared.openCount,
       sampled: 0,
       sampledOutside: 0,
-      remainingCalls: {'contacts/search': searchCalls},
+      remainingCalls,
     },
     client,
     now,
   )
-  const how =
-    strategy === 'scan'
-      ? `scan of ${count(scan.totalEntries)} contacts`
-      : `sweep of ${count(sweep.totalEntries)} members${choice.kind === 'sample' ? ' or scan (a sample decides)' : ''}, look-ups of at most ${count(declared)} declared contacts`
   const hourly = client.quotaStatus()['contacts/search']?.hour.limit ?? null
   const duration =
     hourly === null || hourly <= 0
       ? ''
-      : searchCalls <= hourly
+      : calls.search <= hourly
         ? `, within one hour of Apollo's ${count(hourly)}`
-        : `; at Apollo's ${count(hourly)} an hour that is ${formatDuration((searchCalls / hourly) * HOUR_MS)} of its quota`
-  const message = `a full plan reads by ${how}: ~${count(searchCalls)} contacts/search calls${duration}`
+        : `; at Apollo's ${count(hourly)} an hour that is ${formatDuration((calls.search / hourly) * client.windowLengthMs('hour'))} of its quota`
+  const show = calls.show > 0 ? ` and ~${count(calls.show)} contacts/show calls` : ''
+  const message = `a full plan reads by ${how}: ~${count(calls.search)} contacts/search calls${show}${duration}`
   if (cost.shortfalls.length === 0) return {check, status: 'ok', message}
   return {
     check,
@@ -371,7 +424,8 @@ async function quotaChecks(client: ApolloClient): Promise<DoctorCheck[]> {
     checks.push({
       check: 'quota',
       status: 'ok',
-      message: 'usage stats are not readable by this key: the quota above comes from the rate-limit headers',
+      message:
+        'usage stats are unknown (not readable by this key, or Apollo did not answer): the quota above comes from the rate-limit headers',
     })
   }
   return checks

@@ -626,9 +626,11 @@ describe('quirks and fail-closed reads', () => {
         ],
       }),
     )
-    await expect(sweepSequenceMembers(client(raw.url), ['s1'])).rejects.toThrow(/changed during the read/)
-    // One re-check of the total, then it fails closed.
-    expect(raw.requests.length).toBe(2)
+    await expect(sweepSequenceMembers(client(raw.url), ['s1'])).rejects.toThrow(
+      /and again on each of 3 re-checks: live state changed during the read/,
+    )
+    // Three re-checks of the total, then it fails closed.
+    expect(raw.requests.length).toBe(1 + 3)
   })
 
   it('an email look-up past the display cap fails closed instead of reporting the email missing', async () => {
@@ -673,6 +675,60 @@ describe('quirks and fail-closed reads', () => {
       expect(e.status).toBe(200)
       expect(e.apolloMessage).toMatch(/not a JSON object/)
     }
+  })
+
+  it("doctor's scope probe: a 2xx or a 422 proves the scope, a 401/403 is an answer, a 5xx, a 404 or no answer is unknown", async () => {
+    const answers: Record<string, (res: ServerResponse) => void> = {
+      '200': (res) => json(res, 200, {}),
+      '422': (res) => json(res, 422, {error: 'Contact not found'}),
+      '401': (res) => {
+        res.writeHead(401, {'content-type': 'text/plain'})
+        res.end('Invalid access credentials.')
+      },
+      '403': (res) =>
+        json(res, 403, {
+          error: 'api/v1/contacts/show is not accessible with this api_key',
+          error_code: 'API_INACCESSIBLE',
+        }),
+      '503': (res) => json(res, 503, {error: 'Service unavailable'}),
+      '404': (res) => json(res, 404, {error: 'The endpoint does not exist'}),
+      'hang up': (res) => res.socket?.destroy(),
+    }
+    const kinds: Record<string, string> = {}
+    for (const [name, answer] of Object.entries(answers)) {
+      const raw = await startRaw((_req, res) => answer(res))
+      const result = await client(raw.url, {maxRetries: 1}).probeScope('contacts/show')
+      kinds[name] = result.kind === 'unknown' ? `unknown: ${result.reason}` : result.kind
+    }
+    expect(kinds).toEqual({
+      '200': 'ok',
+      '422': 'ok',
+      '401': 'unauthorized',
+      '403': 'missing-scope',
+      '503': 'unknown: HTTP 503: Service unavailable',
+      '404': 'unknown: HTTP 404: The endpoint does not exist',
+      'hang up': expect.stringMatching(/^unknown: Apollo GET \/api\/v1\/contacts\/0+ failed/),
+    })
+  })
+
+  it('usage stats Apollo cannot give (5xx, a bad body, no answer) are unknown, read once a run; a bad key still stops', async () => {
+    for (const answer of ['500', 'bad body', 'hang up'] as const) {
+      const raw = await startRaw((_req, res) => {
+        if (answer === '500') return json(res, 500, {error: 'Unexpected error'})
+        if (answer === 'bad body') return json(res, 200, [1, 2])
+        res.socket?.destroy()
+      })
+      const c = client(raw.url, {maxRetries: 1})
+      expect(await c.getUsageStats(), answer).toBeNull()
+      const sent = raw.requests.length
+      expect(await c.getUsageStats(), answer).toBeNull()
+      expect(raw.requests.length, answer).toBe(sent)
+    }
+    const unauthorized = await startRaw((_req, res) => {
+      res.writeHead(401, {'content-type': 'text/plain'})
+      res.end('Invalid access credentials.')
+    })
+    expect(await caught(client(unauthorized.url).getUsageStats())).toMatchObject({status: 401})
   })
 
   it('an email look-up reads every page Apollo reports, even when it pages by fewer than 100', async () => {
@@ -973,16 +1029,92 @@ describe('sweepSequenceMembers', () => {
       // 240 members: page 1, then the farthest page (3) is refused. The 422 names the cap (100);
       // an empty page only bounds it (200), so the farthest pages under that bound are tried too
       // (ascending 2, empty; descending 1). 240 > 2 x 100: split.
-      // [seq0, seq1]: 160 = ascending page 1 + descending page 1; [seq2]: 80 = 1 page.
+      // [seq0, seq1]: 160 = ascending page 1 + descending page 1, then both ends once more (2);
+      // [seq2]: 80 = 1 page.
       expect(sweep.contacts.size).toBe(240)
       expect(sweep.members.get('seq1')).toHaveLength(80)
       expect(sweep.members.get('seq2')).toHaveLength(80)
-      expect(c.callCounts()).toEqual({'contacts/search': (pastDisplayCap === 'error' ? 2 : 4) + 2 + 1})
+      expect(c.callCounts()).toEqual({'contacts/search': (pastDisplayCap === 'error' ? 2 : 4) + 2 + 2 + 1})
     }
     const big = await emulator(genSeed({sequences: 1, perSequence: 250, stride: 0, outside: 0}), {displayCap: 100})
     const e = await caught(sweepSequenceMembers(client(big.url), ['seq0']))
     expect(e).toBeInstanceOf(IncompleteReadError)
     expect((e as Error).message).toMatch(/seq0 has 250 contacts, more than Apollo's search can list from both ends/)
+  })
+
+  it('a split sweep keeps the later copy of a contact both parts list: a change between the parts is seen', async () => {
+    // 220 members under a cap of 100: split into [seq0, seq1] (150) and [seq2] (80); m00140-m00149 are
+    // in seq1 and seq2, so both parts list them.
+    const emu = await emulator(genSeed({sequences: 3, perSequence: 80, stride: 70, outside: 0}), {displayCap: 100})
+    const c = client(emu.url)
+    let changed = false
+    const hooked: ApolloClient = new Proxy(c, {
+      get(target, key) {
+        const value: unknown = Reflect.get(target, key)
+        if (typeof value !== 'function') return value
+        if (key !== 'searchContacts') return (...args: unknown[]): unknown => Reflect.apply(value, target, args)
+        return async (...args: Parameters<ApolloClient['searchContacts']>) => {
+          // Between the parts, m00145 finishes seq1 in Apollo.
+          if (!changed && args[0].sequenceIds?.join() === 'seq2') {
+            changed = true
+            emu.setMembership('m00145', 'seq1', 'finished')
+          }
+          return target.searchContacts(...args)
+        }
+      },
+    })
+    const sweep = await sweepSequenceMembers(hooked, ['seq0', 'seq1', 'seq2'])
+    expect(changed).toBe(true)
+    expect(sweep.contacts.size).toBe(220)
+    const m = sweep.contacts.get('m00145')?.memberships.map((x) => [x.sequenceId, x.status])
+    expect(m).toEqual([
+      ['seq1', 'finished'],
+      ['seq2', 'active'],
+    ])
+  })
+
+  it('a read from both ends checks both ends again: a leave and a join that keep the total are not read past', async () => {
+    // 200 members under a cap of 100: ascending page 1, page 2 refused (the cap is learned), then
+    // descending page 1. Before that m00009 leaves and o00000 (newer than every member) joins: the
+    // total stays 200, and the descending page no longer reaches m00100.
+    const emu = await emulator(genSeed({sequences: 1, perSequence: 200, stride: 0, outside: 1}), {displayCap: 100})
+    emu.onRequest('contacts/search', 2, () => {
+      emu.setMembership('m00009', 'seq0', 'absent')
+      emu.setMembership('o00000', 'seq0', 'active')
+    })
+    const c = client(emu.url)
+    const sweep = await sweepSequenceMembers(c, ['seq0'])
+    const members = sweep.members.get('seq0')!
+    expect(members).toHaveLength(200)
+    expect(members).toContain('m00100')
+    expect(members).toContain('o00000')
+    expect(members).not.toContain('m00009')
+    // 2 pages and the refused one, both ends again (moved: they are the pages now), both ends again (settled).
+    expect(c.callCounts()).toEqual({'contacts/search': 3 + 2 + 2})
+  })
+
+  it('after a change mid-read, the ascending pages that provably did not move stay read', async () => {
+    // 1,000 members: 10 ascending pages, one at a time (page 1, the farthest 10, then 2..9). Before
+    // page 9 a member joins (newest): the total is 1,001.
+    const joined = await emulator(genSeed({sequences: 1, perSequence: 1_000, stride: 0, outside: 1}))
+    joined.onRequest('contacts/search', 10, () => joined.setMembership('o00000', 'seq0', 'active'))
+    const c = client(joined.url, {concurrency: 1})
+    const sweep = await sweepSequenceMembers(c, ['seq0'])
+    expect(sweep.members.get('seq0')).toHaveLength(1_001)
+    // 10 pages, page 1 again (the total), page 8 again (pages 1-8 did not move), pages 10 and 11.
+    expect(c.callCounts()).toEqual({'contacts/search': 10 + 1 + 1 + 2})
+
+    // A member that leaves from page 2 moves every later page: those are read again, nothing stale stays.
+    const left = await emulator(genSeed({sequences: 1, perSequence: 1_000, stride: 0, outside: 0}))
+    left.onRequest('contacts/search', 10, () => left.setMembership('m00150', 'seq0', 'absent'))
+    const c2 = client(left.url, {concurrency: 1})
+    const after = await sweepSequenceMembers(c2, ['seq0'])
+    const members = after.members.get('seq0')!
+    expect(members).toHaveLength(999)
+    expect(members).not.toContain('m00150')
+    expect(members).toContain('m00800')
+    // 10 pages, page 1 and page 8 again (moved), then pages 2-8 and 10 again (page 9 was read after the change).
+    expect(c2.callCounts()).toEqual({'contacts/search': 10 + 2 + 8})
   })
 
   it('fails closed, naming it, when Apollo ignores sort_ascending, sort_by_field or the filter', async () => {

@@ -141,6 +141,115 @@ describe('seqsync doctor', () => {
     })
   })
 
+  it('an Apollo that fails some endpoints: scopes it could not check, the mailbox listing that failed, quota unknown', async () => {
+    const env = await start({
+      emulator: {faults: {seed: 1, error500Before: 1, endpoints: ['usage_stats/api_usage_stats', 'email_accounts']}},
+      // Shortens the client's retry backoff (loopback emulator only).
+      env: {SEQSYNC_RATE_WINDOW_SCALE: '0.01'},
+    })
+    const {code, report} = await doctor(env)
+    expect(code).toBe(1)
+    for (const endpoint of ['usage_stats/api_usage_stats', 'email_accounts']) {
+      expect(statusOf(report, `scope ${endpoint}`)).toMatchObject({
+        status: 'warn',
+        message: expect.stringMatching(/^could not check: Apollo gave no answer about the scope \(HTTP 500/),
+      })
+    }
+    expect(statusOf(report, 'scope contacts/search')?.status).toBe('ok')
+    expect(statusOf(report, 'mailboxes')).toMatchObject({
+      status: 'fail',
+      message: expect.stringMatching(/email_accounts failed: HTTP 500/),
+    })
+    expect(statusOf(report, 'quota')).toMatchObject({
+      status: 'ok',
+      message: expect.stringMatching(/^usage stats are unknown/),
+    })
+    expect(statusOf(report, 'plan cost')?.status).toBe('ok')
+  })
+
+  it('plan cost: what doctor says a plan spends is what plan then spends, under the cap Apollo showed, look-ups by id included', async () => {
+    // 50 members (48 declared by email), 250 other contacts, the last two of them declared by id;
+    // a display cap of 100, so the 300 contacts cannot be scanned: a sweep and two look-ups by id.
+    const SEQ = '5e9000000000000000000001'
+    const MAILBOX = {id: '6a1100000000000000000001', email: 'sdr@cost.example', active: true}
+    const hex = (prefix: string, n: number) => `${prefix}${n.toString(16).padStart(22, '0')}`
+    const members = Array.from({length: 50}, (_, i) => ({
+      id: hex('c0', i),
+      email: `member${i}@cost.example`,
+      memberships: [{sequence_id: SEQ, status: 'active' as const, mailbox_id: MAILBOX.id}],
+    }))
+    const others = Array.from({length: 250}, (_, i) => ({id: hex('d0', i), email: `other${i}@cost.example`}))
+    const pinned = others.slice(-2).map((c) => c.id)
+    const manifest = [
+      'apiVersion: seqsync/v1',
+      'kind: SequenceMembership',
+      `sequence:\n  id: "${SEQ}"`,
+      `mailbox: ${MAILBOX.email}`,
+      'contacts:',
+      ...members.slice(0, 48).map((c) => `  - ${c.email}`),
+      ...pinned.map((id) => `  - id: "${id}"`),
+      '',
+    ].join('\n')
+    const hour = {minute: null, hour: 600, day: null, windowScale: 0.001}
+    const env = await start({
+      seed: {
+        apiKeys: ['cost-key'],
+        emailAccounts: [MAILBOX],
+        sequences: [{id: SEQ, name: 'Cost', active: true}],
+        contacts: [...members, ...others],
+      },
+      files: {'seqsync.config.yaml': 'manifests:\n  - "sequences/*.yaml"\n', 'sequences/cost.yaml': manifest},
+      emulator: {displayCap: 100, rateLimits: hour},
+      env: {SEQSYNC_RATE_WINDOW_SCALE: '0.001'},
+    })
+    const {report} = await doctor(env)
+    expect(statusOf(report, 'plan cost')).toMatchObject({
+      status: 'ok',
+      message:
+        "a full plan reads by sweep of 50 members, look-ups of at most 2 declared contacts: ~2 contacts/search calls and ~2 contacts/show calls, within one hour of Apollo's 600",
+    })
+    const plan = await env.cli(['plan', '--json'])
+    expect(plan.code, plan.stderr).toBe(0)
+    const spent = env.json<{cost: {planCalls: Record<string, number>}}>(plan).cost.planCalls
+    expect({search: spent['contacts/search'], show: spent['contacts/show']}).toEqual({search: 2, show: 2})
+  })
+
+  it('plan cost: the time a plan takes of the hourly quota is in the window Apollo (or the emulator) uses', async () => {
+    // 1,000 members at 8 contacts/search calls an hour, an hour of 3.6 s: 10 calls take ~5 s of quota
+    // (not 1 h 15 min).
+    const SEQ = '5e9000000000000000000001'
+    const MAILBOX = {id: '6a1100000000000000000001', email: 'sdr@cost.example', active: true}
+    const members = Array.from({length: 1_000}, (_, i) => ({
+      id: `c0${i.toString(16).padStart(22, '0')}`,
+      email: `member${i}@cost.example`,
+      memberships: [{sequence_id: SEQ, status: 'active' as const, mailbox_id: MAILBOX.id}],
+    }))
+    const manifest = `apiVersion: seqsync/v1\nkind: SequenceMembership\nsequence:\n  id: "${SEQ}"\nmailbox: ${MAILBOX.email}\ncontacts:\n  - ${members[0]!.email}\n`
+    const env = await start({
+      seed: {
+        apiKeys: ['cost-key'],
+        emailAccounts: [MAILBOX],
+        sequences: [{id: SEQ, name: 'Cost', active: true}],
+        contacts: members,
+      },
+      files: {'seqsync.config.yaml': 'manifests:\n  - "sequences/*.yaml"\n', 'sequences/cost.yaml': manifest},
+      emulator: {
+        rateLimits: {
+          minute: null,
+          hour: null,
+          day: null,
+          windowScale: 0.001,
+          perEndpoint: {'contacts/search': {hour: 8}},
+        },
+      },
+      env: {SEQSYNC_RATE_WINDOW_SCALE: '0.001'},
+    })
+    const {report} = await doctor(env)
+    expect(statusOf(report, 'plan cost')?.message).toMatch(
+      /^a full plan reads by sweep of 1,000 members: ~10 contacts\/search calls; at Apollo's 8 an hour that is 5 s of its quota/,
+    )
+  })
+
   it('a wrong key: one failing line, exit 1, the key never echoed', async () => {
     const env = await start({env: {APOLLO_API_KEY: 'sk_wrong_but_secret_123'}})
     const res = await env.cli(['doctor'])

@@ -114,13 +114,14 @@ describe('Apollo changing during a read', () => {
     expect(env.json(await env.cli(['plan', '--json'])).planHash).toBe(plan.planHash)
   })
 
-  it('Apollo that keeps changing: fails closed after one re-check, naming it, exit 1', async () => {
+  it('Apollo that keeps changing: fails closed after three re-checks, naming it, exit 1', async () => {
     const env = await start(sequenceCase(300))
-    for (const n of [3, 5, 7, 9])
+    // A new contact before every other request: no read adds up.
+    for (let n = 3; n <= 41; n += 2)
       env.emulator.onRequest('contacts/search', n, () => env.emulator.addContact(member(2000 + n)))
     const res = await env.cli(['plan'])
     expect(res.code).toBe(1)
-    expect(res.stderr).toMatch(/live state changed during the read; run again/)
+    expect(res.stderr).toMatch(/and again on each of 3 re-checks: live state changed during the read; run again/)
     expect(res.stderr).not.toMatch(/\n\s+at /)
   })
 })
@@ -154,6 +155,33 @@ describe('an Apollo that ignores a parameter the read relies on', () => {
       code: 'LIVE_STATE_INCOMPLETE',
       message: expect.stringMatching(/ignored sort_ascending/),
     })
+  })
+})
+
+describe('usage stats Apollo cannot give', () => {
+  it('plan and apply go on without them: the quota is unknown, the rate-limit headers pace', async () => {
+    // A sweep, then a look-up by id (contacts/show, not called yet: its quota is asked of usage_stats).
+    const c = sequenceCase(50, {undeclared: 2})
+    const pinned = 'b00000000000000000000001'
+    const outside = Array.from({length: 1_000}, (_, i) => ({id: `d0${i.toString(16).padStart(22, '0')}`, email: null}))
+    const seed = {...c.seed, contacts: [...c.seed.contacts, ...outside, {id: pinned, email: 'pinned@reads.example'}]}
+    const files = {...c.files, 'sequences/reads.yaml': `${c.files['sequences/reads.yaml']}  - id: "${pinned}"\n`}
+    const env = {SEQSYNC_RATE_WINDOW_SCALE: '0.01'}
+    const failing = await start(
+      {seed, files},
+      {
+        rateLimits: {minute: null, hour: 1_000, day: null, windowScale: 0.01},
+        faults: {seed: 1, error500Before: 1, endpoints: ['usage_stats/api_usage_stats']},
+      },
+    )
+    const plan = await failing.cli(['plan', '--json'], {env})
+    expect(plan.code, plan.stderr).toBe(0)
+    expect(failing.json<PlanJson>(plan).summary).toMatchObject({add: 1, remove: 2})
+    const asked = failing.emulator.stats().requests['usage_stats/api_usage_stats']
+    expect(asked).toBeGreaterThan(0)
+    const apply = await failing.cli(['apply', '--auto-approve', '--format', 'json'], {env})
+    expect(apply.code, apply.stderr).toBe(0)
+    expect(failing.emulator.stats().rateLimited).toEqual({})
   })
 })
 
@@ -208,6 +236,22 @@ describe('a quota that runs out', () => {
     const bad = await waiting.cli(['plan', '--wait-for-quota', '--max-wait', 'soon'], {env})
     expect(bad.code).toBe(1)
     expect(bad.stderr).toMatch(/--max-wait "soon" is not a duration/)
+  })
+
+  it('--max-wait bounds all the waits of a run together: the wait that would pass it stops the run, saying so', async () => {
+    // 2,500 members: 2 probes + 24 scan pages at 10 an hour, so two hourly waits of ~1.8 s each; each
+    // fits in 2 s, both together do not.
+    const waiting = await start(sequenceCase(2_500), hourly('contacts/search', 10))
+    const res = await waiting.cli(['plan', '--wait-for-quota', '--max-wait', '2s'], {env})
+    expect(res.code, res.stderr).toBe(1)
+    expect(res.stderr).toMatch(/hourly quota for contacts\/search is exhausted; resume at/)
+    expect(res.stderr).toMatch(
+      /already waited \d s for Apollo's quota, and waiting for this window too would pass --max-wait \(2 s\)/,
+    )
+    // One wait, then the stop before the second: 20 calls, no 429.
+    expect(res.stderr.match(/waiting for Apollo's hourly quota/g)).toHaveLength(1)
+    expect(waiting.emulator.stats().requests['contacts/search']).toBe(20)
+    expect(waiting.emulator.stats().rateLimited).toEqual({})
   })
 
   it('import --wait-for-quota: the sweep waits for the hourly window and the manifest is written', async () => {

@@ -155,9 +155,9 @@ describe('live read over twice the display cap', () => {
     expect(live.contacts.size).toBe(108_000)
     for (const s of world.sequences) expect(live.members.get(s.id)).toHaveLength(36_000)
     // 1 probe of all four (108,000 > 2 x 50,000), then 540 pages per team half (500 ascending, 40
-    // descending). Resolution order (names first) would give halves {A2, B2} and {A1, B1} of
-    // 72,000 each: 1 + 2 x 720 = 1,441.
-    expect(calls['contacts/search']).toBe(1 + 540 + 540)
+    // descending, then both ends once more: 2). Resolution order (names first) would give halves
+    // {A2, B2} and {A1, B1} of 72,000 each: 1 + 2 x (720 + 2) = 1,445.
+    expect(calls['contacts/search']).toBe(1 + (540 + 2) * 2)
     expect(calls['emailer_campaigns/search']).toBe(1)
   })
 })
