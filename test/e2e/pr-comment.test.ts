@@ -8,6 +8,7 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
 import type {EmulatorSeed, SeedContact} from '../../src/emulator/types.js'
+import {runnerCommands} from '../helpers/github-commands.js'
 import {readText, startE2eEnv} from '../helpers/e2e-env.js'
 import {readMarkdown} from '../helpers/markdown-structure.js'
 
@@ -185,9 +186,12 @@ describe('the PR comment', () => {
       )
       expect(lines.filter((l) => l.startsWith('::warning ')).length).toBeLessThanOrEqual(10)
       expect(lines.find((l) => !l.startsWith('::'))).toMatch(/^Target: /)
-      expect(res.stdout.trimEnd().split('\n').at(-1)).toBe(
-        'Plan: 8 to add, 2 to remove, 2 to finish, 2 to stop, 0 skips forecast.',
-      )
+      expect(lines[lines.findIndex((l) => l.startsWith('Target: ')) - 1]).toMatch(/^::stop-commands::[0-9a-f]{64}$/)
+      // The plan text (Apollo's names and emails) is fenced off: the runner runs the annotations only.
+      const end = res.stdout.trimEnd().split('\n')
+      expect(end.at(-2)).toBe('Plan: 8 to add, 2 to remove, 2 to finish, 2 to stop, 0 skips forecast.')
+      expect(end.at(-1)).toMatch(/^::[0-9a-f]{64}::$/)
+      expect(new Set(runnerCommands(res.stdout).map((c) => c.command))).toEqual(new Set(['warning']))
     } finally {
       await env.close()
     }
