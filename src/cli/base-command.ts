@@ -28,10 +28,19 @@ export interface Settings {
   readonly quiet: boolean
 }
 
-/** Replaces the API key (from APOLLO_API_KEY) wherever it appears in `text`. */
+/**
+ * The API key as seqsync uses it: APOLLO_API_KEY trimmed (`$(cat key)` leaves a newline), or null
+ * when unset or blank. The one reading of the variable, for the request and for redaction alike.
+ */
+export function apiKeyValue(env: NodeJS.ProcessEnv = process.env): string | null {
+  const value = env['APOLLO_API_KEY']?.trim()
+  return value ? value : null
+}
+
+/** Replaces the API key (from APOLLO_API_KEY, as apiKeyValue reads it) wherever it appears in `text`. */
 export function redactSecrets(text: string, env: NodeJS.ProcessEnv = process.env): string {
-  const key = env['APOLLO_API_KEY']
-  return key ? new ApiKey(key).redact(text) : text
+  const key = apiKeyValue(env)
+  return key === null ? text : new ApiKey(key).redact(text)
 }
 
 /**
@@ -137,8 +146,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   /** The Apollo API key, only ever from the APOLLO_API_KEY environment variable. */
   protected apiKey(): ApiKey {
-    const value = process.env['APOLLO_API_KEY']?.trim()
-    if (!value) {
+    const value = apiKeyValue()
+    if (value === null) {
       throw new UsageError('APOLLO_API_KEY is not set', {
         hint: 'Export your Apollo API key in the environment: export APOLLO_API_KEY=... (it is never read from a file).',
       })
