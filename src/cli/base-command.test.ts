@@ -52,5 +52,7 @@ describe('the API key from APOLLO_API_KEY', () => {
     expect(apiKeyValue(env)).toBe('sk-live-1234abcd')
     expect(apiKeyValue({APOLLO_API_KEY: ' \n'})).toBeNull()
     expect(redactSecrets('nothing to hide', {APOLLO_API_KEY: ' \n'})).toBe('nothing to hide')
+    // As a Markdown comment shows it, too.
+    expect(redactSecrets('owner sk&#95;live&#95;9f8e7d', {APOLLO_API_KEY: 'sk_live_9f8e7d'})).toBe('owner [REDACTED]')
   })
 })

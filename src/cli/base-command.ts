@@ -10,6 +10,7 @@ import {ConfigError, ManifestError, SeqsyncError, UsageError} from '../errors.js
 import type {Issue} from '../errors.js'
 import {formatIssue} from '../render/issues.js'
 import {maskEmailsInText} from '../render/mask-email.js'
+import {escapeMarkdownInline} from '../render/plan-markdown.js'
 import {flattenText} from '../render/plan-text.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
@@ -40,7 +41,11 @@ export function apiKeyValue(env: NodeJS.ProcessEnv = process.env): string | null
 /** Replaces the API key (from APOLLO_API_KEY, as apiKeyValue reads it) wherever it appears in `text`. */
 export function redactSecrets(text: string, env: NodeJS.ProcessEnv = process.env): string {
   const key = apiKeyValue(env)
-  return key === null ? text : new ApiKey(key).redact(text)
+  if (key === null) return text
+  // Also as Markdown shows it (`_` -> `&#95;` …), where a comment carries it.
+  const escaped = escapeMarkdownInline(key)
+  const redacted = new ApiKey(key).redact(text)
+  return escaped === key ? redacted : new ApiKey(escaped).redact(redacted)
 }
 
 /**
@@ -176,8 +181,15 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   private forOutput(text: string): string {
-    const line = text.endsWith('\n') ? text : `${text}\n`
-    return redactSecrets(this.maskEmails ? maskEmailsInText(line) : line)
+    return this.filterOutput(text.endsWith('\n') ? text : `${text}\n`)
+  }
+
+  /**
+   * What stdout and stderr go through, for a file a command writes for people (`--markdown-out`):
+   * the API key redacted, emails masked with maskEmails.
+   */
+  protected filterOutput(text: string): string {
+    return redactSecrets(this.maskEmails ? maskEmailsInText(text) : text)
   }
 
   /** --quiet, from the parsed flags (false when parsing failed). */
