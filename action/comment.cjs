@@ -15,18 +15,21 @@ function commentBody(env, runId, runUrl) {
   const sha = env.HEAD_SHA ?? ''
   const markdown = env.PLAN_MD && fs.existsSync(env.PLAN_MD) ? fs.readFileSync(env.PLAN_MD, 'utf8') : ''
   const stored = (env.ARTIFACT_ID ?? '') !== ''
-  const reviewable = (code === '0' || code === '2') && /^sha256:[0-9a-f]{64}$/.test(hash) && stored
+  const validated = env.VALIDATE_OUTCOME !== 'failure'
+  const reviewable = validated && (code === '0' || code === '2') && /^sha256:[0-9a-f]{64}$/.test(hash) && stored
   let head
   let footer
   if (reviewable) {
     head = ''
     footer = `\n\n<sub>Plan for ${sha} · [workflow run](${runUrl}) · merging applies exactly this plan file (hash checked).</sub>\n${reviewedMarker({hash, sha, runId})}\n`
   } else {
-    const why = !code
-      ? 'validation or setup failed before planning'
-      : code === '0' || code === '2'
-        ? 'the plan file could not be stored'
-        : `seqsync plan exited with ${code}`
+    const why = !validated
+      ? 'validation failed (see the annotations on the diff)'
+      : !code
+        ? 'validation or setup failed before planning'
+        : code === '0' || code === '2'
+          ? 'the plan file could not be stored'
+          : `seqsync plan exited with ${code}`
     head = `### seqsync plan failed\n\nThe plan for ${sha} did not complete (${why}); see the [workflow run](${runUrl}). Nothing from this pull request can be applied until a plan succeeds.\n\n`
     footer = `\n<!-- seqsync:plan-failed sha=${sha} -->\n`
   }

@@ -218,6 +218,100 @@ describe('the composite action action.yml', () => {
   })
 })
 
+// ---------------------------------------------------------------------------------------------------------
+// Which steps run: each step's `if:` evaluated as the runner does (no status function = success() &&).
+// ---------------------------------------------------------------------------------------------------------
+interface JobRun {
+  /** Names of the steps that ran, in order. */
+  readonly ran: string[]
+  readonly failed: boolean
+}
+
+/** Runs the action's steps for `inputs`, with the outcome and outputs `results` gives each step id or name. */
+function simulateJob(
+  inputs: Record<string, string>,
+  results: Record<string, {readonly outcome: 'success' | 'failure'; readonly outputs?: Record<string, string>}>,
+): JobRun {
+  const ran: string[] = []
+  const done: Record<string, {outcome: string; outputs: Record<string, string>}> = {}
+  let failed = false
+  for (const s of steps) {
+    const condition = String(s.if ?? '')
+      .replace(/^\$\{\{([\s\S]*)\}\}$/, '$1')
+      .trim()
+    const js = (condition === '' ? 'true' : condition)
+      .replace(/inputs\.([\w-]+)/g, (_, k: string) => `(inputs[${JSON.stringify(k)}] ?? '')`)
+      .replace(
+        /steps\.([\w-]+)\.outputs\.([\w-]+)/g,
+        (_, id: string, k: string) => `(steps[${JSON.stringify(id)}]?.outputs[${JSON.stringify(k)}] ?? '')`,
+      )
+      .replace(/steps\.([\w-]+)\.outcome/g, (_, id: string) => `(steps[${JSON.stringify(id)}]?.outcome ?? '')`)
+      .replace(/==/g, '===')
+      .replace(/!===/g, '!==')
+    const status = /\b(success|failure|always|cancelled)\(\)/.test(condition) ? js : `success() && (${js})`
+    const evaluate = new Function('inputs', 'steps', 'success', 'failure', 'always', 'cancelled', `return ${status}`)
+    const runs = evaluate(
+      inputs,
+      done,
+      () => !failed,
+      () => failed,
+      () => true,
+      () => false,
+    ) as boolean
+    if (!runs) continue
+    const name = s.name ?? s.uses ?? ''
+    ran.push(name)
+    const result = results[s.id ?? ''] ?? results[name] ?? {outcome: 'success'}
+    if (s.id) done[s.id] = {outcome: result.outcome, outputs: result.outputs ?? {}}
+    if (result.outcome === 'failure') failed = true
+  }
+  return {ran, failed}
+}
+
+describe('the steps a pull request runs', () => {
+  const pr = {mode: 'pr', 'working-directory': '.', 'mask-emails': 'false', 'drift-issue': 'false'}
+  const key = {key: {outcome: 'success' as const, outputs: {present: 'true'}}}
+
+  it('after a validation failure still plans and comments (the comment explains), and the job fails', () => {
+    const job = simulateJob(pr, {
+      ...key,
+      validate: {outcome: 'failure'},
+      plan: {outcome: 'success', outputs: {exitcode: '1'}},
+    })
+    expect(job.ran).toContain('Plan')
+    expect(job.ran).toContain('Post or update the plan comment')
+    expect(job.ran).not.toContain('Upload the plan file')
+    expect(job.failed).toBe(true)
+  })
+
+  it('a plan that succeeds after a validation failure is never stored for the merge', () => {
+    const job = simulateJob(pr, {
+      ...key,
+      validate: {outcome: 'failure'},
+      plan: {outcome: 'success', outputs: {exitcode: '2', hash: HASH}},
+    })
+    expect(job.ran).not.toContain('Upload the plan file')
+    expect(job.failed).toBe(true)
+  })
+
+  it('without a key: validates, plans nothing; drift without a key plans nothing either', () => {
+    const fork = simulateJob(pr, {key: {outcome: 'success', outputs: {present: 'false'}}})
+    expect(fork.ran).toContain('Validate manifests')
+    expect(fork.ran).not.toContain('Plan')
+    const drift = simulateJob({...pr, mode: 'drift'}, {key: {outcome: 'failure'}})
+    expect(drift.ran).not.toContain('Plan')
+    expect(drift.failed).toBe(true)
+  })
+
+  it('a valid pull request plans, stores the plan, comments and passes', () => {
+    const job = simulateJob(pr, {...key, plan: {outcome: 'success', outputs: {exitcode: '2', hash: HASH}}})
+    expect(job.ran).toEqual(
+      expect.arrayContaining(['Validate manifests', 'Plan', 'Upload the plan file', 'Post or update the plan comment']),
+    )
+    expect(job.failed).toBe(false)
+  })
+})
+
 describe('workflow files', () => {
   it.each(listWorkflowFiles())('%s keeps secrets and event data out of run: steps and sets permissions', (file) => {
     const doc = loadYaml(file)
@@ -708,6 +802,16 @@ describe('action/comment.cjs', () => {
     expect(body).toContain('sequences/q4.yaml:5: unknown mailbox sdr@acme.example')
     expect(body).not.toContain('seqsync:reviewed')
     expect(body).not.toContain('sha256:')
+  })
+
+  it('after a failed validation says so, whatever the plan did, and offers nothing to apply', async () => {
+    for (const plan of [{PLAN_EXIT: '1', PLAN_HASH: ''}, {PLAN_EXIT: '2'}]) {
+      const run = await runScript('comment.cjs', env({...plan, ARTIFACT_ID: '', VALIDATE_OUTCOME: 'failure'}))
+      const body = String(run.calls.find((c) => c.method === 'createComment')?.params['body'])
+      expect(body).toContain('validation failed (see the annotations on the diff)')
+      expect(body).not.toContain('could not be stored')
+      expect(body).not.toContain('seqsync:reviewed')
+    }
   })
 
   it('a plan whose file could not be stored, or that never ran, can never be applied', async () => {
