@@ -3,7 +3,17 @@
 // structurally; its shell steps run with bash (as GitHub runs them) against a fake `seqsync`, `npm`
 // and plan files; its scripts run against a fake Octokit. No network.
 import {spawnSync} from 'node:child_process'
-import {chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import {createRequire} from 'node:module'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
@@ -207,7 +217,8 @@ describe('the composite action action.yml', () => {
 
   it('uploads the plan artifact for the head commit, and downloads the reviewed one from its run', () => {
     const upload = withId('upload')
-    expect(upload.with?.['name']).toBe('seqsync-plan-${{ github.event.pull_request.head.sha }}')
+    // Named by markers.cjs (artifactName: the working directory and the head commit), as the apply finds it.
+    expect(upload.with?.['name']).toBe('${{ steps.install.outputs.artifact }}')
     expect(upload.with?.['retention-days']).toBe('${{ inputs.artifact-retention-days }}')
     const download = named('Download the reviewed plan file')
     expect(download.with).toMatchObject({
@@ -474,6 +485,8 @@ describe('install step', () => {
   it('runs npm without the key, and puts a seqsync that runs this checkout on PATH', () => {
     const actionDir = mkdtempSync(path.join(tmp, 'action path '))
     mkdirSync(path.join(actionDir, 'bin'))
+    mkdirSync(path.join(actionDir, 'action'))
+    copyFileSync(path.join(ROOT, 'action/markers.cjs'), path.join(actionDir, 'action/markers.cjs'))
     writeFileSync(path.join(actionDir, 'bin', 'run.js'), 'console.log(JSON.stringify(process.argv.slice(2)))\n')
     const fakeBin = mkdtempSync(path.join(tmp, 'npm-'))
     const npmLog = path.join(fakeBin, 'log')
@@ -487,6 +500,8 @@ describe('install step', () => {
       GITHUB_PATH: path.join(fakeBin, 'github-path'),
       GITHUB_ENV: path.join(fakeBin, 'github-env'),
       APOLLO_API_KEY: 'sk-must-not-reach-npm',
+      WORKING_DIRECTORY: './gtm/seqsync/',
+      HEAD_SHA,
     }
     const r = runShellStep(
       `export PATH="${fakeBin}:$PATH"\ncd "$GITHUB_ACTION_PATH"\n${named('Install seqsync from the pinned commit').run ?? ''}`,
@@ -498,6 +513,8 @@ describe('install step', () => {
     const run = spawnSync(path.join(binDir, 'seqsync'), ['plan', 'a b.yaml'], {encoding: 'utf8'})
     expect(JSON.parse(run.stdout)).toEqual(['plan', 'a b.yaml'])
     expect(readFileSync(env.GITHUB_ENV, 'utf8')).toMatch(/^PLAN_JSON=.*\nPLAN_MD=.*\nREVIEWED_DIR=.*\n$/)
+    // The artifact is named for the working directory and the head commit (as the apply looks for it).
+    expect(r.outputs).toEqual({artifact: `seqsync-plan-gtm_2fseqsync-${HEAD_SHA}`})
   })
 
   it('refuses an unknown mode', () => {
@@ -863,6 +880,69 @@ describe('action/reviewed-plan.cjs', () => {
     })
   })
 
+  it('reads the one comment comment.cjs updates, when the bot left two (the first)', async () => {
+    const comments = [
+      bot(3, `${MARKER}\n## plan\n${marker()}`),
+      bot(5, `${MARKER}\n## old\n${marker({hash: OTHER_HASH})}`),
+    ]
+    const run = await runScript('reviewed-plan.cjs', env, fakes({comments}))
+    expect(run.outputs['hash']).toBe(HASH)
+    const posted = await runScript(
+      'comment.cjs',
+      {PLAN_EXIT: '2', PLAN_HASH: HASH, ARTIFACT_ID: '1', HEAD_SHA, PR_NUMBER: '7', PLAN_MD: mdFile(PLAN_MD)},
+      {comments},
+    )
+    expect(posted.calls.filter((c) => c.method === 'updateComment').map((c) => c.params['comment_id'])).toEqual([3])
+  })
+
+  it('two jobs with different working directories keep separate comments and artifacts', async () => {
+    const post = (dir: string, comments: FakeComment[]) =>
+      runScript(
+        'comment.cjs',
+        {
+          PLAN_EXIT: '2',
+          PLAN_HASH: dir === 'gtm/b' ? OTHER_HASH : HASH,
+          ARTIFACT_ID: '1',
+          HEAD_SHA,
+          PR_NUMBER: '7',
+          PLAN_MD: mdFile(PLAN_MD),
+          WORKING_DIRECTORY: dir,
+        },
+        {comments},
+      )
+    const a = await post('./gtm/a/', [])
+    const bodyA = String(a.calls.find((c) => c.method === 'createComment')?.params['body'])
+    // Job b finds no comment of its own (only a's) and creates one; then each updates its own.
+    const b = await post('gtm/b', [bot(3, bodyA)])
+    expect(b.calls.map((c) => c.method)).toContain('createComment')
+    const bodyB = String(b.calls.find((c) => c.method === 'createComment')?.params['body'])
+    const both = [bot(3, bodyA), bot(4, bodyB)]
+    const again = await post('gtm/b', both)
+    expect(again.calls.filter((c) => c.method === 'updateComment').map((c) => c.params['comment_id'])).toEqual([4])
+    const root = await post('.', both)
+    expect(root.calls.map((c) => c.method)).toContain('createComment')
+
+    for (const [dir, hash] of [
+      ['gtm/a', HASH],
+      ['gtm/b', OTHER_HASH],
+    ] as const) {
+      const trees = {
+        root: [{path: 'gtm', type: 'tree', sha: 'gtm'}],
+        gtm: [
+          {path: 'a', type: 'tree', sha: 'tree-a'},
+          {path: 'b', type: 'tree', sha: 'tree-b'},
+        ],
+      }
+      const run = await runScript(
+        'reviewed-plan.cjs',
+        {...env, WORKING_DIRECTORY: dir},
+        fakes({comments: both, trees, commits: {[HEAD_SHA]: 'root', [MERGE_SHA]: 'root'}}),
+      )
+      expect(run.outputs['hash'], dir).toBe(hash)
+      expect(run.outputs['artifact'], dir).toBe(`seqsync-plan-${dir.replace('/', '_2f')}-${HEAD_SHA}`)
+    }
+  })
+
   it('round-trips the marker the comment script writes', async () => {
     const posted = await runScript('comment.cjs', {
       PLAN_EXIT: '2',
@@ -946,7 +1026,11 @@ describe('action/reviewed-plan.cjs', () => {
     const sub = await runScript(
       'reviewed-plan.cjs',
       {...env, WORKING_DIRECTORY: './gtm/seqsync'},
-      fakes({commits: {[HEAD_SHA]: 'root-a', [MERGE_SHA]: 'root-b'}, trees}),
+      fakes({
+        commits: {[HEAD_SHA]: 'root-a', [MERGE_SHA]: 'root-b'},
+        trees,
+        comments: [bot(3, `<!-- seqsync:plan dir=gtm_2fseqsync -->\n## plan\n${marker()}`)],
+      }),
     )
     expect(sub.failed).toEqual([])
     expect(sub.outputs['hash']).toBe(HASH)
