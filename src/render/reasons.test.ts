@@ -131,3 +131,14 @@ describe("Apollo's own skip reason", () => {
       expect(describeSkipReason(reason)).toBe(`Apollo reason "${reason}"`)
   })
 })
+
+describe('a sequence selector in a sentence', () => {
+  it('quotes a name as JSON, so its quotes and line breaks cannot end or forge the sentence', () => {
+    expect(describePlanProblem({code: 'sequence-not-found', selector: {id: 's1'}, source: at})).toBe(
+      'Sequence id s1 was not found in Apollo',
+    )
+    expect(
+      describePlanProblem({code: 'sequence-archived', selector: {name: 'Q4 "EU"\nx'}, sequenceId: 's1', source: at}),
+    ).toBe('Sequence "Q4 \\"EU\\"\\nx" (s1) is archived in Apollo: it cannot be managed')
+  })
+})

@@ -11,8 +11,8 @@ import type {
   SafetyViolation,
   SkipReason,
 } from '../model/plan.js'
-import type {PruneMode, PruneScope, SequenceSelector} from '../model/state.js'
-import {formatSourceRef} from '../model/state.js'
+import type {PruneMode, PruneScope} from '../model/state.js'
+import {describeSelector, formatSourceRef} from '../model/state.js'
 import {flattenText} from './plan-text.js'
 
 const SKIP_REASONS: Readonly<Record<string, string>> = {
@@ -120,11 +120,6 @@ export function describePruneScope(prune: PruneMode, scope: PruneScope): string 
   return scope === 'all'
     ? `prune: ${prune}, pruneScope: all (every undeclared member)`
     : `prune: ${prune}, pruneScope: owned (only undeclared members the API key's user added)`
-}
-
-/** How a manifest's sequence selector reads in a message: `id <id>` or `"<name>"`. */
-function describeSelector(s: SequenceSelector): string {
-  return 'id' in s ? `id ${s.id}` : `"${s.name}"`
 }
 
 /** The sentence of a plan problem (its location is shown next to it by the renderer). */
