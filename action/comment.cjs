@@ -8,6 +8,9 @@
 const fs = require('node:fs')
 const {COMMENT_LIMIT, MARKER, findPlanComment, planMarker, reviewedMarker} = require('./markers.cjs')
 
+/** The heading of a comment whose plan cannot be applied (render/plan-failure.ts writes it too). */
+const FAILED_HEADING = '### seqsync plan failed'
+
 /** The comment body for this run. */
 function commentBody(env, runId, runUrl) {
   const code = env.PLAN_EXIT ?? ''
@@ -30,11 +33,13 @@ function commentBody(env, runId, runUrl) {
         : code === '0' || code === '2'
           ? 'the plan file could not be stored'
           : `seqsync plan exited with ${code}`
-    head = `### seqsync plan failed\n\nThe plan for ${sha} did not complete (${why}); see the [workflow run](${runUrl}). Nothing from this pull request can be applied until a plan succeeds.\n\n`
+    head = `${FAILED_HEADING}\n\nThe plan for ${sha} did not complete (${why}); see the [workflow run](${runUrl}). Nothing from this pull request can be applied until a plan succeeds.\n\n`
     footer = `\n<!-- seqsync:plan-failed sha=${sha} -->\n`
   }
   const marker = planMarker(env.WORKING_DIRECTORY)
   let body = markdown.startsWith(MARKER) ? markdown.slice(MARKER.length).replace(/^\n/, '') : markdown
+  // A failed plan's Markdown has the same heading: once is enough, with this run's words under it.
+  if (!reviewable && body.startsWith(FAILED_HEADING)) body = body.slice(FAILED_HEADING.length).replace(/^\n+/, '')
   const room = COMMENT_LIMIT - marker.length - 1 - head.length - footer.length
   if (body.length > room) {
     body = `${body.slice(0, room - 200)}\n\n… plan truncated to fit a comment; see the workflow run for the full plan.`

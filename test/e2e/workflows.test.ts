@@ -805,7 +805,7 @@ describe('action/comment.cjs', () => {
   })
 
   it('a failed plan shows its Markdown (every error) under a failure heading, with nothing to apply', async () => {
-    const errors = `${MARKER}\n## seqsync plan failed\n- sequences/q4.yaml:5: unknown mailbox sdr@acme.example\n`
+    const errors = `${MARKER}\n### seqsync plan failed\n\n- sequences/q4.yaml:5: unknown mailbox sdr@acme.example\n`
     const run = await runScript(
       'comment.cjs',
       env({PLAN_EXIT: '1', PLAN_HASH: '', ARTIFACT_ID: '', PLAN_MD: mdFile(errors)}),
@@ -814,7 +814,8 @@ describe('action/comment.cjs', () => {
       },
     )
     const body = String(run.calls.find((c) => c.method === 'updateComment')?.params['body'])
-    expect(body).toContain('### seqsync plan failed')
+    // One heading: the failed plan's Markdown brings its own (render/plan-failure.ts).
+    expect(body.split('### seqsync plan failed')).toHaveLength(2)
     expect(body).toContain('seqsync plan exited with 1')
     expect(body).toContain('sequences/q4.yaml:5: unknown mailbox sdr@acme.example')
     expect(body).not.toContain('seqsync:reviewed')
