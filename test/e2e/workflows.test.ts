@@ -18,6 +18,7 @@ import {createRequire} from 'node:module'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {runInNewContext} from 'node:vm'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {parse} from 'yaml'
 
@@ -260,15 +261,14 @@ function simulateJob(
       .replace(/==/g, '===')
       .replace(/!===/g, '!==')
     const status = /\b(success|failure|always|cancelled)\(\)/.test(condition) ? js : `success() && (${js})`
-    const evaluate = new Function('inputs', 'steps', 'success', 'failure', 'always', 'cancelled', `return ${status}`)
-    const runs = evaluate(
+    const runs = runInNewContext(status, {
       inputs,
-      done,
-      () => !failed,
-      () => failed,
-      () => true,
-      () => false,
-    ) as boolean
+      steps: done,
+      success: () => !failed,
+      failure: () => failed,
+      always: () => true,
+      cancelled: () => false,
+    }) as boolean
     if (!runs) continue
     const name = s.name ?? s.uses ?? ''
     ran.push(name)
