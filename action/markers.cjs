@@ -1,12 +1,53 @@
-// The hidden markers of the sticky plan comment, written by comment.cjs and read by
-// reviewed-plan.cjs: one format, in one place.
+// The hidden markers of the sticky plan comment and the plan artifact's name, written by comment.cjs
+// and the upload step, read by reviewed-plan.cjs: one format, and one way to find the comment, in one
+// place. Each names the working directory, so two seqsync jobs of one repository (different
+// working-directory) keep their own comment and artifact.
 'use strict'
 
-/** Finds the comment (anywhere in its body). */
+/** The marker of the repository root's plan comment (and of the CLI's Markdown). */
 const MARKER = '<!-- seqsync:plan -->'
 
 /** GitHub rejects comment bodies over 65,536 characters. */
 const COMMENT_LIMIT = 65_000
+
+/**
+ * The working directory as a slug: `./gtm/seqsync/` and `gtm//seqsync` are `gtm_2fseqsync`, the root
+ * is ''. Every character but letters, digits, `.` and `-` is `_` and its hex code, so two
+ * directories never share a slug, and the slug is safe in an HTML comment and an artifact name.
+ */
+function directorySlug(dir) {
+  const parts = String(dir ?? '.')
+    .split('/')
+    .filter((p) => p !== '' && p !== '.')
+  return parts.join('/').replace(/[^A-Za-z0-9.-]|-(?=-)/g, (ch) => `_${ch.charCodeAt(0).toString(16).padStart(2, '0')}`)
+}
+
+/** The first line of the plan comment of the job working in `dir`. */
+function planMarker(dir) {
+  const slug = directorySlug(dir)
+  return slug === '' ? MARKER : `<!-- seqsync:plan dir=${slug} -->`
+}
+
+/** The name of the plan artifact of the job working in `dir`, for commit `sha`. */
+function artifactName(sha, dir) {
+  const slug = directorySlug(dir)
+  return slug === '' ? `seqsync-plan-${sha}` : `seqsync-plan-${slug}-${sha}`
+}
+
+/**
+ * The plan comment of the job working in `dir`: the FIRST comment by github-actions[bot] that starts
+ * with its marker (the one comment.cjs updates, so the one the merge apply reads), or undefined.
+ * Only the workflow's own comment is trusted, never a comment anybody could post.
+ */
+function findPlanComment(comments, dir) {
+  const marker = planMarker(dir)
+  return comments.find(
+    (c) =>
+      c.user?.type === 'Bot' &&
+      c.user?.login === 'github-actions[bot]' &&
+      (c.body ?? '').replace(/\r\n/g, '\n').startsWith(`${marker}\n`),
+  )
+}
 
 /** The last line of a comment whose plan may be applied on merge. */
 function reviewedMarker({hash, sha, runId}) {
@@ -22,4 +63,13 @@ function parseReviewedMarker(body) {
   return m ? {hash: m[1], sha: m[2], runId: Number(m[3])} : null
 }
 
-module.exports = {COMMENT_LIMIT, MARKER, parseReviewedMarker, reviewedMarker}
+module.exports = {
+  COMMENT_LIMIT,
+  MARKER,
+  artifactName,
+  directorySlug,
+  findPlanComment,
+  parseReviewedMarker,
+  planMarker,
+  reviewedMarker,
+}

@@ -11,7 +11,7 @@
 // match, which is refused even with allow-unreviewed.
 'use strict'
 
-const {MARKER, parseReviewedMarker} = require('./markers.cjs')
+const {artifactName, findPlanComment, parseReviewedMarker} = require('./markers.cjs')
 
 /** The tree sha of `dir` at `commitSha`, or null when the directory does not exist there. */
 async function treeOf(github, owner, repo, commitSha, dir) {
@@ -48,11 +48,9 @@ module.exports = async function findReviewedPlan({github, context, core, env}) {
     issue_number: pr.number,
     per_page: 100,
   })
-  // Only the workflow's own comment is trusted, never a comment anybody could post.
-  const mine = comments.filter(
-    (c) => c.user?.type === 'Bot' && c.user?.login === 'github-actions[bot]' && (c.body ?? '').includes(MARKER),
-  )
-  const reviewed = parseReviewedMarker(mine[mine.length - 1]?.body)
+  // The comment comment.cjs writes for this working directory (only the bot's: see markers.cjs).
+  const dir = env.WORKING_DIRECTORY || '.'
+  const reviewed = parseReviewedMarker(findPlanComment(comments, dir)?.body)
   if (!reviewed) {
     core.info(`Pull request #${pr.number} has no successful seqsync plan (it failed, was skipped, or never ran).`)
     return
@@ -75,7 +73,6 @@ module.exports = async function findReviewedPlan({github, context, core, env}) {
     return
   }
 
-  const dir = env.WORKING_DIRECTORY || '.'
   const [reviewedTree, mergedTree] = await Promise.all([
     treeOf(github, owner, repo, reviewed.sha, dir),
     treeOf(github, owner, repo, context.sha, dir),
@@ -90,5 +87,5 @@ module.exports = async function findReviewedPlan({github, context, core, env}) {
   core.info(`Reviewed plan of #${pr.number}: ${reviewed.hash} (run ${reviewed.runId}).`)
   core.setOutput('hash', reviewed.hash)
   core.setOutput('run-id', String(reviewed.runId))
-  core.setOutput('artifact', `seqsync-plan-${reviewed.sha}`)
+  core.setOutput('artifact', artifactName(reviewed.sha, dir))
 }

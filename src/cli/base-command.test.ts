@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {PlanError, StalePlanError, UnsafePlanError, UsageError} from '../errors.js'
-import {argvAsksForJson, toErrorDocument} from './base-command.js'
+import {apiKeyValue, argvAsksForJson, redactSecrets, toErrorDocument} from './base-command.js'
 
 describe('toErrorDocument', () => {
   it('carries what a plan, stale or unsafe error is about, not only its summary', () => {
@@ -42,5 +42,17 @@ describe('argvAsksForJson (used only when oclif could not parse the arguments)',
     [[], false],
   ])('%j -> %s', (argv, expected) => {
     expect(argvAsksForJson(argv)).toBe(expected)
+  })
+})
+
+describe('the API key from APOLLO_API_KEY', () => {
+  it('is the same trimmed value for the request and for redaction (a `$(cat key)` newline included)', () => {
+    const env = {APOLLO_API_KEY: '  sk-live-1234abcd\n'}
+    expect(redactSecrets('Apollo said: bad key sk-live-1234abcd (x)', env)).toBe('Apollo said: bad key [REDACTED] (x)')
+    expect(apiKeyValue(env)).toBe('sk-live-1234abcd')
+    expect(apiKeyValue({APOLLO_API_KEY: ' \n'})).toBeNull()
+    expect(redactSecrets('nothing to hide', {APOLLO_API_KEY: ' \n'})).toBe('nothing to hide')
+    // As a Markdown comment shows it, too.
+    expect(redactSecrets('owner sk&#95;live&#95;9f8e7d', {APOLLO_API_KEY: 'sk_live_9f8e7d'})).toBe('owner [REDACTED]')
   })
 })

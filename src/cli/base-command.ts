@@ -10,6 +10,7 @@ import {ConfigError, ManifestError, SeqsyncError, UsageError} from '../errors.js
 import type {Issue} from '../errors.js'
 import {formatIssue} from '../render/issues.js'
 import {maskEmailsInText} from '../render/mask-email.js'
+import {escapeMarkdownInline} from '../render/plan-markdown.js'
 import {flattenText} from '../render/plan-text.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
@@ -28,10 +29,23 @@ export interface Settings {
   readonly quiet: boolean
 }
 
-/** Replaces the API key (from APOLLO_API_KEY) wherever it appears in `text`. */
+/**
+ * The API key as seqsync uses it: APOLLO_API_KEY trimmed (`$(cat key)` leaves a newline), or null
+ * when unset or blank. The one reading of the variable, for the request and for redaction alike.
+ */
+export function apiKeyValue(env: NodeJS.ProcessEnv = process.env): string | null {
+  const value = env['APOLLO_API_KEY']?.trim()
+  return value ? value : null
+}
+
+/** Replaces the API key (from APOLLO_API_KEY, as apiKeyValue reads it) wherever it appears in `text`. */
 export function redactSecrets(text: string, env: NodeJS.ProcessEnv = process.env): string {
-  const key = env['APOLLO_API_KEY']
-  return key ? new ApiKey(key).redact(text) : text
+  const key = apiKeyValue(env)
+  if (key === null) return text
+  // Also as Markdown shows it (`_` -> `&#95;` …), where a comment carries it.
+  const escaped = escapeMarkdownInline(key)
+  const redacted = new ApiKey(key).redact(text)
+  return escaped === key ? redacted : new ApiKey(escaped).redact(redacted)
 }
 
 /**
@@ -137,8 +151,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   /** The Apollo API key, only ever from the APOLLO_API_KEY environment variable. */
   protected apiKey(): ApiKey {
-    const value = process.env['APOLLO_API_KEY']?.trim()
-    if (!value) {
+    const value = apiKeyValue()
+    if (value === null) {
       throw new UsageError('APOLLO_API_KEY is not set', {
         hint: 'Export your Apollo API key in the environment: export APOLLO_API_KEY=... (it is never read from a file).',
       })
@@ -167,8 +181,15 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   private forOutput(text: string): string {
-    const line = text.endsWith('\n') ? text : `${text}\n`
-    return redactSecrets(this.maskEmails ? maskEmailsInText(line) : line)
+    return this.filterOutput(text.endsWith('\n') ? text : `${text}\n`)
+  }
+
+  /**
+   * What stdout and stderr go through, for a file a command writes for people (`--markdown-out`):
+   * the API key redacted, emails masked with maskEmails.
+   */
+  protected filterOutput(text: string): string {
+    return redactSecrets(this.maskEmails ? maskEmailsInText(text) : text)
   }
 
   /** --quiet, from the parsed flags (false when parsing failed). */

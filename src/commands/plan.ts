@@ -119,7 +119,8 @@ Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 with --
       }
       this.print(renderPlan(result.plan, format, options))
       const markdownOut = this.flags['markdown-out']
-      if (markdownOut) await writeFileAtomic(markdownOut, renderPlan(result.plan, 'markdown', options), 0o644)
+      if (markdownOut)
+        await writeFileAtomic(markdownOut, this.filterOutput(renderPlan(result.plan, 'markdown', options)), 0o644)
       if (this.flags.out) await this.savePlanFile(this.flags.out, result, settings, format)
       if (this.flags['detailed-exitcode'] && hasChanges(result.plan)) this.exit(2)
     } finally {
@@ -136,7 +137,7 @@ Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 with --
     const markdownOut = this.flags['markdown-out']
     if (!markdownOut) return
     try {
-      await writeFileAtomic(markdownOut, renderPlanFailureMarkdown(failure, style), 0o644)
+      await writeFileAtomic(markdownOut, this.filterOutput(renderPlanFailureMarkdown(failure, style)), 0o644)
     } catch (writeError) {
       // The plan's own error is the one to report; say that its Markdown is missing too.
       if (!(writeError instanceof SeqsyncError)) throw writeError

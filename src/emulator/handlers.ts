@@ -185,7 +185,8 @@ export function handleAddContactIds(ctx: HandlerContext, pathId: string, params:
   }
 
   const added: ContactRec[] = []
-  const skipped: Record<string, string> = {}
+  // No prototype: a contact id `__proto__` is a key like any other (Apollo's JSON object of skips).
+  const skipped = Object.create(null) as Record<string, string>
   for (const id of contactIds) {
     const c = state.contacts.get(id)
     const reason = skipReason(c, pathId, allow, companiesHere)

@@ -120,7 +120,11 @@ export class EmulatorState {
 
   constructor(seed: EmulatorSeed) {
     this.apiKeys = [...seed.apiKeys]
-    this.restrictedKeys = Object.fromEntries(Object.entries(seed.restrictedKeys ?? {}).map(([k, v]) => [k, [...v]]))
+    // No prototype: a key named `constructor` or `__proto__` is an unknown key, not Object's member.
+    this.restrictedKeys = Object.assign(
+      Object.create(null) as Record<string, string[]>,
+      Object.fromEntries(Object.entries(seed.restrictedKeys ?? {}).map(([k, v]) => [k, [...v]])),
+    )
     this.users = (seed.users ?? []).map((u) => ({...u}))
     this.teamId = makeId('7ea', 1)
     for (const m of seed.emailAccounts) {

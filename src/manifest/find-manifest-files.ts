@@ -1,8 +1,9 @@
 // I/O: which files a run reads. CLI PATH arguments are read as given (a directory is walked for
 // *.yaml / *.yml); the config's `manifests` globs (tinyglobby: `**`, braces, `!negation`, absolute
-// paths) must stay inside the repository. Symlinks to files and directories are followed with
-// `find -L` semantics: a directory whose real path is one of its own ancestors' is a loop and is not
-// entered, and each real file is read once.
+// paths) must stay inside the repository. Symlinks to files and directories are followed, but each
+// real directory is entered once and each real file read once (a loop, or a "diamond" of links to
+// one directory, costs one visit, not one per path); a directory walk does not follow a symlink out
+// of the repository (it warns), and a config glob reaching outside it is an error.
 import type {Dirent} from 'node:fs'
 import {readdir, realpath, stat} from 'node:fs/promises'
 import path from 'node:path'
@@ -36,10 +37,14 @@ export interface FoundFiles {
   /** Each real file once, sorted by display path. */
   readonly files: readonly FoundFile[]
   readonly issues: readonly Issue[]
+  /** How many directories were listed (each real directory at most once per walk or glob). */
+  readonly directoriesRead: number
 }
 
 const YAML_FILES = '**/*.{yaml,yml}'
 const NEVER_SEARCHED = ['**/node_modules/**', '**/.git/**']
+const NEVER_WALKED: ReadonlySet<string> = new Set(['node_modules', '.git'])
+const YAML_NAME = /\.ya?ml$/
 
 function toPosix(p: string): string {
   return p.split(path.sep).join('/')
@@ -63,10 +68,17 @@ function followed(name: string, directory: boolean): Dirent {
 /**
  * The file system the crawler sees: symlinks appear as the files and directories they point to, a
  * directory that loops back to an ancestor reads as empty, and with `inside` set a directory whose
- * real path is outside it reads as empty and is reported through `onEscape`.
+ * real path is outside it reads as empty and is reported through `onEscape`. With `once`, a real
+ * directory already listed reads as empty (right when what matches depends only on file names).
  */
-function followingFs(inside: string | null, onEscape: (logical: string, real: string) => void): FileSystemAdapter {
+function followingFs(
+  inside: string | null,
+  once: boolean,
+  onEscape: (logical: string, real: string) => void,
+  onList: () => void,
+): FileSystemAdapter {
   const realOf = new Map<string, string>()
+  const listedReal = new Set<string>()
   async function entries(dir: string): Promise<Dirent[]> {
     const logical = path.resolve(dir)
     const real = await realpath(logical)
@@ -75,10 +87,13 @@ function followingFs(inside: string | null, onEscape: (logical: string, real: st
       onEscape(logical, real)
       return []
     }
+    if (once && listedReal.has(real)) return []
     for (let up = path.dirname(logical); realOf.has(up); up = path.dirname(up)) {
       if (realOf.get(up) === real) return [] // a symlink loop
       if (path.dirname(up) === up) break
     }
+    listedReal.add(real)
+    onList()
     const listed = await readdir(logical, {withFileTypes: true})
     return Promise.all(
       listed.map(async (entry) => {
@@ -110,9 +125,23 @@ interface Escape {
   readonly real: string
 }
 
+/**
+ * Whether what `pattern` matches under its fixed prefix depends only on file names (`dir/**\/*.yaml`):
+ * then a directory reached by two paths matches the same files at both, and is listed once.
+ */
+function matchesByName(pattern: string): boolean {
+  const prefix = fixedPrefix(pattern)
+  const rest = prefix === '.' ? pattern : pattern.slice(prefix.length).replace(/^\/+/, '')
+  return /^\*\*\/[^/]+$/.test(rest) && !rest.slice(3).includes('**')
+}
+
 /** Absolute paths matching `pattern`, and the directories whose real path is outside `crawl.inside`. */
-async function crawl(pattern: string, options: Crawl): Promise<{matches: string[]; escapes: Escape[]}> {
+async function crawl(
+  pattern: string,
+  options: Crawl,
+): Promise<{matches: string[]; escapes: Escape[]; directoriesRead: number}> {
   const escapes: Escape[] = []
+  let directoriesRead = 0
   const matches = await glob(pattern, {
     cwd: options.cwd,
     absolute: true,
@@ -120,9 +149,14 @@ async function crawl(pattern: string, options: Crawl): Promise<{matches: string[
     ignore: [...NEVER_SEARCHED, ...options.ignore],
     expandDirectories: false,
     followSymbolicLinks: false, // followingFs follows them, with real-path loop detection
-    fs: followingFs(options.inside, (logical, real) => escapes.push({logical, real})),
+    fs: followingFs(
+      options.inside,
+      matchesByName(pattern),
+      (logical, real) => escapes.push({logical, real}),
+      () => directoriesRead++,
+    ),
   })
-  return {matches, escapes}
+  return {matches, escapes, directoriesRead}
 }
 
 /** The leading part of a pattern without wildcards (`sequences/**\/*.yaml` -> `sequences`). */
@@ -143,6 +177,7 @@ async function isDirectory(absolute: string): Promise<boolean> {
 class Collector {
   readonly issues: Issue[] = []
   private readonly byReal = new Map<string, FoundFile[]>()
+  directoriesRead = 0
   constructor(
     private readonly cwd: string,
     /** Real path of the repository, for config globs; null for CLI paths. */
@@ -163,14 +198,18 @@ class Collector {
     )
   }
 
-  async add(absolute: string, explicit: boolean): Promise<void> {
+  /**
+   * A found file, kept once per real path. `shownAt` is how it is displayed: where it was found (a
+   * directory walk, whose order is fixed), or its real path (a glob, whose crawl order is not).
+   */
+  async add(absolute: string, explicit: boolean, shownAt: 'found' | 'real' = 'found'): Promise<void> {
     // A dangling symlink keeps its own path: reading it reports it.
     const real = await realpath(absolute).catch(() => absolute)
     if (this.inside !== null && !isInside(this.inside, real)) {
       this.escaped(absolute, real)
       return
     }
-    const found = {absolute, display: this.display(absolute), explicit}
+    const found = {absolute, display: this.display(shownAt === 'real' ? real : absolute), explicit}
     this.byReal.set(real, [...(this.byReal.get(real) ?? []), found])
   }
 
@@ -184,9 +223,78 @@ class Collector {
     }
     return files.sort((a, b) => (a.display < b.display ? -1 : a.display > b.display ? 1 : 0))
   }
+
+  result(): FoundFiles {
+    return {files: this.files(), issues: this.issues, directoriesRead: this.directoriesRead}
+  }
 }
 
-/** CLI PATH arguments: files as given, directories walked (dot directories too; never node_modules or .git). */
+const byName = (a: Dirent, b: Dirent): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
+
+/**
+ * The *.yaml / *.yml files under `dir`, depth first in name order (dot directories too; never
+ * node_modules or .git). Symlinks are followed, each real directory entered once (at the first path
+ * the walk reaches it by), and a symlink whose real path is outside `root` is skipped with a warning.
+ */
+async function walkDirectory(dir: string, {root, what}: WalkRoot, found: Collector): Promise<string[]> {
+  const files: string[] = []
+  const entered = new Set<string>()
+  const outside = (link: string, real: string): void => {
+    found.issues.push({
+      ...at(found.display(link), 'outside-repository', `symlink to ${real} leads outside ${what}; not read`),
+      severity: 'warning',
+    })
+  }
+  async function visit(logical: string, real: string): Promise<void> {
+    if (entered.has(real)) return
+    entered.add(real)
+    found.directoriesRead++
+    const entries = (await readdir(logical, {withFileTypes: true})).sort(byName)
+    for (const entry of entries) {
+      const child = path.join(logical, entry.name)
+      if (entry.isSymbolicLink()) {
+        const target = await realpath(child).catch(() => null)
+        if (target === null) {
+          if (YAML_NAME.test(entry.name)) files.push(child) // dangling: reading it reports it
+          continue
+        }
+        if (!isInside(root, target)) {
+          outside(child, target)
+          continue
+        }
+        const info = await stat(target).catch(() => null)
+        if (info?.isDirectory()) {
+          if (!NEVER_WALKED.has(entry.name)) await visit(child, target)
+        } else if (YAML_NAME.test(entry.name)) files.push(child)
+      } else if (entry.isDirectory()) {
+        if (!NEVER_WALKED.has(entry.name)) await visit(child, path.join(real, entry.name))
+      } else if (YAML_NAME.test(entry.name)) files.push(child)
+    }
+  }
+  await visit(dir, await realpath(dir))
+  return files
+}
+
+interface WalkRoot {
+  /** The real path a walk stays in. */
+  readonly root: string
+  /** It, in words. */
+  readonly what: string
+}
+
+/** Where a walk of `dir` must stay: its repository, else the current directory, else `dir` when it is outside that. */
+async function walkRoot(dir: string, cwd: string): Promise<WalkRoot> {
+  const real = await realpath(dir)
+  const repository = findRepositoryRoot(dir) ?? findRepositoryRoot(cwd)
+  const top = await realpath(repository ?? cwd)
+  if (!isInside(top, real)) return {root: real, what: `the directory walked (${real})`}
+  return {root: top, what: repository === null ? `the current directory (${top})` : `the repository (${top})`}
+}
+
+/**
+ * CLI PATH arguments: files as given, directories walked (see walkDirectory). A symlink a walk meets
+ * that leads outside the repository is skipped with a warning; a file named on its own is read as given.
+ */
 export async function findPathFiles(paths: readonly string[], cwd: string): Promise<FoundFiles> {
   const found = new Collector(cwd, null)
   for (const given of paths) {
@@ -195,15 +303,14 @@ export async function findPathFiles(paths: readonly string[], cwd: string): Prom
     if (info === null) {
       found.issues.push(at(toPosix(given), 'file-not-found', 'no such file or directory'))
     } else if (info.isDirectory()) {
-      const {matches} = await crawl(YAML_FILES, {cwd: absolute, dot: true, ignore: [], inside: null})
+      const matches = await walkDirectory(absolute, await walkRoot(absolute, cwd), found)
       if (matches.length === 0)
         found.issues.push(at(toPosix(given), 'no-manifests', 'directory contains no *.yaml or *.yml files'))
       for (const file of matches) await found.add(file, false)
     } else await found.add(absolute, true)
   }
-  return {files: found.files(), issues: found.issues}
+  return found.result()
 }
-
 /**
  * The config's globs, relative to baseDir: `!pattern` excludes from every other glob; a glob naming a
  * directory walks it for YAML files; a glob that matches nothing, or that reaches (itself or through a
@@ -236,13 +343,14 @@ export async function findGlobFiles(source: ManifestSource, cwd: string): Promis
     }
     const literal = !isDynamicPattern(pattern)
     const directory = literal && (await isDirectory(path.resolve(baseDir, pattern)))
-    const {matches, escapes} = await crawl(
+    const {matches, escapes, directoriesRead} = await crawl(
       directory ? `${escapePath(pattern.replace(/\/+$/, ''))}/${YAML_FILES}` : pattern,
       {cwd: baseDir, dot: directory, ignore, inside: found.inside},
     )
+    found.directoriesRead += directoriesRead
     for (const {logical, real} of escapes) found.escaped(logical, real)
     if (matches.length === 0 && escapes.length === 0) found.issues.push(globIssue('matches no file', 'glob-no-match'))
-    for (const file of matches) await found.add(file, literal && !directory)
+    for (const file of matches) await found.add(file, literal && !directory, 'real')
   }
-  return {files: found.files(), issues: found.issues}
+  return found.result()
 }

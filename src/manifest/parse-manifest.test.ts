@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {mayBeSeqsyncManifest, parseManifest} from './parse-manifest.js'
+import {brokenAt, mayBeSeqsyncManifest, parseManifest} from './parse-manifest.js'
 
 const lines = (...l: string[]) => l.join('\n') + '\n'
 const at = (text: string) =>
@@ -237,5 +237,35 @@ describe('mayBeSeqsyncManifest (what a directory walk validates)', () => {
     ['manifests: ["sequences/**/*.yaml"]\n', false], // the config file
   ])('%j -> %s', (text, expected) => {
     expect(mayBeSeqsyncManifest(text)).toBe(expected)
+  })
+})
+
+describe('which entries have schema errors (brokenAt)', () => {
+  it('answers each entry in constant work: errors are read once, not once per entry', () => {
+    const n = 20_000
+    const errors = Array.from({length: n}, (_, i) => ({instancePath: `/contacts/${i}/email`}))
+    let reads = 0
+    const counted = new Proxy(errors, {
+      get(target, key, receiver) {
+        if (typeof key === 'string' && /^\d+$/.test(key)) reads++
+        return Reflect.get(target, key, receiver) as unknown
+      },
+    })
+    const broken = brokenAt(counted)
+    for (let i = 0; i < n; i++) expect(broken(`/contacts/${i}`)).toBe(true)
+    expect(broken(`/contacts/${n}`)).toBe(false)
+    expect(broken('/contacts')).toBe(true)
+    expect(broken('/contact')).toBe(false)
+    expect(broken('/contacts/1/email')).toBe(true)
+    expect(broken('/contacts/1/e')).toBe(false)
+    expect(reads).toBeLessThanOrEqual(n)
+  })
+
+  it('a large list with an error on every entry still reports each and keeps none', () => {
+    const bad = Array.from({length: 5_000}, (_, i) => `  - not-an-email-${i}`)
+    const parsed = parseManifest(lines(...HEADER, 'contacts:', ...bad), 'm.yaml')
+    expect(parsed.issues.filter((i) => i.severity === 'error')).toHaveLength(5_000)
+    const [doc] = parsed.documents
+    expect(doc?.kind === 'SequenceMembership' ? doc.lists.contacts : null).toEqual([])
   })
 })

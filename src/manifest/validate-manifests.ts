@@ -1,15 +1,11 @@
 // Pure: cross-document rules over every parsed manifest of a run (duplicates, unknown lists, warnings).
 import type {Issue} from '../errors.js'
-import type {SequenceSelector, SourceRef} from '../model/state.js'
-import {formatSourceRef, selectorKey} from '../model/state.js'
+import type {SourceRef} from '../model/state.js'
+import {describeSelector, formatSourceRef, selectorKey} from '../model/state.js'
 import type {ExpandedEntry} from './expand-sequence.js'
 import {contactKey, expandSequence, sequenceSideSource} from './expand-sequence.js'
 import {sortIssues, suggest} from './issues.js'
 import type {ContactListDocument, ManifestDocument, SequenceMembershipDocument} from './types.js'
-
-export function describeSelector(selector: SequenceSelector): string {
-  return 'id' in selector ? `id ${selector.id}` : JSON.stringify(selector.name)
-}
 
 function display(entry: ExpandedEntry['entry']): string {
   switch (entry.ref.kind) {

@@ -183,6 +183,11 @@ export function statusIn(contact: LiveContact, sequenceId: string): LiveStatus {
   return best ?? 'absent'
 }
 
+/** How a manifest's sequence selector reads in a sentence: `id <id>`, or the name quoted as JSON. */
+export function describeSelector(selector: SequenceSelector): string {
+  return 'id' in selector ? `id ${selector.id}` : JSON.stringify(selector.name)
+}
+
 export function selectorKey(selector: SequenceSelector): string {
   return 'id' in selector ? `id:${selector.id}` : `name:${selector.name}`
 }

@@ -3,7 +3,7 @@
 import type {ApplyReport, SequenceReport} from '../model/apply-report.js'
 import {maskEmailsInText} from './mask-email.js'
 import {describeContact, flattenText, paint} from './plan-text.js'
-import {describePlanProblem, describeSkipReason, describeSkipRemedy} from './reasons.js'
+import {describePlanProblem, describeSkipReason, describeSkipRemedy, showReasonCode} from './reasons.js'
 
 export interface ApplyReportTextOptions {
   readonly color: boolean
@@ -29,7 +29,7 @@ function renderSequence(s: SequenceReport, o: ApplyReportTextOptions): string[] 
   if (s.alreadyDone.length > 0) lines.push(`  already done: ${s.alreadyDone.length} (${countBy(s.alreadyDone)})`)
   for (const k of s.skipped) {
     lines.push(
-      `  ${paint(o.color, 'yellow', 'skipped')} ${describeContact(k.email, k.contactId, o.maskEmails)} (${k.kind}): ${describeSkipReason(k.reason)} [${flattenText(k.reason)}]`,
+      `  ${paint(o.color, 'yellow', 'skipped')} ${describeContact(k.email, k.contactId, o.maskEmails)} (${k.kind}): ${describeSkipReason(k.reason)} [${showReasonCode(k.reason)}]`,
     )
     const remedy = describeSkipRemedy(k.kind, k.reason)
     if (remedy !== null) lines.push(`    remedy: ${remedy}`)

@@ -1,8 +1,10 @@
 import {describe, expect, it} from 'vitest'
 import type {Issue} from '../errors.js'
+import {runnerCommands} from '../../test/helpers/github-commands.js'
 import {
   escapeGithubData,
   escapeGithubProperty,
+  formatIssue,
   renderAnnotations,
   renderIssuesGithub,
   renderIssuesGrouped,
@@ -94,8 +96,9 @@ describe('issue renderers', () => {
     expect(lines.filter((l) => l.startsWith('::error '))).toHaveLength(10)
     expect(lines.filter((l) => l.startsWith('::warning '))).toHaveLength(1)
     expect(lines).toContain('::notice::3 more errors; see the log below')
-    expect(lines.at(-1)).toBe('13 errors, 1 warning in 2 files')
+    expect(lines.at(-2)).toBe('13 errors, 1 warning in 2 files')
     expect(lines).toContain('a.yaml:13:3: error: bad')
+    expect(lines.at(-1)).toMatch(/^::[0-9a-f]{64}::$/)
   })
 
   it('annotates without a file when there is no location', () => {
@@ -117,5 +120,42 @@ describe('issue renderers', () => {
       '',
     ])
     expect(renderIssuesGrouped([])).toBe('')
+  })
+
+  describe('untrusted file names and messages', () => {
+    const hostile = 'x\n::error::pwned\u001b[2J.yaml'
+    const issue: Issue = {...err(1, 'bad ##[warning]forged\n::notice::forged'), file: hostile}
+
+    it('flattens control characters in the text line, which never starts a command', () => {
+      const line = formatIssue(issue)
+      expect([...line].some((ch) => ch < ' ')).toBe(false)
+      expect(line).toBe('x ::error::pwned [2J.yaml:1:3: error: bad ## [warning]forged ::notice::forged')
+      expect(runnerCommands(line)).toEqual([])
+      // A name that starts like a command is shown as the same file, ./ first.
+      expect(formatIssue({...issue, file: '::error::pwned.yaml'})).toMatch(/^\.\/::error::pwned\.yaml:1:3: /)
+      expect(formatIssue({...issue, file: '\n::error::pwned.yaml'})).toMatch(/^\.\/ ::error::pwned\.yaml:1:3: /)
+      expect(runnerCommands(formatIssue({...issue, file: '::error::pwned.yaml'}))).toEqual([])
+    })
+
+    it('runs only its own annotations under GitHub, whatever the names and messages', () => {
+      const out = renderIssuesGithub({
+        files: [hostile, '::warning::a.yaml'],
+        skipped: ['::error::skipped.yaml'],
+        issues: [issue, {...warn, file: '::warning::a.yaml', message: '::error::x'}],
+        sequences: 0,
+        contacts: 0,
+      })
+      expect(out).not.toContain('\u001b')
+      const commands = runnerCommands(out)
+      expect(commands.map((c) => c.command)).toEqual(['error', 'warning'])
+      expect(commands[0]?.properties).toBe('file=x %3A%3Aerror%3A%3Apwned [2J.yaml,line=1,col=3')
+      // The text after the annotations is fenced by stop-commands with a token it does not contain.
+      const lines = out.trimEnd().split('\n')
+      const stop = lines.find((l) => l.startsWith('::stop-commands::'))
+      const token = stop?.slice('::stop-commands::'.length) ?? ''
+      expect(token).toMatch(/^[0-9a-f]{32,}$/)
+      expect(lines.at(-1)).toBe(`::${token}::`)
+      expect(lines.filter((l) => l.includes(token))).toHaveLength(2)
+    })
   })
 })

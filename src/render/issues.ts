@@ -1,4 +1,7 @@
 // Pure renderers for validation issues: text (FILE:LINE:COL: severity: message), JSON and GitHub annotations.
+// File names and messages carry untrusted data (a file may be named `x\n::error::pwned`): every one is
+// flattened to one line, and a GitHub log runs no command but the annotations written here.
+import {createHash} from 'node:crypto'
 import type {Issue} from '../errors.js'
 import type {SourceRef} from '../model/state.js'
 import {formatSourceRef} from '../model/state.js'
@@ -22,8 +25,23 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`
 }
 
+/**
+ * A line of a log that a CI runner reads: no `##[cmd]` (the runner's older command syntax, honoured
+ * anywhere in a line). Flattened first, so no line break can start a new line.
+ */
+export function inertLogText(text: string): string {
+  return flattenText(text).replace(/##\[/g, '## [')
+}
+
+/** A file name shown at the start of a line: flattened, and `./` first when it would read as `::command::`. */
+export function displayPath(file: string): string {
+  const flat = inertLogText(file)
+  return /^\s*::/.test(flat) ? `./${flat}` : flat
+}
+
+/** `FILE:LINE:COL: severity: message`, one inert line whatever the file is named and the message says. */
 export function formatIssue(issue: Issue): string {
-  return `${formatSourceRef(issue)}: ${issue.severity}: ${issue.message}`
+  return `${formatSourceRef({...issue, file: displayPath(issue.file)})}: ${issue.severity}: ${inertLogText(issue.message)}`
 }
 
 export function renderSummaryLine(summary: ValidationSummary): string {
@@ -41,7 +59,7 @@ export const SKIPPED_LISTED = 5
 /** `skipped 3 YAML files that are not seqsync manifests: a.yml, b.yml, c.yml`, or null when none was. */
 export function renderSkippedLine(skipped: readonly string[]): string | null {
   if (skipped.length === 0) return null
-  const named = skipped.slice(0, SKIPPED_LISTED).map(flattenText).join(', ')
+  const named = skipped.slice(0, SKIPPED_LISTED).map(inertLogText).join(', ')
   const more = skipped.length > SKIPPED_LISTED ? ` and ${skipped.length - SKIPPED_LISTED} more` : ''
   const what =
     skipped.length === 1 ? 'YAML file that is not a seqsync manifest' : 'YAML files that are not seqsync manifests'
@@ -96,6 +114,14 @@ export function escapeGithubProperty(text: string): string {
   return escapeGithubData(text).replace(/:/g, '%3A').replace(/,/g, '%2C')
 }
 
+/** An annotation's text: line breaks kept (escaped, GitHub shows them), every other control character flattened. */
+function flattenAnnotationText(text: string): string {
+  return text
+    .split(/(\r\n|\r|\n)/)
+    .map((part, i) => (i % 2 === 1 ? part : flattenText(part)))
+    .join('')
+}
+
 /** One workflow annotation: its severity, its sentence, and where (a file line, or nothing). */
 export interface Annotation {
   readonly severity: 'error' | 'warning'
@@ -113,9 +139,9 @@ export function renderAnnotations(annotations: readonly Annotation[]): string[] 
     const ofSeverity = annotations.filter((a) => a.severity === severity)
     for (const a of ofSeverity.slice(0, GITHUB_ANNOTATIONS_PER_SEVERITY)) {
       const props = a.source
-        ? ` file=${escapeGithubProperty(a.source.file)},line=${a.source.line},col=${a.source.col}`
+        ? ` file=${escapeGithubProperty(flattenText(a.source.file))},line=${a.source.line},col=${a.source.col}`
         : ''
-      lines.push(`::${severity}${props}::${escapeGithubData(a.message)}`)
+      lines.push(`::${severity}${props}::${escapeGithubData(flattenAnnotationText(a.message))}`)
     }
     const rest = ofSeverity.length - GITHUB_ANNOTATIONS_PER_SEVERITY
     if (rest > 0)
@@ -129,10 +155,21 @@ export function issueAnnotation(issue: Issue): Annotation {
   return {severity: issue.severity, message: issue.message, source: issue}
 }
 
+/**
+ * A GitHub log: the annotation lines, then `text` (which carries untrusted data) between
+ * `::stop-commands::TOKEN` and `::TOKEN::`, so the runner runs no command in it. The token is a
+ * hash of the text: a text cannot contain its own hash, and the output stays deterministic.
+ */
+export function renderGithubLog(annotations: readonly string[], text: string): string {
+  const head = annotations.map((l) => `${l}\n`).join('')
+  if (text === '') return head
+  const token = createHash('sha256').update(text).digest('hex')
+  return `${head}::stop-commands::${token}\n${text}${text.endsWith('\n') ? '' : '\n'}::${token}::\n`
+}
+
 /** The annotations of every issue (capped, see renderAnnotations), then the plain text lines and summary. */
 export function renderIssuesGithub(summary: ValidationSummary): string {
-  const lines = renderAnnotations(summary.issues.map(issueAnnotation))
-  return lines.join('\n') + (lines.length > 0 ? '\n' : '') + renderIssuesText(summary)
+  return renderGithubLog(renderAnnotations(summary.issues.map(issueAnnotation)), renderIssuesText(summary))
 }
 
 /**

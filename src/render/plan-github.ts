@@ -1,11 +1,12 @@
 // `plan --format github`: workflow annotations (escaped, capped per GitHub's limits, see
-// render/issues.ts) for validation issues and plan warnings, then the text plan for the log. Pure.
+// render/issues.ts) for validation issues and plan warnings, then the text plan for the log, in
+// which the runner runs no command (renderGithubLog). Pure.
 
 import type {Issue} from '../errors.js'
 import type {Plan} from '../model/plan.js'
 import {countContacts, groupWarnings} from './group-warnings.js'
 import type {Annotation} from './issues.js'
-import {issueAnnotation, renderAnnotations} from './issues.js'
+import {issueAnnotation, renderAnnotations, renderGithubLog} from './issues.js'
 import type {PlanFailure} from './plan-failure.js'
 import {describeContact, flattenText, renderPlanText} from './plan-text.js'
 import type {PlanTextOptions} from './plan-text.js'
@@ -36,13 +37,10 @@ function planAnnotations(plan: Plan, mask: boolean): Annotation[] {
 
 export function renderPlanGithub(plan: Plan, issues: readonly Issue[], options: PlanTextOptions): string {
   const annotations = [...issues.map(issueAnnotation), ...planAnnotations(plan, options.maskEmails)]
-  const lines = renderAnnotations(annotations)
-  return `${lines.map((l) => `${l}\n`).join('')}${renderPlanText(plan, options)}`
+  return renderGithubLog(renderAnnotations(annotations), renderPlanText(plan, options))
 }
 
 /** The annotations of a failed plan: every located error and warning (capped). */
 export function renderPlanFailureGithub(failure: PlanFailure): string {
-  return renderAnnotations(failure.items)
-    .map((l) => `${l}\n`)
-    .join('')
+  return renderGithubLog(renderAnnotations(failure.items), '')
 }

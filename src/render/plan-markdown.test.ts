@@ -296,3 +296,28 @@ describe('renderPlanMarkdown', () => {
     )
   })
 })
+
+describe('safety lines in the comment', () => {
+  it('mask the emails of an Apollo sequence name, like every other free text', () => {
+    const md = renderPlanMarkdown(samplePlan(), {
+      maskEmails: true,
+      safety: {
+        adds: 0,
+        removals: 9,
+        violations: [
+          {
+            code: 'removal-percent',
+            sequenceId: 'seq1',
+            sequenceName: 'Nurture for jane.doe@acme.example',
+            removals: 9,
+            liveMembers: 10,
+            maxRemovalPercent: 50,
+          },
+        ],
+        required: {allowAdds: null, allowRemovals: 9},
+      },
+    })
+    expect(md).toContain('Nurture for j&#42;&#42;&#42;&#64;acme.example')
+    expect(md).not.toContain('jane.doe')
+  })
+})

@@ -306,7 +306,7 @@ export function renderPlanMarkdown(plan: Plan, options: PlanMarkdownOptions): st
   if (plan.summary.create > 0) head.push(`Contacts: ${plan.summary.create} to create.`, '')
   head.push(`**${renderClosingLine(plan.summary)}**`, '')
   const safety = renderSafetyLines(options.safety)
-  if (safety.length > 0) head.push(...safety.map((l) => `- **${escapeMarkdownInline(l)}**`), '')
+  if (safety.length > 0) head.push(...safety.map((l) => `- **${prose(l, style)}**`), '')
   const headText = `${head.join('\n')}\n`
   if (headText.length + tail.length > max) return `${headText}${tail}`.slice(0, Math.max(0, max))
   const b = new Budget(max - tail.length - GLOBAL_NOTE_RESERVE)

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import type {PlanProblem, PlanWarning, SafetyViolation} from '../model/plan.js'
-import {describePlanProblem, describeSafetyViolation, describeWarning} from './reasons.js'
+import {describePlanProblem, describeSafetyViolation, describeSkipReason, describeWarning} from './reasons.js'
 
 const at = {file: 'teams/q4.yaml', line: 12, col: 5}
 
@@ -116,5 +116,29 @@ describe('describeSafetyViolation', () => {
     ],
   ])('%j', (violation, sentence) => {
     expect(describeSafetyViolation(violation)).toBe(sentence)
+  })
+})
+
+describe("Apollo's own skip reason", () => {
+  it('is one line of plain text, of bounded length, whatever Apollo sends', () => {
+    const shown = describeSkipReason('brand_new\u001b[2J\n::error::forged')
+    expect(shown).toBe('Apollo reason "brand_new [2J ::error::forged"')
+    expect(describeSkipReason('x'.repeat(5000)).length).toBeLessThan(200)
+  })
+
+  it('is never a property of a plain object (constructor, __proto__, toString)', () => {
+    for (const reason of ['constructor', '__proto__', 'toString', 'hasOwnProperty'])
+      expect(describeSkipReason(reason)).toBe(`Apollo reason "${reason}"`)
+  })
+})
+
+describe('a sequence selector in a sentence', () => {
+  it('quotes a name as JSON, so its quotes and line breaks cannot end or forge the sentence', () => {
+    expect(describePlanProblem({code: 'sequence-not-found', selector: {id: 's1'}, source: at})).toBe(
+      'Sequence id s1 was not found in Apollo',
+    )
+    expect(
+      describePlanProblem({code: 'sequence-archived', selector: {name: 'Q4 "EU"\nx'}, sequenceId: 's1', source: at}),
+    ).toBe('Sequence "Q4 \\"EU\\"\\nx" (s1) is archived in Apollo: it cannot be managed')
   })
 })

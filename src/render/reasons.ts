@@ -11,8 +11,9 @@ import type {
   SafetyViolation,
   SkipReason,
 } from '../model/plan.js'
-import type {PruneMode, PruneScope, SequenceSelector} from '../model/state.js'
-import {formatSourceRef} from '../model/state.js'
+import type {PruneMode, PruneScope} from '../model/state.js'
+import {describeSelector, formatSourceRef} from '../model/state.js'
+import {flattenText} from './plan-text.js'
 
 const SKIP_REASONS: Readonly<Record<string, string>> = {
   contact_not_found: 'Apollo does not know this contact',
@@ -30,9 +31,21 @@ const SKIP_REASONS: Readonly<Record<string, string>> = {
   'not-converged': 'Apollo accepted the call but the contact is not in the desired state',
 }
 
-/** Human text for an Apollo skip reason code (unknown codes are shown as-is). */
+/** Longest Apollo reason code shown (a longer one is cut with …). */
+const REASON_CODE_MAX = 80
+
+/** Apollo's raw reason code as shown: one line, no control characters, at most REASON_CODE_MAX characters. */
+export function showReasonCode(reason: string): string {
+  const flat = flattenText(reason)
+  return flat.length > REASON_CODE_MAX ? `${flat.slice(0, REASON_CODE_MAX - 1)}…` : flat
+}
+
+/**
+ * Human text for an Apollo skip reason code; an unknown code is quoted (showReasonCode). The
+ * renderers escape it for their format (Markdown: prose()).
+ */
 export function describeSkipReason(reason: SkipReason): string {
-  return SKIP_REASONS[reason] ?? `Apollo reason "${reason}"`
+  return Object.hasOwn(SKIP_REASONS, reason) ? SKIP_REASONS[reason]! : `Apollo reason "${showReasonCode(reason)}"`
 }
 
 /**
@@ -107,11 +120,6 @@ export function describePruneScope(prune: PruneMode, scope: PruneScope): string 
   return scope === 'all'
     ? `prune: ${prune}, pruneScope: all (every undeclared member)`
     : `prune: ${prune}, pruneScope: owned (only undeclared members the API key's user added)`
-}
-
-/** How a manifest's sequence selector reads in a message: `id <id>` or `"<name>"`. */
-function describeSelector(s: SequenceSelector): string {
-  return 'id' in s ? `id ${s.id}` : `"${s.name}"`
 }
 
 /** The sentence of a plan problem (its location is shown next to it by the renderer). */

@@ -143,6 +143,30 @@ describe('auth', () => {
   })
 })
 
+describe("names of Object's own members as keys, ids and emails", () => {
+  const NAMES = ['constructor', '__proto__', 'toString', 'hasOwnProperty']
+
+  it('are unknown API keys (401), and unknown ids and emails, never a 500', async () => {
+    const emu = await start()
+    for (const name of NAMES) {
+      expect((await call(emu, 'GET', '/users/api_profile', undefined, {'x-api-key': name})).status, name).toBe(401)
+      expect((await call(emu, 'GET', `/emailer_campaigns/${name}`)).status, name).toBe(422)
+      expect((await call(emu, 'GET', `/contacts/${name}`)).status, name).toBeLessThan(500)
+      const search = await call(emu, 'POST', '/contacts/search', {q_keywords: `${name}@x.test`})
+      expect(search.status, name).toBe(200)
+      const added = await call(emu, 'POST', `/emailer_campaigns/${S_ACTIVE}/add_contact_ids`, {
+        emailer_campaign_id: S_ACTIVE,
+        contact_ids: [name],
+        send_email_from_email_account_id: MB,
+      })
+      expect(added.status, name).toBe(200)
+      // The unknown id is reported as skipped under its own name, not lost in a prototype.
+      expect(JSON.parse(added.text).skipped_contact_ids, name).toEqual({[name]: 'contact_not_found'})
+      expect(Object.keys(JSON.parse(added.text).skipped_contact_ids)).toEqual([name])
+    }
+  })
+})
+
 describe('simple endpoints', () => {
   it('serves api_profile, email_accounts and usage stats', async () => {
     const emu = await start({rateLimits: {minute: 50, hour: 400, day: 2000}})

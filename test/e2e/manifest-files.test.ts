@@ -65,7 +65,7 @@ describe('which manifest files are read (e2e)', () => {
     expect(result.code).toBe(1)
   })
 
-  it('refuses config globs and symlinks that reach outside the repository; CLI paths are read as given', async () => {
+  it('refuses config globs and symlinks that reach outside the repository; a walk skips such links; named files are read', async () => {
     const root = tempTree({
       // Each would be an error if it were read.
       'outside/x.yaml': 'apiVersion: seqsync/v1\nkind: Nope\n',
@@ -106,6 +106,19 @@ describe('which manifest files are read (e2e)', () => {
 
     const given = await runCli(['validate', '../outside/x.yaml'], {cwd: repo})
     expect(given.stdout).toContain('../outside/x.yaml:2:7: error: unknown kind "Nope"')
+
+    // A directory walk does not follow a symlink out of the repository: one warning line each.
+    const walked = await runCli(['validate', 'sequences'], {cwd: repo})
+    const skips = (link: string, to: string) =>
+      `${link}:1:1: warning: symlink to ${path.join(root, to)} leads outside the repository (${repo}); not read`
+    expect(walked.stdout).toBe(
+      lines(
+        skips('sequences/evil.yaml', 'outside/x.yaml'),
+        skips('sequences/ext', 'outside/deep'),
+        'OK: 1 file, 1 sequence, 1 contact (2 warnings)',
+      ),
+    )
+    expect(walked.code).toBe(0)
   })
 
   it('`validate .` on a normal repository skips its config, workflow and compose files in one line', async () => {

@@ -8,7 +8,8 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
 import type {EmulatorSeed, SeedContact} from '../../src/emulator/types.js'
-import {readText, startE2eEnv} from '../helpers/e2e-env.js'
+import {runnerCommands} from '../helpers/github-commands.js'
+import {readExampleSeed, readText, startE2eEnv} from '../helpers/e2e-env.js'
 import {readMarkdown} from '../helpers/markdown-structure.js'
 
 const MAILBOX = {id: 'ab00000000000000000000aa', email: 'sdr@acme.example', active: true}
@@ -185,9 +186,36 @@ describe('the PR comment', () => {
       )
       expect(lines.filter((l) => l.startsWith('::warning ')).length).toBeLessThanOrEqual(10)
       expect(lines.find((l) => !l.startsWith('::'))).toMatch(/^Target: /)
-      expect(res.stdout.trimEnd().split('\n').at(-1)).toBe(
-        'Plan: 8 to add, 2 to remove, 2 to finish, 2 to stop, 0 skips forecast.',
-      )
+      expect(lines[lines.findIndex((l) => l.startsWith('Target: ')) - 1]).toMatch(/^::stop-commands::[0-9a-f]{64}$/)
+      // The plan text (Apollo's names and emails) is fenced off: the runner runs the annotations only.
+      const end = res.stdout.trimEnd().split('\n')
+      expect(end.at(-2)).toBe('Plan: 8 to add, 2 to remove, 2 to finish, 2 to stop, 0 skips forecast.')
+      expect(end.at(-1)).toMatch(/^::[0-9a-f]{64}::$/)
+      expect(new Set(runnerCommands(res.stdout).map((c) => c.command))).toEqual(new Set(['warning']))
+    } finally {
+      await env.close()
+    }
+  })
+
+  it('--markdown-out goes through the filter stdout goes through: no API key, no unmasked email', async () => {
+    // Apollo data that carries the key and an email (here the key owner's name): shown in the target line.
+    const seed = readExampleSeed()
+    const key = seed.apiKeys[0]!
+    const [user] = seed.users ?? []
+    if (user === undefined) throw new Error('the example seed has a user')
+    const env = await startE2eEnv({
+      seed: {...seed, users: [{...user, first_name: `Ops ${key}`, last_name: 'x.y@z.example'}]},
+    })
+    try {
+      const res = await env.cli(['plan', '--markdown-out', 'plan.md', '--mask-emails'])
+      expect(res.code, res.stderr).toBe(0)
+      expect(res.stdout).toContain('key owner Ops [REDACTED]')
+      const md = await readText(env.dir, 'plan.md')
+      expect(md).toContain('key owner Ops [REDACTED]')
+      for (const out of [res.stdout, md]) {
+        expect(out).not.toContain(key)
+        expect(out).not.toContain('x.y@')
+      }
     } finally {
       await env.close()
     }

@@ -3,6 +3,7 @@ import {existsSync, readdirSync} from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {lines, sequenceManifest, tempTree} from '../helpers/manifest-files.js'
+import {runnerCommands} from '../helpers/github-commands.js'
 import {REPO_ROOT, runCli} from '../helpers/run-cli.js'
 
 const seq = sequenceManifest
@@ -210,6 +211,28 @@ describe('seqsync validate (e2e)', () => {
     expect(out.filter((l) => l.startsWith('::error '))).toHaveLength(10)
     expect(out).toContain('::notice::2 more errors; see the log below')
     expect(out).toContain('12 errors, 0 warnings in 12 files')
+  })
+
+  it('a file named to forge workflow commands or drive the terminal does neither', async () => {
+    const hostile = 'x\n::error::pwned\u001b[2J.yaml'
+    const cwd = tempTree({[hostile]: seq('Q4', 'contacts:', '  - jane@acme'), '::warning::b.yaml': 'kind: [\n'})
+    for (const format of ['text', 'github']) {
+      const result = await runCli(['validate', '.', '--format', format], {cwd})
+      expect(result.code).toBe(1)
+      const out = result.stdout + result.stderr
+      expect(out).not.toContain('\u001b')
+      expect(out).toContain('x ::error::pwned [2J.yaml:7:5: error: ')
+      expect(out).toContain('./::warning::b.yaml:2:1: error: YAML syntax error')
+      // Under GitHub Actions the runner runs exactly the two annotations seqsync wrote.
+      const commands = runnerCommands(out)
+      if (format === 'text') expect(commands).toEqual([])
+      else {
+        expect(commands.map((c) => `${c.command} ${c.properties}`)).toEqual([
+          'error file=%3A%3Awarning%3A%3Ab.yaml,line=2,col=1',
+          'error file=x %3A%3Aerror%3A%3Apwned [2J.yaml,line=7,col=5',
+        ])
+      }
+    }
   })
 
   it('handles huge, binary, non-UTF-8, alias-bomb and deeply nested files without a stack trace', async () => {

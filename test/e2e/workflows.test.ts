@@ -3,11 +3,22 @@
 // structurally; its shell steps run with bash (as GitHub runs them) against a fake `seqsync`, `npm`
 // and plan files; its scripts run against a fake Octokit. No network.
 import {spawnSync} from 'node:child_process'
-import {chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import {createRequire} from 'node:module'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {runInNewContext} from 'node:vm'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {parse} from 'yaml'
 
@@ -207,7 +218,8 @@ describe('the composite action action.yml', () => {
 
   it('uploads the plan artifact for the head commit, and downloads the reviewed one from its run', () => {
     const upload = withId('upload')
-    expect(upload.with?.['name']).toBe('seqsync-plan-${{ github.event.pull_request.head.sha }}')
+    // Named by markers.cjs (artifactName: the working directory and the head commit), as the apply finds it.
+    expect(upload.with?.['name']).toBe('${{ steps.install.outputs.artifact }}')
     expect(upload.with?.['retention-days']).toBe('${{ inputs.artifact-retention-days }}')
     const download = named('Download the reviewed plan file')
     expect(download.with).toMatchObject({
@@ -215,6 +227,99 @@ describe('the composite action action.yml', () => {
       'run-id': '${{ steps.reviewed.outputs.run-id }}',
       'github-token': '${{ inputs.github-token }}',
     })
+  })
+})
+
+// ---------------------------------------------------------------------------------------------------------
+// Which steps run: each step's `if:` evaluated as the runner does (no status function = success() &&).
+// ---------------------------------------------------------------------------------------------------------
+interface JobRun {
+  /** Names of the steps that ran, in order. */
+  readonly ran: string[]
+  readonly failed: boolean
+}
+
+/** Runs the action's steps for `inputs`, with the outcome and outputs `results` gives each step id or name. */
+function simulateJob(
+  inputs: Record<string, string>,
+  results: Record<string, {readonly outcome: 'success' | 'failure'; readonly outputs?: Record<string, string>}>,
+): JobRun {
+  const ran: string[] = []
+  const done: Record<string, {outcome: string; outputs: Record<string, string>}> = {}
+  let failed = false
+  for (const s of steps) {
+    const condition = String(s.if ?? '')
+      .replace(/^\$\{\{([\s\S]*)\}\}$/, '$1')
+      .trim()
+    const js = (condition === '' ? 'true' : condition)
+      .replace(/inputs\.([\w-]+)/g, (_, k: string) => `(inputs[${JSON.stringify(k)}] ?? '')`)
+      .replace(
+        /steps\.([\w-]+)\.outputs\.([\w-]+)/g,
+        (_, id: string, k: string) => `(steps[${JSON.stringify(id)}]?.outputs[${JSON.stringify(k)}] ?? '')`,
+      )
+      .replace(/steps\.([\w-]+)\.outcome/g, (_, id: string) => `(steps[${JSON.stringify(id)}]?.outcome ?? '')`)
+      .replace(/==/g, '===')
+      .replace(/!===/g, '!==')
+    const status = /\b(success|failure|always|cancelled)\(\)/.test(condition) ? js : `success() && (${js})`
+    const runs = runInNewContext(status, {
+      inputs,
+      steps: done,
+      success: () => !failed,
+      failure: () => failed,
+      always: () => true,
+      cancelled: () => false,
+    }) as boolean
+    if (!runs) continue
+    const name = s.name ?? s.uses ?? ''
+    ran.push(name)
+    const result = results[s.id ?? ''] ?? results[name] ?? {outcome: 'success'}
+    if (s.id) done[s.id] = {outcome: result.outcome, outputs: result.outputs ?? {}}
+    if (result.outcome === 'failure') failed = true
+  }
+  return {ran, failed}
+}
+
+describe('the steps a pull request runs', () => {
+  const pr = {mode: 'pr', 'working-directory': '.', 'mask-emails': 'false', 'drift-issue': 'false'}
+  const key = {key: {outcome: 'success' as const, outputs: {present: 'true'}}}
+
+  it('after a validation failure still plans and comments (the comment explains), and the job fails', () => {
+    const job = simulateJob(pr, {
+      ...key,
+      validate: {outcome: 'failure'},
+      plan: {outcome: 'success', outputs: {exitcode: '1'}},
+    })
+    expect(job.ran).toContain('Plan')
+    expect(job.ran).toContain('Post or update the plan comment')
+    expect(job.ran).not.toContain('Upload the plan file')
+    expect(job.failed).toBe(true)
+  })
+
+  it('a plan that succeeds after a validation failure is never stored for the merge', () => {
+    const job = simulateJob(pr, {
+      ...key,
+      validate: {outcome: 'failure'},
+      plan: {outcome: 'success', outputs: {exitcode: '2', hash: HASH}},
+    })
+    expect(job.ran).not.toContain('Upload the plan file')
+    expect(job.failed).toBe(true)
+  })
+
+  it('without a key: validates, plans nothing; drift without a key plans nothing either', () => {
+    const fork = simulateJob(pr, {key: {outcome: 'success', outputs: {present: 'false'}}})
+    expect(fork.ran).toContain('Validate manifests')
+    expect(fork.ran).not.toContain('Plan')
+    const drift = simulateJob({...pr, mode: 'drift'}, {key: {outcome: 'failure'}})
+    expect(drift.ran).not.toContain('Plan')
+    expect(drift.failed).toBe(true)
+  })
+
+  it('a valid pull request plans, stores the plan, comments and passes', () => {
+    const job = simulateJob(pr, {...key, plan: {outcome: 'success', outputs: {exitcode: '2', hash: HASH}}})
+    expect(job.ran).toEqual(
+      expect.arrayContaining(['Validate manifests', 'Plan', 'Upload the plan file', 'Post or update the plan comment']),
+    )
+    expect(job.failed).toBe(false)
   })
 })
 
@@ -380,6 +485,8 @@ describe('install step', () => {
   it('runs npm without the key, and puts a seqsync that runs this checkout on PATH', () => {
     const actionDir = mkdtempSync(path.join(tmp, 'action path '))
     mkdirSync(path.join(actionDir, 'bin'))
+    mkdirSync(path.join(actionDir, 'action'))
+    copyFileSync(path.join(ROOT, 'action/markers.cjs'), path.join(actionDir, 'action/markers.cjs'))
     writeFileSync(path.join(actionDir, 'bin', 'run.js'), 'console.log(JSON.stringify(process.argv.slice(2)))\n')
     const fakeBin = mkdtempSync(path.join(tmp, 'npm-'))
     const npmLog = path.join(fakeBin, 'log')
@@ -393,6 +500,8 @@ describe('install step', () => {
       GITHUB_PATH: path.join(fakeBin, 'github-path'),
       GITHUB_ENV: path.join(fakeBin, 'github-env'),
       APOLLO_API_KEY: 'sk-must-not-reach-npm',
+      WORKING_DIRECTORY: './gtm/seqsync/',
+      HEAD_SHA,
     }
     const r = runShellStep(
       `export PATH="${fakeBin}:$PATH"\ncd "$GITHUB_ACTION_PATH"\n${named('Install seqsync from the pinned commit').run ?? ''}`,
@@ -404,6 +513,8 @@ describe('install step', () => {
     const run = spawnSync(path.join(binDir, 'seqsync'), ['plan', 'a b.yaml'], {encoding: 'utf8'})
     expect(JSON.parse(run.stdout)).toEqual(['plan', 'a b.yaml'])
     expect(readFileSync(env.GITHUB_ENV, 'utf8')).toMatch(/^PLAN_JSON=.*\nPLAN_MD=.*\nREVIEWED_DIR=.*\n$/)
+    // The artifact is named for the working directory and the head commit (as the apply looks for it).
+    expect(r.outputs).toEqual({artifact: `seqsync-plan-gtm_2fseqsync-${HEAD_SHA}`})
   })
 
   it('refuses an unknown mode', () => {
@@ -694,7 +805,7 @@ describe('action/comment.cjs', () => {
   })
 
   it('a failed plan shows its Markdown (every error) under a failure heading, with nothing to apply', async () => {
-    const errors = `${MARKER}\n## seqsync plan failed\n- sequences/q4.yaml:5: unknown mailbox sdr@acme.example\n`
+    const errors = `${MARKER}\n### seqsync plan failed\n\n- sequences/q4.yaml:5: unknown mailbox sdr@acme.example\n`
     const run = await runScript(
       'comment.cjs',
       env({PLAN_EXIT: '1', PLAN_HASH: '', ARTIFACT_ID: '', PLAN_MD: mdFile(errors)}),
@@ -703,11 +814,22 @@ describe('action/comment.cjs', () => {
       },
     )
     const body = String(run.calls.find((c) => c.method === 'updateComment')?.params['body'])
-    expect(body).toContain('### seqsync plan failed')
+    // One heading: the failed plan's Markdown brings its own (render/plan-failure.ts).
+    expect(body.split('### seqsync plan failed')).toHaveLength(2)
     expect(body).toContain('seqsync plan exited with 1')
     expect(body).toContain('sequences/q4.yaml:5: unknown mailbox sdr@acme.example')
     expect(body).not.toContain('seqsync:reviewed')
     expect(body).not.toContain('sha256:')
+  })
+
+  it('after a failed validation says so, whatever the plan did, and offers nothing to apply', async () => {
+    for (const plan of [{PLAN_EXIT: '1', PLAN_HASH: ''}, {PLAN_EXIT: '2'}]) {
+      const run = await runScript('comment.cjs', env({...plan, ARTIFACT_ID: '', VALIDATE_OUTCOME: 'failure'}))
+      const body = String(run.calls.find((c) => c.method === 'createComment')?.params['body'])
+      expect(body).toContain('validation failed (see the annotations on the diff)')
+      expect(body).not.toContain('could not be stored')
+      expect(body).not.toContain('seqsync:reviewed')
+    }
   })
 
   it('a plan whose file could not be stored, or that never ran, can never be applied', async () => {
@@ -757,6 +879,69 @@ describe('action/reviewed-plan.cjs', () => {
       'run-id': String(REVIEWED_RUN),
       artifact: `seqsync-plan-${HEAD_SHA}`,
     })
+  })
+
+  it('reads the one comment comment.cjs updates, when the bot left two (the first)', async () => {
+    const comments = [
+      bot(3, `${MARKER}\n## plan\n${marker()}`),
+      bot(5, `${MARKER}\n## old\n${marker({hash: OTHER_HASH})}`),
+    ]
+    const run = await runScript('reviewed-plan.cjs', env, fakes({comments}))
+    expect(run.outputs['hash']).toBe(HASH)
+    const posted = await runScript(
+      'comment.cjs',
+      {PLAN_EXIT: '2', PLAN_HASH: HASH, ARTIFACT_ID: '1', HEAD_SHA, PR_NUMBER: '7', PLAN_MD: mdFile(PLAN_MD)},
+      {comments},
+    )
+    expect(posted.calls.filter((c) => c.method === 'updateComment').map((c) => c.params['comment_id'])).toEqual([3])
+  })
+
+  it('two jobs with different working directories keep separate comments and artifacts', async () => {
+    const post = (dir: string, comments: FakeComment[]) =>
+      runScript(
+        'comment.cjs',
+        {
+          PLAN_EXIT: '2',
+          PLAN_HASH: dir === 'gtm/b' ? OTHER_HASH : HASH,
+          ARTIFACT_ID: '1',
+          HEAD_SHA,
+          PR_NUMBER: '7',
+          PLAN_MD: mdFile(PLAN_MD),
+          WORKING_DIRECTORY: dir,
+        },
+        {comments},
+      )
+    const a = await post('./gtm/a/', [])
+    const bodyA = String(a.calls.find((c) => c.method === 'createComment')?.params['body'])
+    // Job b finds no comment of its own (only a's) and creates one; then each updates its own.
+    const b = await post('gtm/b', [bot(3, bodyA)])
+    expect(b.calls.map((c) => c.method)).toContain('createComment')
+    const bodyB = String(b.calls.find((c) => c.method === 'createComment')?.params['body'])
+    const both = [bot(3, bodyA), bot(4, bodyB)]
+    const again = await post('gtm/b', both)
+    expect(again.calls.filter((c) => c.method === 'updateComment').map((c) => c.params['comment_id'])).toEqual([4])
+    const root = await post('.', both)
+    expect(root.calls.map((c) => c.method)).toContain('createComment')
+
+    for (const [dir, hash] of [
+      ['gtm/a', HASH],
+      ['gtm/b', OTHER_HASH],
+    ] as const) {
+      const trees = {
+        root: [{path: 'gtm', type: 'tree', sha: 'gtm'}],
+        gtm: [
+          {path: 'a', type: 'tree', sha: 'tree-a'},
+          {path: 'b', type: 'tree', sha: 'tree-b'},
+        ],
+      }
+      const run = await runScript(
+        'reviewed-plan.cjs',
+        {...env, WORKING_DIRECTORY: dir},
+        fakes({comments: both, trees, commits: {[HEAD_SHA]: 'root', [MERGE_SHA]: 'root'}}),
+      )
+      expect(run.outputs['hash'], dir).toBe(hash)
+      expect(run.outputs['artifact'], dir).toBe(`seqsync-plan-${dir.replace('/', '_2f')}-${HEAD_SHA}`)
+    }
   })
 
   it('round-trips the marker the comment script writes', async () => {
@@ -842,7 +1027,11 @@ describe('action/reviewed-plan.cjs', () => {
     const sub = await runScript(
       'reviewed-plan.cjs',
       {...env, WORKING_DIRECTORY: './gtm/seqsync'},
-      fakes({commits: {[HEAD_SHA]: 'root-a', [MERGE_SHA]: 'root-b'}, trees}),
+      fakes({
+        commits: {[HEAD_SHA]: 'root-a', [MERGE_SHA]: 'root-b'},
+        trees,
+        comments: [bot(3, `<!-- seqsync:plan dir=gtm_2fseqsync -->\n## plan\n${marker()}`)],
+      }),
     )
     expect(sub.failed).toEqual([])
     expect(sub.outputs['hash']).toBe(HASH)
