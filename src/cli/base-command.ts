@@ -8,10 +8,9 @@ import type {ResolvedConfig} from '../config/config-schema.js'
 import {loadConfig} from '../config/load-config.js'
 import {ConfigError, ManifestError, SeqsyncError, UsageError} from '../errors.js'
 import type {Issue} from '../errors.js'
-import {formatIssue} from '../render/issues.js'
+import {formatIssue, inertLine} from '../render/issues.js'
 import {maskEmailsInText} from '../render/mask-email.js'
 import {escapeMarkdownInline} from '../render/plan-markdown.js'
-import {flattenText} from '../render/plan-text.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']
@@ -215,10 +214,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   /**
    * One line of an error report on stderr. Error texts carry data from manifests and from Apollo
-   * (sequence names, emails): control characters are flattened so they cannot drive the terminal.
+   * (sequence names, emails, file names): control characters are flattened so they cannot drive the
+   * terminal, and no line can run a CI runner's command (render/issues.ts inertLine).
    */
   protected printErrorLine(text: string): void {
-    this.printError(flattenText(text))
+    this.printError(inertLine(text))
   }
 
   /** Located problems on stderr; with --quiet only the errors. */

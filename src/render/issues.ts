@@ -33,15 +33,18 @@ export function inertLogText(text: string): string {
   return flattenText(text).replace(/##\[/g, '## [')
 }
 
-/** A file name shown at the start of a line: flattened, and `./` first when it would read as `::command::`. */
-export function displayPath(file: string): string {
-  const flat = inertLogText(file)
+/**
+ * A whole log line, which may start with a file name: inert text, and `./` first when it would read
+ * as `::command::` (only a file name can start a line with `::`).
+ */
+export function inertLine(text: string): string {
+  const flat = inertLogText(text)
   return /^\s*::/.test(flat) ? `./${flat}` : flat
 }
 
 /** `FILE:LINE:COL: severity: message`, one inert line whatever the file is named and the message says. */
 export function formatIssue(issue: Issue): string {
-  return `${formatSourceRef({...issue, file: displayPath(issue.file)})}: ${issue.severity}: ${inertLogText(issue.message)}`
+  return `${formatSourceRef({...issue, file: inertLine(issue.file)})}: ${issue.severity}: ${inertLogText(issue.message)}`
 }
 
 export function renderSummaryLine(summary: ValidationSummary): string {

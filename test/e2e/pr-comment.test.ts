@@ -113,6 +113,25 @@ describe('the PR comment', () => {
     }
   })
 
+  it("a plan error in a file named like a workflow command runs no command in the job's log", async () => {
+    const manifest = doc('Q4 Enterprise Outreach', 'contacts:\n  - jane.cooper@umbrella.example\n').replace(
+      `mailbox: ${MAILBOX.email}`,
+      'mailbox: nobody@acme.example',
+    )
+    const env = await startE2eEnv({files: {'::warning::pwned.yaml': manifest}})
+    try {
+      for (const format of ['text', 'github']) {
+        const res = await env.cli(['plan', '::warning::pwned.yaml', '--format', format])
+        expect(res.code).toBe(1)
+        expect(res.stderr).toMatch(/^\.\/::warning::pwned\.yaml:\d+:\d+: error: /m)
+        const commands = runnerCommands(res.stdout + res.stderr)
+        expect(commands.filter((c) => c.command === 'warning' && c.properties === '')).toEqual([])
+      }
+    } finally {
+      await env.close()
+    }
+  })
+
   it('a failed plan still writes the comment, with every error and its file:line, and GitHub annotations', async () => {
     const manifest = doc(
       'Q4 Enterprise Outreach',
