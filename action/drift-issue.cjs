@@ -1,15 +1,14 @@
-// mode: drift (with drift-issue: true). Opens the issue "seqsync: drift detected" with the plan on
-// drift, updates it on the next drift, and closes it once a run finds none. Only an issue opened by
+// mode: drift (with drift-issue: true). Opens the issue "seqsync: drift detected" (with " in DIR"
+// for a working directory other than the root) with the plan on drift, updates it on the next drift, and closes it once a run finds none. Only an issue opened by
 // github-actions[bot] is touched.
 'use strict'
 
 const fs = require('node:fs')
-const {COMMENT_LIMIT} = require('./markers.cjs')
-
-const TITLE = 'seqsync: drift detected'
+const {COMMENT_LIMIT, driftIssueTitle} = require('./markers.cjs')
 
 module.exports = async function reportDrift({github, context, core, env}) {
   const {owner, repo} = context.repo
+  const TITLE = driftIssueTitle(env.WORKING_DIRECTORY)
   const runUrl = `${context.serverUrl}/${owner}/${repo}/actions/runs/${context.runId}`
   const open = await github.paginate(github.rest.issues.listForRepo, {owner, repo, state: 'open', per_page: 100})
   const existing = open.find((i) => !i.pull_request && i.title === TITLE && i.user?.login === 'github-actions[bot]')

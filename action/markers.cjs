@@ -35,6 +35,17 @@ function artifactName(sha, dir) {
 }
 
 /**
+ * The title of the drift issue of the job working in `dir`: one issue per working directory, so
+ * one job's "no drift" never closes another's. The directory is the workflow's own input.
+ */
+function driftIssueTitle(dir) {
+  const parts = String(dir ?? '.')
+    .split('/')
+    .filter((p) => p !== '' && p !== '.')
+  return parts.length === 0 ? 'seqsync: drift detected' : `seqsync: drift detected in ${parts.join('/')}`
+}
+
+/**
  * The plan comment of the job working in `dir`: the FIRST comment by github-actions[bot] that starts
  * with its marker (the one comment.cjs updates, so the one the merge apply reads), or undefined.
  * Only the workflow's own comment is trusted, never a comment anybody could post.
@@ -68,6 +79,7 @@ module.exports = {
   MARKER,
   artifactName,
   directorySlug,
+  driftIssueTitle,
   findPlanComment,
   parseReviewedMarker,
   planMarker,

@@ -1055,4 +1055,16 @@ describe('action/drift-issue.cjs', () => {
     const closed = await runScript('drift-issue.cjs', {PLAN_EXIT: '0', PLAN_MD: PLAN_MD_FILE}, {issues: [driftIssue]})
     expect(closed.calls.find((c) => c.method === 'update')?.params).toMatchObject({issue_number: 5, state: 'closed'})
   })
+
+  it('keeps one issue per working directory: no drift in one never closes the drift of another', async () => {
+    const PLAN_MD_FILE = mdFile(PLAN_MD)
+    const env = {PLAN_EXIT: '2', PLAN_MD: PLAN_MD_FILE, WORKING_DIRECTORY: './gtm/seqsync/'}
+    const opened = await runScript('drift-issue.cjs', env, {issues: [driftIssue]})
+    expect(opened.calls.find((c) => c.method === 'create')?.params['title']).toBe(
+      'seqsync: drift detected in gtm/seqsync',
+    )
+    expect(opened.calls.filter((c) => c.method === 'update')).toHaveLength(0)
+    const clean = await runScript('drift-issue.cjs', {...env, PLAN_EXIT: '0'}, {issues: [driftIssue]})
+    expect(clean.calls.filter((c) => c.method === 'update' || c.method === 'createComment')).toHaveLength(0)
+  })
 })
