@@ -2,7 +2,7 @@ import {symlinkSync, writeFileSync, mkdirSync} from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {tempTree} from '../../test/helpers/manifest-files.js'
-import {findGlobFiles, findPathFiles} from './find-manifest-files.js'
+import {GLOB_DIRECTORY_LIMIT, findGlobFiles, findPathFiles} from './find-manifest-files.js'
 
 /** d0/ … dN/, each with one file and two links (a/, b/) to the next level: 2^N paths to the last. */
 function diamond(levels: number): string {
@@ -33,6 +33,22 @@ describe('finding manifest files', () => {
     expect(globbed.directoriesRead).toBe(21)
     // Found through links, a glob's file is shown at its real path.
     expect(globbed.files.map((f) => f.display)).toEqual(Array.from({length: 21}, (_, i) => `d${i}/f${i}.yaml`).sort())
+  })
+
+  it('a glob that depends on more than file names stops at its directory bound in a diamond, at its config line', async () => {
+    const cwd = diamond(16) // 2^16 paths to d16
+    const where = {file: 'seqsync.config.yaml', line: 3, col: 5}
+    const found = await findGlobFiles({manifests: ['d0/**/a/*.yaml'], manifestSources: [where]}, cwd)
+    expect(found.directoriesRead).toBe(GLOB_DIRECTORY_LIMIT)
+    expect(found.files).toEqual([])
+    expect(found.issues).toMatchObject([
+      {
+        ...where,
+        severity: 'error',
+        code: 'glob-too-many-directories',
+        message: expect.stringMatching(/^glob "d0\/\*\*\/a\/\*\.yaml" reaches more than 10,000 directories/),
+      },
+    ])
   })
 
   it('a directory walk skips, with a warning, a symlink that leads outside the repository', async () => {

@@ -75,7 +75,7 @@ function followingFs(
   inside: string | null,
   once: boolean,
   onEscape: (logical: string, real: string) => void,
-  onList: () => void,
+  onList: () => boolean,
 ): FileSystemAdapter {
   const realOf = new Map<string, string>()
   const listedReal = new Set<string>()
@@ -93,7 +93,7 @@ function followingFs(
       if (path.dirname(up) === up) break
     }
     listedReal.add(real)
-    onList()
+    if (!onList()) return []
     const listed = await readdir(logical, {withFileTypes: true})
     return Promise.all(
       listed.map(async (entry) => {
@@ -135,13 +135,21 @@ function matchesByName(pattern: string): boolean {
   return /^\*\*\/[^/]+$/.test(rest) && !rest.slice(3).includes('**')
 }
 
+/**
+ * Directory listings one glob may make. A glob whose match depends on more than file names lists a
+ * directory once per path that reaches it, and symlinks (a "diamond" of links, which a pull request
+ * can commit) can make those paths exponential: past this bound the glob is an error, not a hang.
+ */
+export const GLOB_DIRECTORY_LIMIT = 10_000
+
 /** Absolute paths matching `pattern`, and the directories whose real path is outside `crawl.inside`. */
 async function crawl(
   pattern: string,
   options: Crawl,
-): Promise<{matches: string[]; escapes: Escape[]; directoriesRead: number}> {
+): Promise<{matches: string[]; escapes: Escape[]; directoriesRead: number; exceeded: boolean}> {
   const escapes: Escape[] = []
   let directoriesRead = 0
+  let exceeded = false
   const matches = await glob(pattern, {
     cwd: options.cwd,
     absolute: true,
@@ -153,10 +161,14 @@ async function crawl(
       options.inside,
       matchesByName(pattern),
       (logical, real) => escapes.push({logical, real}),
-      () => directoriesRead++,
+      () => {
+        if (directoriesRead >= GLOB_DIRECTORY_LIMIT) exceeded = true
+        else directoriesRead++
+        return !exceeded
+      },
     ),
   })
-  return {matches, escapes, directoriesRead}
+  return {matches, escapes, directoriesRead, exceeded}
 }
 
 /** The leading part of a pattern without wildcards (`sequences/**\/*.yaml` -> `sequences`). */
@@ -343,11 +355,20 @@ export async function findGlobFiles(source: ManifestSource, cwd: string): Promis
     }
     const literal = !isDynamicPattern(pattern)
     const directory = literal && (await isDirectory(path.resolve(baseDir, pattern)))
-    const {matches, escapes, directoriesRead} = await crawl(
+    const {matches, escapes, directoriesRead, exceeded} = await crawl(
       directory ? `${escapePath(pattern.replace(/\/+$/, ''))}/${YAML_FILES}` : pattern,
       {cwd: baseDir, dot: directory, ignore, inside: found.inside},
     )
     found.directoriesRead += directoriesRead
+    if (exceeded) {
+      found.issues.push(
+        globIssue(
+          `reaches more than ${GLOB_DIRECTORY_LIMIT.toLocaleString('en-US')} directories (symlinks that lead to the same directories by many paths?): narrow it, or end it with **/*.yaml`,
+          'glob-too-many-directories',
+        ),
+      )
+      continue
+    }
     for (const {logical, real} of escapes) found.escaped(logical, real)
     if (matches.length === 0 && escapes.length === 0) found.issues.push(globIssue('matches no file', 'glob-no-match'))
     for (const file of matches) await found.add(file, literal && !directory, 'real')
