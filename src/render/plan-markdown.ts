@@ -4,16 +4,7 @@
 // HTML, no broken fences, no @mention pings, no broken tables), and the result never exceeds
 // `maxChars`: detail is cut with a visible note while every count stays exact.
 
-import type {
-  ApiCost,
-  Change,
-  Plan,
-  PlanTarget,
-  PlanWarning,
-  SafetyAssessment,
-  SequencePlan,
-  UnmanagedReason,
-} from '../model/plan.js'
+import type {ApiCost, Change, Plan, PlanTarget, PlanWarning, SafetyAssessment, SequencePlan} from '../model/plan.js'
 import type {SourceRef} from '../model/state.js'
 import {formatSourceRef} from '../model/state.js'
 import {countContacts, EXAMPLES_PER_GROUP, groupWarnings} from './group-warnings.js'
@@ -29,7 +20,7 @@ import {
   renderCostTable,
   renderSafetyLines,
 } from './plan-text.js'
-import {describePlanProblem, describePruneScope} from './reasons.js'
+import {describePlanProblem, describePruneScope, describeUnmanagedNote} from './reasons.js'
 import {sourceUrl} from './source-links.js'
 
 export interface PlanMarkdownOptions {
@@ -219,13 +210,6 @@ function warningGroupLine(g: WarningGroup, style: MarkdownStyle): string {
   return `- ${sentence}${where} (${subject}\`${g.code}\`)${list}\n`
 }
 
-const UNMANAGED_NOTE: Readonly<Record<UnmanagedReason, (n: number) => string>> = {
-  'prune-none': (n) =>
-    `Unmanaged drift: ${n} live member${n === 1 ? '' : 's'} not declared in the manifest (prune: none).`,
-  'added-by-another-user': (n) =>
-    `Left alone: ${n} undeclared member${n === 1 ? '' : 's'} added by another Apollo user (pruneScope: owned).`,
-}
-
 /** One sequence's collapsible section, cut into the parts the budget shares out. */
 interface Block {
   readonly head: string
@@ -247,7 +231,7 @@ function buildBlock(s: SequencePlan, n: Counts, style: MarkdownStyle): Block {
   let tail = ''
   for (const reason of ['prune-none', 'added-by-another-user'] as const) {
     const k = s.unmanaged.filter((m) => m.reason === reason).length
-    if (k > 0) tail += `\n${UNMANAGED_NOTE[reason](k)}\n`
+    if (k > 0) tail += `\n${describeUnmanagedNote(reason, k)}\n`
   }
   const groups = groupWarnings(s.warnings.filter((w) => w.code !== 'unmanaged' && w.code !== 'unmanaged-not-owned'))
   if (groups.length > 0) tail += `\n**Warnings**\n\n${groups.map((g) => warningGroupLine(g, style)).join('')}`

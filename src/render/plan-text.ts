@@ -25,6 +25,7 @@ import {
   describePruneScope,
   describeRequiredOverrides,
   describeSafetyViolation,
+  describeUnmanagedLabel,
 } from './reasons.js'
 
 export interface PlanTextOptions {
@@ -152,18 +153,14 @@ function renderWarningGroup(g: WarningGroup, o: PlanTextOptions): string {
   return `  ${label} ${countContacts(g.warnings.length)}: ${mask(g.sentence)}: ${examples.join(', ')}${more > 0 ? ` and ${more} more` : ''}`
 }
 
-const UNMANAGED_LABEL: Readonly<Record<UnmanagedReason, (n: number) => string>> = {
-  'prune-none': (n) => `${n} unmanaged member${n === 1 ? '' : 's'} (prune: none)`,
-  'added-by-another-user': (n) =>
-    `${n} member${n === 1 ? '' : 's'} added by another Apollo user, left alone (pruneScope: owned)`,
-}
-
 function renderUnmanaged(members: readonly UnmanagedMember[], reason: UnmanagedReason, o: PlanTextOptions): string[] {
   const these = members.filter((m) => m.reason === reason)
   if (these.length === 0) return []
   const shown = these.slice(0, UNMANAGED_LISTED).map((m) => describeContact(m.email, m.contactId, o.maskEmails))
   const more = these.length - shown.length
-  return [`  ${UNMANAGED_LABEL[reason](these.length)}: ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`]
+  return [
+    `  ${describeUnmanagedLabel(reason, these.length)}: ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`,
+  ]
 }
 
 function renderSequence(s: SequencePlan, o: PlanTextOptions): string[] {
