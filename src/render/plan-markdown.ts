@@ -13,7 +13,7 @@ import {maskEmail, maskEmailsInText} from './mask-email.js'
 import {
   countChanges,
   IRREVERSIBLE_NOTE,
-  describeAddForecast,
+  describeChangeLine,
   describeContact,
   flattenText,
   renderClosingLine,
@@ -178,21 +178,12 @@ export function targetLine(target: PlanTarget, style: MarkdownStyle): string {
   return `${host} · team ${escapeMarkdownInline(owner.teamId ?? 'unknown')} · key owner ${prose(owner.name ?? 'unnamed user', style)} (user ${escapeMarkdownInline(owner.userId)}${email})`
 }
 
+/** The diff symbol of a change: `!` (highlighted in a diff block) where the text plan shows `~`. */
+const DIFF_SYMBOL: Readonly<Record<Kind, string>> = {create: '+', add: '+', remove: '-', finish: '!', stop: '!'}
+
 function diffLine(c: Change, mask: boolean): string {
-  const contact = describeContact(c.email, c.contactId, mask)
-  const origin = c.source
-    ? `# ${formatSourceRef(c.source, {precision: 'line'})}`
-    : '# pruned: not declared in the manifest'
-  const text =
-    c.kind === 'create'
-      ? `+ new contact ${contact}`
-      : c.kind === 'add'
-        ? `+ ${contact}`
-        : c.kind === 'remove'
-          ? `- ${contact}`
-          : `! ${contact} (${c.kind})`
-  const forecast = describeAddForecast(c)
-  return sanitizeCodeLine(`${text}  ${origin}${forecast === '' ? '' : `  (${forecast})`}`)
+  const {what, origin, forecast} = describeChangeLine(c, mask)
+  return sanitizeCodeLine(`${DIFF_SYMBOL[c.kind]} ${what}  ${origin}${forecast === '' ? '' : `  (${forecast})`}`)
 }
 
 /** `Sentence (N contacts, `code`): a (file:line), b (file:line), c and K more` — words before the code. */

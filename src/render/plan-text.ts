@@ -103,15 +103,24 @@ export function describeAddForecast(c: Change): string {
   return c.possibleSkip === undefined ? '' : describePossibleSkip(c.possibleSkip)
 }
 
-function renderChange(c: Change, o: PlanTextOptions): string {
-  const {symbol, style} = symbolFor(c.kind)
-  const who = describeContact(c.email, c.contactId, o.maskEmails)
+/**
+ * A change's line in parts, each one line of text, for every format: what happens to whom
+ * (`new contact x`, `x`, `x (finish)`), where it comes from (`# file:line` or the prune note), and
+ * what Apollo is expected to do with an add ('' when nothing). The symbol and styling are the format's.
+ */
+export function describeChangeLine(c: Change, mask: boolean): {what: string; origin: string; forecast: string} {
+  const who = describeContact(c.email, c.contactId, mask)
   const what =
     c.kind === 'create' ? `new contact ${who}` : c.kind === 'finish' || c.kind === 'stop' ? `${who} (${c.kind})` : who
   const origin = c.source
     ? `# ${flattenText(formatSourceRef(c.source, {precision: 'line'}))}`
     : '# pruned: not declared in the manifest'
-  const forecast = describeAddForecast(c)
+  return {what, origin, forecast: describeAddForecast(c)}
+}
+
+function renderChange(c: Change, o: PlanTextOptions): string {
+  const {symbol, style} = symbolFor(c.kind)
+  const {what, origin, forecast} = describeChangeLine(c, o.maskEmails)
   const note = forecast === '' ? '' : `  ${paint(o.color, 'yellow', forecast)}`
   return `  ${paint(o.color, style, `${symbol} ${what}`)}  ${paint(o.color, 'dim', origin)}${note}`
 }
