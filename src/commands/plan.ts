@@ -117,10 +117,11 @@ Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 with --
         target: {apiHost: extractApiHost(settings.apiUrl), keyOwner: result.live.keyOwner},
         issues,
       }
-      this.print(renderPlan(result.plan, format, options))
+      // Rendered once when stdout and --markdown-out both want the Markdown.
       const markdownOut = this.flags['markdown-out']
-      if (markdownOut)
-        await writeFileAtomic(markdownOut, this.filterOutput(renderPlan(result.plan, 'markdown', options)), 0o644)
+      const markdown = format === 'markdown' || markdownOut ? renderPlan(result.plan, 'markdown', options) : null
+      this.print(format === 'markdown' && markdown !== null ? markdown : renderPlan(result.plan, format, options))
+      if (markdownOut && markdown !== null) await writeFileAtomic(markdownOut, this.filterOutput(markdown), 0o644)
       if (this.flags.out) await this.savePlanFile(this.flags.out, result, settings, format)
       if (this.flags['detailed-exitcode'] && hasChanges(result.plan)) this.exit(2)
     } finally {
@@ -132,12 +133,14 @@ Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 with --
   private async explainFailure(error: SeqsyncError, format: PlanFormat, linkBase: string | undefined): Promise<void> {
     const failure = describePlanFailure(error)
     const style = this.markdownStyle(linkBase)
-    const shown = renderPlanFailure(failure, format, style)
-    if (shown !== null) this.print(shown)
     const markdownOut = this.flags['markdown-out']
-    if (!markdownOut) return
+    // Rendered once when stdout and --markdown-out both want the Markdown.
+    const markdown = format === 'markdown' || markdownOut ? renderPlanFailureMarkdown(failure, style) : null
+    const shown = format === 'markdown' ? markdown : renderPlanFailure(failure, format, style)
+    if (shown !== null) this.print(shown)
+    if (!markdownOut || markdown === null) return
     try {
-      await writeFileAtomic(markdownOut, this.filterOutput(renderPlanFailureMarkdown(failure, style)), 0o644)
+      await writeFileAtomic(markdownOut, this.filterOutput(markdown), 0o644)
     } catch (writeError) {
       // The plan's own error is the one to report; say that its Markdown is missing too.
       if (!(writeError instanceof SeqsyncError)) throw writeError

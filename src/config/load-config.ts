@@ -8,11 +8,12 @@ import type {Loader} from 'cosmiconfig'
 import {isSeq} from 'yaml'
 import type {Document, LineCounter, Node} from 'yaml'
 import {APOLLO_API_URLS, isApolloApiUrl} from '../apollo/base-url.js'
-import {ConfigError} from '../errors.js'
+import {BugError, ConfigError} from '../errors.js'
 import type {Issue} from '../errors.js'
 import type {SourceRef} from '../model/state.js'
 import {sortIssues} from '../manifest/issues.js'
 import {parseYaml} from '../manifest/parse-yaml.js'
+import type {ParsedYaml} from '../manifest/parse-yaml.js'
 import {searchDirectories} from '../manifest/repository-root.js'
 import {findSecrets} from '../manifest/secrets.js'
 import {findNode, validateAgainstSchema} from '../manifest/validate-schema.js'
@@ -46,10 +47,12 @@ function refuseCode(file: string): ConfigError {
   )
 }
 
-function yamlLoader(cwd: string): Loader {
+/** Parses a config file for cosmiconfig; each parse is kept in `parses` (by path) for its validation. */
+function yamlLoader(cwd: string, parses: Map<string, ParsedYaml>): Loader {
   return (filepath: string, content: string) => {
     const shown = display(filepath, cwd)
     const parsed = parseYaml(content, shown)
+    parses.set(filepath, parsed)
     if (parsed.issues.length > 0) throw new ConfigError(`invalid config file ${shown}`, sortIssues(parsed.issues))
     const [doc, second] = parsed.documents
     if (second) throw new ConfigError(`config file ${shown} must hold a single YAML document`)
@@ -106,17 +109,17 @@ function checkApiUrl(
 }
 
 /**
- * Validates the loaded config against its schema (and for secrets), with positions from a re-parse of
- * the file; also locates each `manifests` glob, so that a glob matching nothing can be pointed at.
+ * Validates the loaded config against its schema (and for secrets), with positions from the parse the
+ * loader made of the file; also locates each `manifests` glob, so that a glob matching nothing can be
+ * pointed at.
  */
-async function validateConfigFile(
+function validateConfigFile(
   filepath: string,
   config: unknown,
   cwd: string,
-): Promise<{issues: Issue[]; manifestSources: SourceRef[]}> {
+  parsed: ParsedYaml,
+): {issues: Issue[]; manifestSources: SourceRef[]} {
   const shown = display(filepath, cwd)
-  const text = await readFile(filepath, 'utf8')
-  const parsed = parseYaml(text, shown)
   const doc = parsed.documents[0]
   if (!doc) return {issues: [], manifestSources: []}
   const prefix = path.basename(filepath) === 'package.json' ? ['seqsync'] : []
@@ -189,7 +192,8 @@ export async function loadConfig(options: {configPath?: string | undefined; cwd:
   }
   const loaders: Record<string, Loader> = {}
   for (const ext of CODE_EXTENSIONS) loaders[ext] = refusing
-  for (const ext of ['.json', '.yaml', '.yml', 'noExt']) loaders[ext] = yamlLoader(cwd)
+  const parses = new Map<string, ParsedYaml>()
+  for (const ext of ['.json', '.yaml', '.yml', 'noExt']) loaders[ext] = yamlLoader(cwd, parses)
   const explorer = cosmiconfig('seqsync', {
     searchPlaces: [...CONFIG_SEARCH_PLACES],
     searchStrategy: 'none',
@@ -215,7 +219,10 @@ export async function loadConfig(options: {configPath?: string | undefined; cwd:
   if (result.isEmpty || result.config === null || result.config === undefined) {
     return {config: applyDefaults({}, baseDir), file}
   }
-  const {issues, manifestSources} = await validateConfigFile(result.filepath, result.config, cwd)
+  const parsed = parses.get(result.filepath)
+  // A config with content went through yamlLoader (the code loaders throw).
+  if (parsed === undefined) throw new BugError(`config file ${file} was loaded without being parsed`)
+  const {issues, manifestSources} = validateConfigFile(result.filepath, result.config, cwd, parsed)
   if (issues.length > 0) throw new ConfigError(`invalid config file ${file}`, sortIssues(issues))
   return {config: applyDefaults(result.config as Record<string, unknown>, baseDir, manifestSources), file}
 }

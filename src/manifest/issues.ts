@@ -4,6 +4,22 @@ function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
 }
 
+/**
+ * 1-based line and column of an offset into text or bytes; the column counts what the offset counts
+ * (UTF-16 units of a string, bytes of a Uint8Array).
+ */
+export function positionAt(content: string | Uint8Array, offset: number): {line: number; col: number} {
+  let line = 1
+  let lineStart = 0
+  for (let i = 0; i < offset; i++) {
+    if ((typeof content === 'string' ? content.charCodeAt(i) : content[i]) === 10) {
+      line++
+      lineStart = i + 1
+    }
+  }
+  return {line, col: offset - lineStart + 1}
+}
+
 /** Deterministic order: file, line, col, message (then severity and code as tie-breakers). Drops exact duplicates. */
 export function sortIssues(issues: readonly Issue[]): Issue[] {
   const seen = new Set<string>()

@@ -4,7 +4,7 @@ import type {Issue} from '../errors.js'
 import {UsageError} from '../errors.js'
 import {findGlobFiles, findPathFiles} from './find-manifest-files.js'
 import type {ManifestSource} from './find-manifest-files.js'
-import {sortIssues} from './issues.js'
+import {positionAt, sortIssues} from './issues.js'
 import {mayBeSeqsyncManifest, parseManifest} from './parse-manifest.js'
 import type {ManifestDocument} from './types.js'
 import {validateManifests} from './validate-manifests.js'
@@ -48,19 +48,6 @@ export function findInvalidUtf8(bytes: Uint8Array): number {
   return -1
 }
 
-/** 1-based line and column (in bytes) of a byte offset. */
-function bytePosition(bytes: Uint8Array, offset: number): {line: number; col: number} {
-  let line = 1
-  let lineStart = 0
-  for (let i = 0; i < offset; i++) {
-    if (bytes[i] === 10) {
-      line++
-      lineStart = i + 1
-    }
-  }
-  return {line, col: offset - lineStart + 1}
-}
-
 /** Reads one file safely: size limit before reading, NUL bytes, strict UTF-8. Returns text or an issue. */
 export async function readManifestText(absolute: string, display: string): Promise<{text: string} | {issue: Issue}> {
   const fail = (code: string, message: string, at = {line: 1, col: 1}): {issue: Issue} => ({
@@ -88,7 +75,7 @@ export async function readManifestText(absolute: string, display: string): Promi
       return fail(
         'binary-file',
         'binary file (contains a NUL byte); manifests must be UTF-8 YAML text',
-        bytePosition(bytes, nul),
+        positionAt(bytes, nul),
       )
     try {
       const text = new TextDecoder('utf-8', {fatal: true, ignoreBOM: false}).decode(bytes)
@@ -98,7 +85,7 @@ export async function readManifestText(absolute: string, display: string): Promi
       return fail(
         'invalid-utf8',
         `file is not valid UTF-8 (invalid byte at offset ${offset}); save it as UTF-8`,
-        bytePosition(bytes, offset),
+        positionAt(bytes, offset),
       )
     }
   } finally {

@@ -1,9 +1,13 @@
 import {describe, expect, it} from 'vitest'
+import {sortIssues} from './issues.js'
 import {brokenAt, mayBeSeqsyncManifest, parseManifest} from './parse-manifest.js'
 
 const lines = (...l: string[]) => l.join('\n') + '\n'
+// In the order loadManifestFiles reports them (parseManifest returns them as found).
 const at = (text: string) =>
-  parseManifest(text, 'm.yaml').issues.map((i) => `${i.line}:${i.col} ${i.severity} ${i.code}: ${i.message}`)
+  sortIssues(parseManifest(text, 'm.yaml').issues).map(
+    (i) => `${i.line}:${i.col} ${i.severity} ${i.code}: ${i.message}`,
+  )
 
 const HEADER = [
   'apiVersion: seqsync/v1',

@@ -12,7 +12,7 @@ import type {
   PruneScope,
   SourceRef,
 } from '../model/state.js'
-import {sortIssues, suggest} from './issues.js'
+import {suggest} from './issues.js'
 import {parseYaml} from './parse-yaml.js'
 import {emailString, manifestSchema} from './schema.js'
 import {findSecrets, quoteValue} from './secrets.js'
@@ -228,6 +228,7 @@ function brokenListName(doc: Document): string | null {
  * Parses and validates one manifest file (syntax, schema, secrets). Cross-document rules live in
  * validate-manifests.ts: `documents` holds every document they can use, so a document with schema
  * errors is there too (see toDocument) and only a run without errors may build a DesiredState.
+ * Issues come in the order found: loadManifestFiles sorts all of a run's issues once.
  */
 export function parseManifest(text: string, file: string): ParsedManifest {
   const parsed = parseYaml(text, file)
@@ -289,5 +290,5 @@ export function parseManifest(text: string, file: string): ParsedManifest {
     else if (document?.kind === 'ContactList') brokenLists.push(document.name)
   }
   for (const name of parsed.broken.map(brokenListName)) if (name !== null) brokenLists.push(name)
-  return {documents, brokenLists, issues: sortIssues(issues)}
+  return {documents, brokenLists, issues}
 }

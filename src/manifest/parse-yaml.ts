@@ -3,6 +3,7 @@
 import {LineCounter, isAlias, isCollection, isMap, isPair, isScalar, isSeq, parseAllDocuments} from 'yaml'
 import type {Document, Node} from 'yaml'
 import type {Issue} from '../errors.js'
+import {positionAt} from './issues.js'
 
 /** Manifests are at most ~5 levels deep; anything far deeper is refused before it reaches toJS(). */
 export const MAX_DEPTH = 32
@@ -112,14 +113,7 @@ export function parseYaml(text: string, file: string): ParsedYaml {
   const issues: Issue[] = []
   const tooDeep = findExcessiveNesting(text)
   if (tooDeep >= 0) {
-    let line = 1
-    let lineStart = 0
-    for (let i = 0; i < tooDeep; i++) {
-      if (text.charCodeAt(i) === 10) {
-        line++
-        lineStart = i + 1
-      }
-    }
+    const {line, col} = positionAt(text, tooDeep)
     return {
       documents: [],
       broken: [],
@@ -129,7 +123,7 @@ export function parseYaml(text: string, file: string): ParsedYaml {
           severity: 'error',
           file,
           line,
-          col: tooDeep - lineStart + 1,
+          col,
           code: 'too-deep',
           message: `nesting deeper than ${MAX_DEPTH} levels (or indentation over ${4 * MAX_DEPTH} spaces)`,
         },

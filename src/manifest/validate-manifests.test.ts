@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {lines, sequenceManifest} from '../../test/helpers/manifest-files.js'
+import {sortIssues} from './issues.js'
 import {parseManifest} from './parse-manifest.js'
 import {toDesiredState} from './to-desired-state.js'
 import type {ManifestDocument} from './types.js'
@@ -15,8 +16,9 @@ function docs(files: Record<string, string>): ManifestDocument[] {
 const seq = sequenceManifest
 const list = (name: string, ...emails: string[]) =>
   lines('apiVersion: seqsync/v1', 'kind: ContactList', `name: ${name}`, 'contacts:', ...emails.map((e) => `  - ${e}`))
+// In the order loadManifestFiles reports them (validateManifests returns them as found).
 const show = (d: ManifestDocument[]) =>
-  validateManifests(d).map((i) => `${i.file}:${i.line}:${i.col} ${i.severity} ${i.code}: ${i.message}`)
+  sortIssues(validateManifests(d)).map((i) => `${i.file}:${i.line}:${i.col} ${i.severity} ${i.code}: ${i.message}`)
 
 describe('validateManifests', () => {
   it('accepts a clean set', () => {

@@ -4,7 +4,7 @@ import type {SourceRef} from '../model/state.js'
 import {describeSelector, formatSourceRef, selectorKey} from '../model/state.js'
 import type {ExpandedEntry} from './expand-sequence.js'
 import {contactKey, expandSequence, sequenceSideSource} from './expand-sequence.js'
-import {sortIssues, suggest} from './issues.js'
+import {suggest} from './issues.js'
 import type {ContactListDocument, ManifestDocument, SequenceMembershipDocument} from './types.js'
 
 function display(entry: ExpandedEntry['entry']): string {
@@ -79,7 +79,8 @@ export function indexContactLists(documents: readonly ManifestDocument[]): {
 
 /**
  * The rules across documents. `brokenLists` names ContactLists left out of `documents` (broken YAML,
- * a secret; their errors are reported): a reference to one is not also an unknown list.
+ * a secret; their errors are reported): a reference to one is not also an unknown list. Issues
+ * come in the order found: loadManifestFiles sorts all of a run's issues once.
  */
 export function validateManifests(
   documents: readonly ManifestDocument[],
@@ -179,5 +180,5 @@ export function validateManifests(
       )
     }
   }
-  return sortIssues(issues)
+  return issues
 }

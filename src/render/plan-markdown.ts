@@ -4,16 +4,7 @@
 // HTML, no broken fences, no @mention pings, no broken tables), and the result never exceeds
 // `maxChars`: detail is cut with a visible note while every count stays exact.
 
-import type {
-  ApiCost,
-  Change,
-  Plan,
-  PlanTarget,
-  PlanWarning,
-  SafetyAssessment,
-  SequencePlan,
-  UnmanagedReason,
-} from '../model/plan.js'
+import type {ApiCost, Change, Plan, PlanTarget, PlanWarning, SafetyAssessment, SequencePlan} from '../model/plan.js'
 import type {SourceRef} from '../model/state.js'
 import {formatSourceRef} from '../model/state.js'
 import {countContacts, EXAMPLES_PER_GROUP, groupWarnings} from './group-warnings.js'
@@ -22,14 +13,14 @@ import {maskEmail, maskEmailsInText} from './mask-email.js'
 import {
   countChanges,
   IRREVERSIBLE_NOTE,
-  describeAddForecast,
+  describeChangeLine,
   describeContact,
   flattenText,
   renderClosingLine,
   renderCostTable,
   renderSafetyLines,
 } from './plan-text.js'
-import {describePlanProblem, describePruneScope} from './reasons.js'
+import {describePlanProblem, describePruneScope, describeUnmanagedNote} from './reasons.js'
 import {sourceUrl} from './source-links.js'
 
 export interface PlanMarkdownOptions {
@@ -187,21 +178,12 @@ export function targetLine(target: PlanTarget, style: MarkdownStyle): string {
   return `${host} · team ${escapeMarkdownInline(owner.teamId ?? 'unknown')} · key owner ${prose(owner.name ?? 'unnamed user', style)} (user ${escapeMarkdownInline(owner.userId)}${email})`
 }
 
+/** The diff symbol of a change: `!` (highlighted in a diff block) where the text plan shows `~`. */
+const DIFF_SYMBOL: Readonly<Record<Kind, string>> = {create: '+', add: '+', remove: '-', finish: '!', stop: '!'}
+
 function diffLine(c: Change, mask: boolean): string {
-  const contact = describeContact(c.email, c.contactId, mask)
-  const origin = c.source
-    ? `# ${formatSourceRef(c.source, {precision: 'line'})}`
-    : '# pruned: not declared in the manifest'
-  const text =
-    c.kind === 'create'
-      ? `+ new contact ${contact}`
-      : c.kind === 'add'
-        ? `+ ${contact}`
-        : c.kind === 'remove'
-          ? `- ${contact}`
-          : `! ${contact} (${c.kind})`
-  const forecast = describeAddForecast(c)
-  return sanitizeCodeLine(`${text}  ${origin}${forecast === '' ? '' : `  (${forecast})`}`)
+  const {what, origin, forecast} = describeChangeLine(c, mask)
+  return sanitizeCodeLine(`${DIFF_SYMBOL[c.kind]} ${what}  ${origin}${forecast === '' ? '' : `  (${forecast})`}`)
 }
 
 /** `Sentence (N contacts, `code`): a (file:line), b (file:line), c and K more` — words before the code. */
@@ -217,13 +199,6 @@ function warningGroupLine(g: WarningGroup, style: MarkdownStyle): string {
   const subject = about.length > 0 ? `${countContacts(about.length)}, ` : ''
   const list = examples.length > 0 ? `: ${examples.join(', ')}${more > 0 ? ` and ${more} more` : ''}` : ''
   return `- ${sentence}${where} (${subject}\`${g.code}\`)${list}\n`
-}
-
-const UNMANAGED_NOTE: Readonly<Record<UnmanagedReason, (n: number) => string>> = {
-  'prune-none': (n) =>
-    `Unmanaged drift: ${n} live member${n === 1 ? '' : 's'} not declared in the manifest (prune: none).`,
-  'added-by-another-user': (n) =>
-    `Left alone: ${n} undeclared member${n === 1 ? '' : 's'} added by another Apollo user (pruneScope: owned).`,
 }
 
 /** One sequence's collapsible section, cut into the parts the budget shares out. */
@@ -247,7 +222,7 @@ function buildBlock(s: SequencePlan, n: Counts, style: MarkdownStyle): Block {
   let tail = ''
   for (const reason of ['prune-none', 'added-by-another-user'] as const) {
     const k = s.unmanaged.filter((m) => m.reason === reason).length
-    if (k > 0) tail += `\n${UNMANAGED_NOTE[reason](k)}\n`
+    if (k > 0) tail += `\n${describeUnmanagedNote(reason, k)}\n`
   }
   const groups = groupWarnings(s.warnings.filter((w) => w.code !== 'unmanaged' && w.code !== 'unmanaged-not-owned'))
   if (groups.length > 0) tail += `\n**Warnings**\n\n${groups.map((g) => warningGroupLine(g, style)).join('')}`

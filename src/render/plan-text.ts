@@ -25,6 +25,7 @@ import {
   describePruneScope,
   describeRequiredOverrides,
   describeSafetyViolation,
+  describeUnmanagedLabel,
 } from './reasons.js'
 
 export interface PlanTextOptions {
@@ -102,15 +103,24 @@ export function describeAddForecast(c: Change): string {
   return c.possibleSkip === undefined ? '' : describePossibleSkip(c.possibleSkip)
 }
 
-function renderChange(c: Change, o: PlanTextOptions): string {
-  const {symbol, style} = symbolFor(c.kind)
-  const who = describeContact(c.email, c.contactId, o.maskEmails)
+/**
+ * A change's line in parts, each one line of text, for every format: what happens to whom
+ * (`new contact x`, `x`, `x (finish)`), where it comes from (`# file:line` or the prune note), and
+ * what Apollo is expected to do with an add ('' when nothing). The symbol and styling are the format's.
+ */
+export function describeChangeLine(c: Change, mask: boolean): {what: string; origin: string; forecast: string} {
+  const who = describeContact(c.email, c.contactId, mask)
   const what =
     c.kind === 'create' ? `new contact ${who}` : c.kind === 'finish' || c.kind === 'stop' ? `${who} (${c.kind})` : who
   const origin = c.source
     ? `# ${flattenText(formatSourceRef(c.source, {precision: 'line'}))}`
     : '# pruned: not declared in the manifest'
-  const forecast = describeAddForecast(c)
+  return {what, origin, forecast: describeAddForecast(c)}
+}
+
+function renderChange(c: Change, o: PlanTextOptions): string {
+  const {symbol, style} = symbolFor(c.kind)
+  const {what, origin, forecast} = describeChangeLine(c, o.maskEmails)
   const note = forecast === '' ? '' : `  ${paint(o.color, 'yellow', forecast)}`
   return `  ${paint(o.color, style, `${symbol} ${what}`)}  ${paint(o.color, 'dim', origin)}${note}`
 }
@@ -152,18 +162,14 @@ function renderWarningGroup(g: WarningGroup, o: PlanTextOptions): string {
   return `  ${label} ${countContacts(g.warnings.length)}: ${mask(g.sentence)}: ${examples.join(', ')}${more > 0 ? ` and ${more} more` : ''}`
 }
 
-const UNMANAGED_LABEL: Readonly<Record<UnmanagedReason, (n: number) => string>> = {
-  'prune-none': (n) => `${n} unmanaged member${n === 1 ? '' : 's'} (prune: none)`,
-  'added-by-another-user': (n) =>
-    `${n} member${n === 1 ? '' : 's'} added by another Apollo user, left alone (pruneScope: owned)`,
-}
-
 function renderUnmanaged(members: readonly UnmanagedMember[], reason: UnmanagedReason, o: PlanTextOptions): string[] {
   const these = members.filter((m) => m.reason === reason)
   if (these.length === 0) return []
   const shown = these.slice(0, UNMANAGED_LISTED).map((m) => describeContact(m.email, m.contactId, o.maskEmails))
   const more = these.length - shown.length
-  return [`  ${UNMANAGED_LABEL[reason](these.length)}: ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`]
+  return [
+    `  ${describeUnmanagedLabel(reason, these.length)}: ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`,
+  ]
 }
 
 function renderSequence(s: SequencePlan, o: PlanTextOptions): string[] {

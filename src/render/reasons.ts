@@ -10,6 +10,7 @@ import type {
   SafetyAssessment,
   SafetyViolation,
   SkipReason,
+  UnmanagedReason,
 } from '../model/plan.js'
 import type {PruneMode, PruneScope} from '../model/state.js'
 import {describeSelector, formatSourceRef} from '../model/state.js'
@@ -112,6 +113,22 @@ export function describeWarning(w: PlanWarning): string {
       return `${w.count} live member${one ? ' was' : 's were'} added by another Apollo user (pruneScope: owned leaves ${one ? 'it' : 'them'} alone)`
     }
   }
+}
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
+
+/** The undeclared members a sequence leaves alone, by why: the text plan's label before their names. */
+export function describeUnmanagedLabel(reason: UnmanagedReason, n: number): string {
+  return reason === 'prune-none'
+    ? `${plural(n, 'unmanaged member')} (prune: none)`
+    : `${plural(n, 'member')} added by another Apollo user, left alone (pruneScope: owned)`
+}
+
+/** The same members as a sentence: the Markdown comment's note under the sequence. */
+export function describeUnmanagedNote(reason: UnmanagedReason, n: number): string {
+  return reason === 'prune-none'
+    ? `Unmanaged drift: ${plural(n, 'live member')} not declared in the manifest (prune: none).`
+    : `Left alone: ${plural(n, 'undeclared member')} added by another Apollo user (pruneScope: owned).`
 }
 
 /** `prune: remove (every undeclared member)` / `prune: remove, pruneScope: owned (…)`: what prune may touch. */

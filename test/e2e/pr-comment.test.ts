@@ -194,6 +194,20 @@ describe('the PR comment', () => {
     }
   })
 
+  it('a failed plan with --format markdown and --markdown-out prints the comment it writes', async () => {
+    const env = await startE2eEnv({files: {'m/a.yaml': doc('X', 'prune: sometimes\ncontacts:\n  - not-an-email\n')}})
+    try {
+      const res = await env.cli(['plan', 'm', '--format', 'markdown', '--markdown-out', 'plan.md'])
+      expect(res.code).toBe(1)
+      const written = await readText(env.dir, 'plan.md')
+      expect(readMarkdown(written).headings[0]).toBe('seqsync plan failed')
+      expect(written).toMatch(/m\/a\.yaml:6:\d+/)
+      expect(res.stdout.trimEnd()).toBe(written.trimEnd())
+    } finally {
+      await env.close()
+    }
+  })
+
   it('--format github annotates plan warnings at their manifest line, then prints the plan', async () => {
     const env = await startE2eEnv()
     try {
