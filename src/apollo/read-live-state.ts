@@ -10,7 +10,7 @@ import {DeclaredContacts} from './declared-contacts.js'
 import type {ReadPlan} from './read-contacts.js'
 import {readContacts} from './read-contacts.js'
 import {resolveSequences} from './resolve-sequences.js'
-import {SearchSession, membersOf, readSweep} from './two-ended-read.js'
+import {SearchSession} from './two-ended-read.js'
 import type {ApolloClient} from './types.js'
 
 export type {ReadPlan} from './read-contacts.js'
@@ -27,11 +27,20 @@ export interface SweepResult {
   readonly members: Map<string, string[]>
 }
 
-/** The members of `sequenceIds` (distinct), with their contacts: the sweep alone (apply, import). */
-export async function sweepSequenceMembers(client: ApolloClient, sequenceIds: readonly string[]): Promise<SweepResult> {
+/** The members of `sequenceIds` (distinct), with their contacts: the sweep alone (import); `onReadPlan` hears its cost. */
+export async function sweepSequenceMembers(
+  client: ApolloClient,
+  sequenceIds: readonly string[],
+  options: ReadOptions = {},
+): Promise<SweepResult> {
   const ids = [...new Set(sequenceIds)]
-  const contacts = await readSweep(new SearchSession(client), ids)
-  return {contacts, members: membersOf(contacts.values(), ids)}
+  const read = await readContacts(
+    new SearchSession(client),
+    ids,
+    new DeclaredContacts({sequences: []}),
+    options.onReadPlan,
+  )
+  return {contacts: read.contacts, members: read.members}
 }
 
 function indexEmails(contacts: Iterable<LiveContact>): Map<string, string[]> {

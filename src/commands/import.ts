@@ -4,6 +4,7 @@ import {BaseCommand} from '../cli/base-command.js'
 import {openClient} from '../cli/open-client.js'
 import {quotaWaitFlags, quotaWaitFromFlags} from '../cli/quota-wait.js'
 import {flattenText} from '../render/plan-text.js'
+import {renderReadCost} from '../render/read-cost.js'
 import {importSequences} from '../services/import.js'
 
 export default class ImportCommand extends BaseCommand<typeof ImportCommand> {
@@ -32,6 +33,9 @@ export default class ImportCommand extends BaseCommand<typeof ImportCommand> {
         sequences: this.flags.sequence,
         outDir: this.flags['out-dir'],
         force: this.flags.force,
+        onReadCost: (read) => {
+          for (const line of renderReadCost(read)) this.notice(line)
+        },
       })
       if (this.flags.json) {
         this.printJson({

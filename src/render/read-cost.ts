@@ -22,7 +22,7 @@ export function renderReadCost(cost: ReadCost): string[] {
       ? `Looking up the ${count(lookups)} declared contacts the sweep did not see:`
       : cost.strategy === 'scan'
         ? `Reading Apollo by a scan of every contact (${count(cost.contacts ?? 0)}):`
-        : `Reading Apollo by a sweep of the managed sequences' ${count(cost.members ?? 0)} members (the declared contacts it does not see are looked up after it):`
+        : `Reading Apollo by a sweep of the ${count(cost.members ?? 0)} members of the sequences (declared contacts it does not see, if any, are looked up after it):`
   const lines = [head]
   for (const [endpoint, n] of endpoints) {
     const q = cost.quota[endpoint]

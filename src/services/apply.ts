@@ -28,6 +28,7 @@ import {loadDesiredState} from './load-desired-state.js'
 import {pairManagedSequences} from './plan-basis.js'
 import type {PlanFile} from './plan-file.js'
 import {assertSameApiHost, extractApiHost, readPlanFile} from './plan-file.js'
+import {assessReadPlan} from './read-cost.js'
 import {createPlan, filterSequences, hasChanges} from './plan.js'
 
 export interface ApplyGuards {
@@ -204,7 +205,11 @@ async function fromPlanFile(path: string, input: RunApplyInput): Promise<ApplySo
     batchSize: file.batchSize,
     keyOwner: await input.client.getApiProfile(),
     prepare: async () => {
-      const fresh = await readLiveState(input.client, reducedDesiredState(file.basis.map((b) => b.sequenceId)))
+      const fresh = await readLiveState(input.client, reducedDesiredState(file.basis.map((b) => b.sequenceId)), {
+        onReadPlan: async (readPlan) => {
+          if (input.onReadCost) input.onReadCost(await assessReadPlan(readPlan, input.client, Date.now()))
+        },
+      })
       const check = checkBasis(file.plan, file.basis, fresh, file.keyOwnerUserId)
       if (check.stale.length > 0) {
         throw new StalePlanError(check.stale.map((item) => describeStaleItem(item, input.config.maskEmails)))

@@ -6,6 +6,8 @@ import {join} from 'node:path'
 import {Document} from 'yaml'
 
 import {resolveSequences, sweepSequenceMembers} from '../apollo/read-live-state.js'
+import type {ReadCost} from '../model/plan.js'
+import {assessReadPlan} from './read-cost.js'
 import type {ApolloClient} from '../apollo/types.js'
 import {PlanError, UsageError} from '../errors.js'
 import {isManifestEmail} from '../manifest/parse-manifest.js'
@@ -20,6 +22,8 @@ export interface ImportInput {
   readonly sequences: readonly string[]
   readonly outDir: string
   readonly force: boolean
+  /** The quota preflight of the member sweep, before its bulk (as plan's). */
+  readonly onReadCost?: (cost: ReadCost) => void
 }
 
 export interface ImportedFile {
@@ -43,6 +47,11 @@ export async function importSequences(input: ImportInput): Promise<ImportedFile[
   const sweep = await sweepSequenceMembers(
     input.client,
     sequences.map((s) => s.id),
+    {
+      onReadPlan: async (readPlan) => {
+        if (input.onReadCost) input.onReadCost(await assessReadPlan(readPlan, input.client, Date.now()))
+      },
+    },
   )
   // An email identifies a contact only when no other contact read carries it (indexed once).
   const emailOwners = new Map<string, Set<string>>()

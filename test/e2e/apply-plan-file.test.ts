@@ -318,6 +318,9 @@ describe('apply PLANFILE: resume and verification', () => {
       const addCalls = 'emailer_campaigns/add_contact_ids'
       expect(plan.cost.applyCalls[addCalls]).toBeGreaterThan(gen.expected.managedSequenceIds.length)
       expect(env.emulator.stats().requests[addCalls]).toBe(plan.cost.applyCalls[addCalls])
+      // Before its stale check reads the changed sequences, apply says what that read costs, as plan does.
+      expect(res.stderr).toMatch(/^Reading Apollo by a sweep of the [\d,]+ members of the sequences/m)
+      expect(res.stderr).toMatch(/^ {2}contacts\/search: ~\d+ more calls/m)
     })
   })
 

@@ -261,6 +261,11 @@ describe('a quota that runs out', () => {
     const stop = await stopped.cli(['import', '--sequence', SEQ, '--out-dir', 'adopted'], {env})
     expect(stop.code).toBe(1)
     expect(stop.stderr).toMatch(/pass --wait-for-quota/)
+    // Before the bulk of the sweep, import says what it costs against the quota, as plan does.
+    expect(stop.stderr).toMatch(/^Reading Apollo by a sweep of the 1,500 members of the sequences/m)
+    expect(stop.stderr).toMatch(
+      /^ {2}warning: needs ~14 contacts\/search calls, 9 left this hour: it will wait ~.+ with --wait-for-quota, or stop$/m,
+    )
     const waiting = await start(c, hourly('contacts/search', 10))
     const res = await waiting.cli(['import', '--sequence', SEQ, '--out-dir', 'adopted', '--wait-for-quota'], {env})
     expect(res.code, res.stderr).toBe(0)
