@@ -28,7 +28,7 @@ import {loadDesiredState} from './load-desired-state.js'
 import {pairManagedSequences} from './plan-basis.js'
 import type {PlanFile} from './plan-file.js'
 import {assertSameApiHost, extractApiHost, readPlanFile} from './plan-file.js'
-import {assessReadPlan} from './read-cost.js'
+import {reportReadCost} from './read-cost.js'
 import {createPlan, filterSequences, hasChanges} from './plan.js'
 
 export interface ApplyGuards {
@@ -92,8 +92,6 @@ interface ApplySource {
   /** The manifests of the sequences it changes (the verdict re-plans them). */
   readonly managed: readonly ManagedSequence[]
   readonly manifestsChanged: boolean | null
-  /** The plan was computed from Apollo in this run (apply PATH), not loaded from a file. */
-  readonly readNow: boolean
   /** Contacts per write call: a saved plan's own (what its call estimate assumed), else the config's. */
   readonly batchSize: number
   /** Who the key acts as (users/api_profile), for the header. */
@@ -149,7 +147,10 @@ export async function runApply(input: RunApplyInput): Promise<ApplyResult> {
   const {plan} = source
   input.onPlan(plan, {apiHost: extractApiHost(input.apiUrl), keyOwner: source.keyOwner})
   if (!hasChanges(plan)) {
-    return {kind: 'nothing-to-do', report: emptyReport(plan, source.manifestsChanged, source.readNow)}
+    return {
+      kind: 'nothing-to-do',
+      report: emptyReport(plan, source.manifestsChanged, input.target.kind !== 'plan-file'),
+    }
   }
   checkGuards(plan, config, input.guards)
   const before = client.callCounts()
@@ -201,15 +202,14 @@ async function fromPlanFile(path: string, input: RunApplyInput): Promise<ApplySo
     plan: file.plan,
     managed: file.basis,
     manifestsChanged: await manifestsChangedSince(file, input.config),
-    readNow: false,
     batchSize: file.batchSize,
     keyOwner: await input.client.getApiProfile(),
     prepare: async () => {
-      const fresh = await readLiveState(input.client, reducedDesiredState(file.basis.map((b) => b.sequenceId)), {
-        onReadPlan: async (readPlan) => {
-          if (input.onReadCost) input.onReadCost(await assessReadPlan(readPlan, input.client, Date.now()))
-        },
-      })
+      const fresh = await readLiveState(
+        input.client,
+        reducedDesiredState(file.basis.map((b) => b.sequenceId)),
+        input.onReadCost ? {onReadPlan: reportReadCost(input.client, input.onReadCost)} : {},
+      )
       const check = checkBasis(file.plan, file.basis, fresh, file.keyOwnerUserId)
       if (check.stale.length > 0) {
         throw new StalePlanError(check.stale.map((item) => describeStaleItem(item, input.config.maskEmails)))
@@ -234,7 +234,6 @@ async function planNow(input: RunApplyInput): Promise<ApplySource> {
     plan: result.plan,
     managed: pairManagedSequences(result.plan, result.desired, result.live),
     manifestsChanged: null,
-    readNow: true,
     batchSize: input.config.batchSize,
     keyOwner: result.live.keyOwner,
     prepare: () => Promise.resolve({base: result.live, done: new Set(), knownIds: new Map()}),

@@ -7,7 +7,7 @@ import {Document} from 'yaml'
 
 import {resolveSequences, sweepSequenceMembers} from '../apollo/read-live-state.js'
 import type {ReadCost} from '../model/plan.js'
-import {assessReadPlan} from './read-cost.js'
+import {reportReadCost} from './read-cost.js'
 import type {ApolloClient} from '../apollo/types.js'
 import {PlanError, UsageError} from '../errors.js'
 import {isManifestEmail} from '../manifest/parse-manifest.js'
@@ -47,11 +47,7 @@ export async function importSequences(input: ImportInput): Promise<ImportedFile[
   const sweep = await sweepSequenceMembers(
     input.client,
     sequences.map((s) => s.id),
-    {
-      onReadPlan: async (readPlan) => {
-        if (input.onReadCost) input.onReadCost(await assessReadPlan(readPlan, input.client, Date.now()))
-      },
-    },
+    input.onReadCost ? {onReadPlan: reportReadCost(input.client, input.onReadCost)} : {},
   )
   // An email identifies a contact only when no other contact read carries it (indexed once).
   const emailOwners = new Map<string, Set<string>>()

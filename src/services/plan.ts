@@ -15,7 +15,7 @@ import {estimateApplyCalls} from '../planner/estimate-apply-calls.js'
 import {hashDesiredState} from '../planner/plan-hash.js'
 import {describePlanProblem} from '../render/reasons.js'
 import {loadDesiredState} from './load-desired-state.js'
-import {assessReadPlan} from './read-cost.js'
+import {reportReadCost} from './read-cost.js'
 
 export interface PlanInput {
   readonly paths: readonly string[]
@@ -50,11 +50,10 @@ export async function createPlan(input: PlanInput): Promise<PlanResult> {
   const desired = filterSequences(all, sequenceFilter)
   const read: ReadCost[] = []
   const live = await readLiveState(input.client, desired, {
-    onReadPlan: async (readPlan) => {
-      const cost = await assessReadPlan(readPlan, input.client, Date.now())
+    onReadPlan: reportReadCost(input.client, (cost) => {
       read.push(cost)
       input.onReadCost?.(cost)
-    },
+    }),
   })
   const plan = computePlan(desired, live)
   if (plan.errors.length > 0) {

@@ -47,3 +47,11 @@ export async function assessReadPlan(plan: ReadPlan, client: ApolloClient, now: 
     shortfalls,
   }
 }
+
+/** A reader's `onReadPlan` hook: each read plan, assessed against the quota when told, goes to `onCost`. */
+export function reportReadCost(
+  client: ApolloClient,
+  onCost: (cost: ReadCost) => void,
+): (plan: ReadPlan) => Promise<void> {
+  return async (plan) => onCost(await assessReadPlan(plan, client, Date.now()))
+}
